@@ -1,0 +1,135 @@
+# whatworks — plain Makefile. Targets:
+#   make              build the library, the CLI and the tests into build/
+#   make demo         install missing packages, build, import the example pilots, query truancy
+#   make check        install missing packages, build, run every test tier that needs no services
+#   make check-asan   the same tests built with ASan + UBSan (no recover) into build-asan/
+#   make install PREFIX=/usr/local DESTDIR=   binary, libraries, header, pkg-config file
+#   make format       clang-format every C file;  make lint   cppcheck
+#   make bench        benchmarks (bench/README.md)
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+CC      ?= cc
+SHARED_DATA ?= $(abspath ../shared/data)
+
+PKGS      := sqlite3 libxml-2.0 libpcre2-8 gsl jansson nettle
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# libcsv ships no pkg-config file in Debian; fall back to plain -lcsv.
+CSV_LIBS   = $(shell pkg-config --libs libcsv 2>/dev/null || echo -lcsv)
+TEST_CFLAGS = $(shell pkg-config --cflags cmocka 2>/dev/null)
+TEST_LIBS   = $(shell pkg-config --libs cmocka 2>/dev/null)
+
+WARN    := -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes -Wshadow \
+           -Wno-unused-parameter
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(CFLAGS) \
+             -fPIC -fvisibility=hidden -Iinclude $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+LIBS     = $(PKG_LIBS) $(CSV_LIBS) -lm
+
+LIB_DIRS := util evidence importers repo queries
+LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
+LIB_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/gen/embedded.o
+CLI_SRC  := $(wildcard cli/*.c)
+CLI_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRC))
+TEST_SRC := $(wildcard tests/test_*.c)
+TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
+HEADERS  := $(wildcard include/*.h) $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.h))
+
+# Data compiled into the library, so an installed binary needs no data files.
+EMBEDDED := data/schema/submission-1.xsd data/issues.tsv
+
+SOVERSION := 0
+LIBA  := $(BUILD)/libwhatworks.a
+LIBSO := $(BUILD)/libwhatworks.so.$(SOVERSION)
+BIN   := $(BUILD)/whatworks
+
+.PHONY: all deps demo check check-asan test install format lint bench clean headertest fuzz
+
+all: $(BIN) $(LIBA) $(LIBSO) $(TEST_BIN)
+
+deps:
+	@scripts/deps.sh
+
+$(BUILD)/%.o: %.c $(HEADERS) | $(BUILD)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/gen/embedded.c: $(EMBEDDED) scripts/embed.sh | $(BUILD)
+	@mkdir -p $(dir $@)
+	scripts/embed.sh $(EMBEDDED) > $@
+
+$(BUILD)/gen/embedded.o: $(BUILD)/gen/embedded.c
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIBA): $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(LIBSO): $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libwhatworks.so.$(SOVERSION) -o $@ $^ $(LIBS)
+
+$(BIN): $(CLI_OBJ) $(LIBA)
+	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(LIBA) $(LIBS)
+
+$(BUILD)/tests/%: tests/%.c tests/helpers.h $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -o $@ $< $(LIBA) $(LIBS) $(TEST_LIBS)
+
+$(BUILD):
+	@mkdir -p $(BUILD)
+
+demo: deps
+	$(MAKE) $(BIN)
+	rm -f whatworks.db whatworks.db-wal whatworks.db-shm
+	$(BIN) --db whatworks.db init
+	$(BIN) --db whatworks.db import data/examples
+	$(BIN) --db whatworks.db query truancy
+
+# The test tiers that need no services: unit tests per module, the CLI
+# end-to-end tests, the header test. Each test binary runs even if an
+# earlier one failed; the target fails if any did.
+test: $(BIN) $(TEST_BIN) headertest
+	@failed=0; \
+	for t in $(TEST_BIN); do \
+	    echo "== $$t"; \
+	    WW_BIN=$(abspath $(BIN)) WW_TOP=$(CURDIR) WW_SHARED_DATA=$(SHARED_DATA) $$t || failed=1; \
+	done; \
+	if [ $$failed = 0 ]; then echo "all test suites passed"; else echo "some tests FAILED"; fi; \
+	exit $$failed
+
+check: deps
+	$(MAKE) test
+
+check-asan: deps
+	$(MAKE) test BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	    EXTRA_LDFLAGS=
+
+# Each public header compiles on its own, pedantically.
+headertest:
+	@for h in include/*.h; do \
+	    printf '#include "%s"\nint main(void) { return 0; }\n' "$$(basename $$h)" | \
+	    $(CC) -std=c11 -pedantic -Wall -Wextra -Werror -Iinclude -x c -o /dev/null - || exit 1; \
+	done; echo "headertest: ok"
+
+install: $(BIN) $(LIBA) $(LIBSO)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/whatworks
+	install -m 644 $(LIBA) $(DESTDIR)$(PREFIX)/lib/libwhatworks.a
+	install -m 755 $(LIBSO) $(DESTDIR)$(PREFIX)/lib/libwhatworks.so.$(SOVERSION)
+	ln -sf libwhatworks.so.$(SOVERSION) $(DESTDIR)$(PREFIX)/lib/libwhatworks.so
+	install -m 644 include/whatworks.h $(DESTDIR)$(PREFIX)/include/whatworks.h
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n 's/^#define WW_VERSION "\(.*\)"/\1/p' include/whatworks.h)|g' \
+	    -e 's|@PRIVATE_REQUIRES@|$(PKGS)|g' whatworks.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/whatworks.pc
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 -Iinclude \
+	    $(LIB_DIRS) cli
+
+clean:
+	rm -rf build build-asan

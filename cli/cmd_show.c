@@ -1,0 +1,37 @@
+/*
+ * cmd_show.c — `whatworks show INTERVENTION`: the studies and effects
+ * behind one intervention, with provenance.
+ */
+#include <string.h>
+
+#include "cli.h"
+
+int cmd_show(const cli_global *g, int argc, char **argv)
+{
+    ww_db *db = NULL;
+    ww_format fmt = cli_default_format();
+    const char *name = NULL;
+    int error;
+    for (int i = 1; i < argc; i++) {
+        if (cli_is_help(argv[i])) {
+            puts("usage: whatworks show INTERVENTION [--format table|json|csv]\n\n"
+                 "The evidence behind one intervention (its slug, as `query` prints it, or\n"
+                 "its name): each study with its design, and each effect with its metric,\n"
+                 "95% CI, participants and where in the source it came from.");
+            return 0;
+        } else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
+            if (ww_format_parse(&fmt, argv[++i]) < 0) return cli_usage_error("show", "%s", ww_error_last());
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            return cli_usage_error("show", "unknown option '%s'", argv[i]);
+        } else if (!name) {
+            name = argv[i];
+        } else {
+            return cli_usage_error("show", "one intervention at a time");
+        }
+    }
+    if (!name) return cli_usage_error("show", "name an intervention");
+    if ((error = cli_open_db(&db, g, 0)) < 0) return cli_fail(error);
+    error = ww_show_write(db, name, stdout, fmt);
+    ww_db_close(db);
+    return error < 0 ? cli_fail(error) : 0;
+}

@@ -1,0 +1,118 @@
+/*
+ * record.h — the evidence record: what every importer produces and the
+ * repository stores. One record is one study of one intervention, with its
+ * outcomes (each carrying the raw statistics it was reported with) and the
+ * economics the source gave. Plain structs: strings live in the arena the
+ * importer allocated them from, numbers that were not given are NAN (doubles)
+ * or -1 (counts), never zero.
+ */
+#ifndef WW_EVIDENCE_RECORD_H
+#define WW_EVIDENCE_RECORD_H
+
+#include <stddef.h>
+
+/* Study design, most rigorous first (DESIGN.md 6.3). */
+typedef enum ww_design {
+    WW_DESIGN_UNKNOWN = 0,
+    WW_DESIGN_RANDOMISED,           /* individual or cluster RCT */
+    WW_DESIGN_REGRESSION_DISCONTINUITY,
+    WW_DESIGN_INSTRUMENT,
+    WW_DESIGN_DIFF_IN_DIFF,
+    WW_DESIGN_MATCHED_PRETEST,      /* matched comparison with a pre-test */
+    WW_DESIGN_COMPARISON,           /* comparison group, no matching */
+    WW_DESIGN_BEFORE_AFTER,         /* pre/post, no comparison group */
+    WW_DESIGN_DESCRIPTIVE
+} ww_design;
+
+/* "randomised", "regression-discontinuity", ... ; NULL when out of range. */
+const char *ww_design_name(ww_design d);
+/* Parse the names above; returns WW_DESIGN_UNKNOWN for anything else. */
+ww_design ww_design_parse(const char *name);
+
+/* How an outcome's result was reported. */
+typedef enum ww_outcome_kind {
+    WW_OUTCOME_CONTINUOUS = 1, /* means, SDs and Ns per arm */
+    WW_OUTCOME_BINARY,         /* events and totals per arm */
+    WW_OUTCOME_REPORTED        /* an effect estimate with its 95% CI only */
+} ww_outcome_kind;
+
+typedef struct ww_outcome_rec {
+    const char *name;
+    const char *domain;     /* e.g. "attendance", "offending" */
+    const char *timepoint;  /* free text, e.g. "12 months" */
+    int higher_is_better;   /* 1 yes, 0 no (lower is better) */
+    ww_outcome_kind kind;
+
+    /* continuous: arm 1 = intervention ("treatment"), arm 2 = comparison */
+    double mean_treatment, sd_treatment, mean_control, sd_control;
+    long n_treatment, n_control;
+    /* binary */
+    long events_treatment, total_treatment, events_control, total_control;
+    /* reported */
+    const char *reported_metric; /* "SMD", "MD", "OR", "RR", "RD" */
+    double reported_estimate, reported_ci_low, reported_ci_high;
+
+    const char *where; /* provenance inside the source, e.g. "line 57" */
+    long line;
+} ww_outcome_rec;
+
+typedef struct ww_benefit_rec {
+    const char *agency;
+    double amount_per_participant_year;
+    int first_year, last_year; /* year 0 = the first year of delivery */
+    int price_year;
+    int confidence;            /* data-confidence grade 1..6, -1 unknown */
+    const char *source;
+    long line;
+} ww_benefit_rec;
+
+typedef struct ww_record {
+    /* the evaluation */
+    const char *title;
+    const char *organisation;
+    const char *authors;
+    int year;                  /* -1 unknown */
+    const char *report_url;
+    const char *doi;
+    const char *country;
+    const char *region;
+    int is_example;            /* 1: illustrative, not real evidence */
+    const char *notes;         /* free text worth indexing */
+
+    /* the intervention */
+    const char *intervention_name;
+    const char *intervention_description;
+    const char **issues;       /* presenting issues as given by the source */
+    size_t n_issues;
+    const char *population;
+    const char *setting;
+    const char *delivery;
+    double cost_per_participant; /* NAN unknown */
+    int cost_price_year;         /* -1 unknown */
+    const char *cost_payer;
+
+    /* the design */
+    ww_design design;
+    const char *allocation_unit;  /* "individual", "school", ... */
+    const char *comparison;       /* what the comparison group received */
+    long assigned_treatment, assigned_control;
+    long analysed_treatment, analysed_control;
+    double baseline_diff_sd;      /* |baseline difference| in SD units; NAN */
+    int independent;              /* evaluator independent: 1, 0, -1 unknown */
+    int provisional;              /* 1: not yet reviewed (e.g. a submission) */
+
+    ww_outcome_rec *outcomes;
+    size_t n_outcomes;
+    ww_benefit_rec *benefits;
+    size_t n_benefits;
+
+    const char *where; /* provenance of the record as a whole */
+    long line;
+} ww_record;
+
+/* Set every field to its "not given" value (NAN / -1 / NULL). */
+void ww_record_init(ww_record *rec);
+void ww_outcome_rec_init(ww_outcome_rec *o);
+void ww_benefit_rec_init(ww_benefit_rec *b);
+
+#endif

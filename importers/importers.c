@@ -1,0 +1,33 @@
+/*
+ * importers.c — the table of input formats and format sniffing. Adding a
+ * format means adding its importer to this table, once.
+ */
+#include <string.h>
+
+#include "importers.h"
+
+const ww_importer *const ww_importers__all[] = {
+    &ww_importer_submission,
+    NULL,
+};
+
+const ww_importer *ww_importers__find(const char *name)
+{
+    for (size_t i = 0; ww_importers__all[i]; i++)
+        if (strcmp(ww_importers__all[i]->name, name) == 0) return ww_importers__all[i];
+    return NULL;
+}
+
+const ww_importer *ww_importers__sniff(const ww_input *in)
+{
+    const ww_importer *best = NULL;
+    int best_score = 0;
+    for (size_t i = 0; ww_importers__all[i]; i++) {
+        int score = ww_importers__all[i]->sniff(in);
+        if (score > best_score) {
+            best = ww_importers__all[i];
+            best_score = score;
+        }
+    }
+    return best;
+}

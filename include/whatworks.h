@@ -1,0 +1,261 @@
+/*
+ * whatworks.h — the public C API of whatworks, an evaluation and what-works
+ * evidence repository.
+ *
+ * Conventions (they hold for every function below unless its comment says
+ * otherwise):
+ *  - Functions that can fail return 0 on success or a negative ww_error code;
+ *    out-parameters come first. On failure ww_error_last() describes what went
+ *    wrong, with file, line and field where there is one.
+ *  - Whatever comes back through a `**out` parameter belongs to the caller and
+ *    is released with the `_free` function the comment names. Every `_free`
+ *    accepts NULL and does nothing.
+ *  - Strings are UTF-8 and NUL-terminated. Returned `const char *` accessors
+ *    point into the object they were read from and live as long as it does.
+ *  - A handle is used by one thread at a time; different handles may be used
+ *    from different threads. The last-error message is thread-local.
+ */
+#ifndef WHATWORKS_H
+#define WHATWORKS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define WW_EXTERN __attribute__((visibility("default")))
+#else
+#define WW_EXTERN
+#endif
+
+/** Library version, "MAJOR.MINOR.PATCH". */
+#define WW_VERSION "0.1.0"
+
+/* ---------------------------------------------------------------------- */
+/* Errors                                                                  */
+/* ---------------------------------------------------------------------- */
+
+/** Error codes. Numbers are stable; new codes are only ever added. */
+typedef enum ww_error {
+    WW_OK = 0,         /**< success */
+    WW_ERROR = -1,     /**< internal error (a bug, or a library misbehaving) */
+    WW_ENOMEM = -2,    /**< out of memory */
+    WW_EUSAGE = -3,    /**< the caller passed an invalid argument or option */
+    WW_EDATA = -4,     /**< input data is invalid; nothing was written */
+    WW_ENOTFOUND = -5, /**< a file, intervention or study does not exist */
+    WW_EIO = -6,       /**< reading or writing a file or the database failed */
+    WW_EBUSY = -7,     /**< the database stayed locked past the busy timeout */
+    WW_ECANTCREATE = -8 /**< an output file or database cannot be created */
+} ww_error;
+
+/** A short English description of an error code; never NULL. */
+WW_EXTERN const char *ww_strerror(int code);
+
+/**
+ * The detailed message of the last error raised on this thread, e.g.
+ * "pilot.xml:41: sd_control: must be > 0, got -1.2". Never NULL: "" when no
+ * error has been raised. Valid until the next whatworks call on this thread.
+ */
+WW_EXTERN const char *ww_error_last(void);
+
+/** Forget the last error on this thread. */
+WW_EXTERN void ww_error_clear(void);
+
+/**
+ * The sysexits(3) status a command-line front end should exit with for an
+ * error code: 0, 64 usage, 65 data, 66 no input, 70 software, 73 cannot
+ * create, 74 I/O, 75 temporary failure (busy).
+ */
+WW_EXTERN int ww_error_exit_status(int code);
+
+/* ---------------------------------------------------------------------- */
+/* Output formats                                                          */
+/* ---------------------------------------------------------------------- */
+
+/** How listings are written. */
+typedef enum ww_format {
+    WW_FORMAT_TABLE = 0, /**< aligned text for a terminal */
+    WW_FORMAT_JSON = 1,  /**< versioned JSON, documented in docs/json.md */
+    WW_FORMAT_CSV = 2    /**< RFC 4180 CSV with a header row */
+} ww_format;
+
+/**
+ * Parse "table", "json" or "csv" into *out.
+ * @return 0, or WW_EUSAGE for any other text.
+ */
+WW_EXTERN int ww_format_parse(ww_format *out, const char *name);
+
+/* ---------------------------------------------------------------------- */
+/* The database                                                            */
+/* ---------------------------------------------------------------------- */
+
+/** An open whatworks database (one SQLite file). */
+typedef struct ww_db ww_db;
+
+/** Flags for ww_db_open(). */
+#define WW_DB_CREATE 0x1   /**< create the file and its schema if missing */
+#define WW_DB_READONLY 0x2 /**< open read-only; never migrates */
+
+/**
+ * Open (and with WW_DB_CREATE create or migrate) the database at path.
+ * The schema is migrated forward to the version this library knows; a file
+ * newer than the library is refused with WW_EDATA.
+ * @param[out] out  the handle; release with ww_db_close()
+ * @return 0, WW_ENOTFOUND (no such file and no WW_DB_CREATE), WW_ECANTCREATE,
+ *         WW_EDATA (not a whatworks database, or a newer schema), WW_EBUSY
+ */
+WW_EXTERN int ww_db_open(ww_db **out, const char *path, unsigned flags);
+
+/** Close a database opened by ww_db_open(). NULL is a no-op. */
+WW_EXTERN void ww_db_close(ww_db *db);
+
+/** The schema version stored in the database (PRAGMA user_version). */
+WW_EXTERN int ww_db_schema_version(ww_db *db);
+
+/** The schema version this library creates and migrates to. */
+WW_EXTERN int ww_db_schema_version_supported(void);
+
+/* ---------------------------------------------------------------------- */
+/* Diagnostics: problems found in an input file                            */
+/* ---------------------------------------------------------------------- */
+
+/** One problem found in an input, with its location. */
+typedef struct ww_diag {
+    const char *file;  /**< the file as named by the caller */
+    long line;         /**< 1-based line, or 0 when unknown */
+    const char *field; /**< element, attribute or column; "" when none */
+    const char *message;
+    int is_warning;    /**< 1 for a warning: the input is still accepted */
+} ww_diag;
+
+/* ---------------------------------------------------------------------- */
+/* Import and validation                                                   */
+/* ---------------------------------------------------------------------- */
+
+/** What happened to one input file. */
+typedef enum ww_import_status {
+    WW_IMPORT_IMPORTED = 0, /**< stored, in one transaction */
+    WW_IMPORT_ALREADY = 1,  /**< same sha256 already stored: nothing done */
+    WW_IMPORT_REJECTED = 2, /**< invalid: see the diagnostics; nothing stored */
+    WW_IMPORT_VALID = 3     /**< dry run or validation: would be imported */
+} ww_import_status;
+
+/** Options for ww_import_file(); zero-initialise, then set what you need. */
+typedef struct ww_import_opts {
+    const char *format;    /**< importer name, or NULL to sniff the content */
+    int dry_run;           /**< parse and validate, write nothing */
+    const char *submitter; /**< recorded with the source; may be NULL */
+} ww_import_opts;
+
+/** The outcome of importing or validating one file. */
+typedef struct ww_import_report ww_import_report;
+
+/**
+ * Import one file into db: sniff or look up its format, validate it, and store
+ * its raw bytes, sha256 and every record it holds in a single transaction.
+ * A file whose sha256 is already stored is left alone (status ALREADY). A
+ * file with any error-level diagnostic is rolled back (status REJECTED).
+ * db may be NULL only when opts->dry_run is set (that is validation).
+ * @param[out] out  the report, even on WW_EDATA; release with
+ *                  ww_import_report_free(). NULL on other errors.
+ * @return 0 (imported, already, or valid), WW_EDATA (rejected),
+ *         WW_ENOTFOUND (no such file), WW_EIO, WW_EBUSY, WW_ENOMEM, WW_EUSAGE
+ *         (unknown format, or a directory)
+ */
+WW_EXTERN int ww_import_file(ww_import_report **out, ww_db *db, const char *path,
+                             const ww_import_opts *opts);
+
+/** Release a report. NULL is a no-op. */
+WW_EXTERN void ww_import_report_free(ww_import_report *report);
+
+WW_EXTERN ww_import_status ww_import_report_status(const ww_import_report *r);
+/** The importer that read the file ("submission", ...); "" if none did. */
+WW_EXTERN const char *ww_import_report_format(const ww_import_report *r);
+/** Lower-case hex sha256 of the file's bytes; "" if it could not be read. */
+WW_EXTERN const char *ww_import_report_sha256(const ww_import_report *r);
+/** Counts of what was stored (or, in a dry run, would be). */
+WW_EXTERN size_t ww_import_report_studies(const ww_import_report *r);
+WW_EXTERN size_t ww_import_report_outcomes(const ww_import_report *r);
+WW_EXTERN size_t ww_import_report_effects(const ww_import_report *r);
+/** Diagnostics, errors and warnings, in the order found. */
+WW_EXTERN size_t ww_import_report_diag_count(const ww_import_report *r);
+WW_EXTERN const ww_diag *ww_import_report_diag(const ww_import_report *r, size_t i);
+/**
+ * Write a report for people: one summary line, then every diagnostic as
+ * "FILE:LINE: field: problem".
+ */
+WW_EXTERN int ww_import_report_write(const ww_import_report *r, FILE *fp);
+
+/* ---------------------------------------------------------------------- */
+/* Queries                                                                 */
+/* ---------------------------------------------------------------------- */
+
+/** Options for ww_query_run(); zero-initialise. */
+typedef struct ww_query_opts {
+    int limit; /**< at most this many interventions; 0 means 20 */
+} ww_query_opts;
+
+/** The ranked answer to a presenting-issue query. */
+typedef struct ww_query_result ww_query_result;
+
+/**
+ * Rank the interventions that answer a presenting issue. The text is matched
+ * against the issue taxonomy (synonyms, UK/US spellings, narrower issues) and
+ * the full-text index; it is always quoted before it reaches FTS5, so any text
+ * is an ordinary query. Ranking: see docs/ranking.md.
+ * @param[out] out  release with ww_query_result_free()
+ * @return 0 (possibly with no rows), WW_EUSAGE (empty text), WW_EIO, WW_EBUSY
+ */
+WW_EXTERN int ww_query_run(ww_query_result **out, ww_db *db, const char *issue,
+                           const ww_query_opts *opts);
+
+WW_EXTERN void ww_query_result_free(ww_query_result *res);
+
+/** Number of ranked interventions. */
+WW_EXTERN size_t ww_query_result_count(const ww_query_result *res);
+
+/** One row of a query result; every pointer lives as long as the result. */
+typedef struct ww_query_row {
+    int rank;                   /**< 1-based */
+    const char *slug;           /**< stable id of the intervention */
+    const char *name;
+    const char *outcome_domain; /**< the domain the pooled effect is for */
+    const char *metric;         /**< "SMD" (all effects put on this scale) */
+    double estimate;            /**< pooled, positive = beneficial */
+    double ci_low, ci_high;     /**< 95% CI */
+    int n_studies;
+    int n_effects;
+    long n_participants;
+    int provisional;            /**< 1 when any evidence is provisional */
+    int is_example;             /**< 1 when the intervention comes from an
+                                     illustrative example, not real evidence */
+    const char *verdict;        /**< "beneficial", "no clear effect", "harmful" */
+    const char *why;            /**< what matched and how the rank was reached */
+} ww_query_row;
+
+/** Row i (0-based) of a result, or NULL past the end. */
+WW_EXTERN const ww_query_row *ww_query_result_row(const ww_query_result *res, size_t i);
+
+/** Write a result in a format (JSON schema "whatworks/query/1"). */
+WW_EXTERN int ww_query_result_write(const ww_query_result *res, FILE *fp, ww_format fmt);
+
+/**
+ * Write the evidence behind one intervention (by slug, or by exact name):
+ * its studies, their designs and effects, with provenance.
+ * JSON schema "whatworks/intervention/1".
+ * @return 0, WW_ENOTFOUND, WW_EIO
+ */
+WW_EXTERN int ww_show_write(ww_db *db, const char *intervention, FILE *fp, ww_format fmt);
+
+/** Write the presenting-issue taxonomy ("whatworks/issues/1" in JSON). */
+WW_EXTERN int ww_issues_write(ww_db *db, FILE *fp, ww_format fmt);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WHATWORKS_H */

@@ -1,0 +1,41 @@
+/*
+ * queries_int.h — private to queries/: the query result and output helpers.
+ */
+#ifndef WW_QUERIES_INT_H
+#define WW_QUERIES_INT_H
+
+#include <jansson.h>
+
+#include "../repo/repo.h"
+#include "../util/util.h"
+
+typedef struct ww_query_row_int {
+    ww_query_row row;
+    double relevance;        /* bm25, lower is better */
+    const char *pool_method;
+} ww_query_row_int;
+
+struct ww_query_result {
+    ww_arena *arena;
+    const char *text;
+    const char *fts;         /* the quoted FTS5 expression; NULL if none */
+    ww_issue_expansion expansion;
+    ww_query_row_int *rows;
+    size_t n_rows;
+};
+
+/* Output helpers (output.c). */
+/* A JSON number, or null for NAN. */
+json_t *ww_queries__num(double v);
+/* A JSON string, or null for NULL. */
+json_t *ww_queries__str(const char *s);
+/* Write a JSON document (pretty, full double precision) and a newline. */
+int ww_queries__write_json(json_t *doc, FILE *fp);
+/* One CSV field, quoted per RFC 4180 when it needs to be. */
+void ww_queries__csv_field(FILE *fp, const char *s, int last);
+/* A number for CSV / table: "" (CSV) or "-" (table) for NAN, else %.*g. */
+void ww_queries__csv_num(FILE *fp, double v, int last);
+/* Check fp for a write error. */
+int ww_queries__flush(FILE *fp);
+
+#endif

@@ -1,0 +1,331 @@
+/*
+ * query.c — answer "what works for ISSUE?": expand the issue through the
+ * taxonomy, match interventions with FTS5 (the user's text is always quoted
+ * before it reaches MATCH), pool each intervention's effects on the outcomes
+ * that answer the issue, and rank. The rule is documented in docs/ranking.md
+ * and repeated in every row's `why`.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../evidence/meta.h"
+#include "../repo/repo.h"
+#include "queries_int.h"
+
+#define DEFAULT_LIMIT 20
+
+/* Append s to b as one FTS5 string: wrapped in double quotes, with every
+ * double quote inside doubled (FTS5 query syntax, "FTS5 Strings"). Inside a
+ * string, operators such as NEAR, AND, * and ^ are ordinary text. */
+static int fts_quote(ww_buf *b, const char *s, size_t n)
+{
+    int error;
+    if ((error = ww_buf__put(b, "\"", 1)) < 0) return error;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"' && (error = ww_buf__put(b, "\"", 1)) < 0) return error;
+        if ((error = ww_buf__put(b, &s[i], 1)) < 0) return error;
+    }
+    return ww_buf__put(b, "\"", 1);
+}
+
+/* 1 when s has at least one letter or digit (or any non-ASCII byte, which
+ * unicode61 may treat as a letter): a string with none gives FTS5 no token. */
+static int has_token(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (isalnum((unsigned char)s[i]) || (unsigned char)s[i] >= 0x80) return 1;
+    return 0;
+}
+
+/* The FTS5 expression for a query: the taxonomy's terms OR-ed when the text
+ * named an issue, else each whitespace-separated word of the text as its own
+ * string, AND-ed. NULL (no full-text match at all) when nothing is left. */
+static int build_fts(char **out, const char *text, const ww_issue_expansion *x)
+{
+    ww_buf b = WW_BUF_INIT;
+    int error = 0;
+    *out = NULL;
+    if (x->n_terms) {
+        for (size_t i = 0; i < x->n_terms && error == 0; i++) {
+            if (!has_token(x->terms[i], strlen(x->terms[i]))) continue;
+            if (b.size) error = ww_buf__puts(&b, " OR ");
+            if (!error) error = fts_quote(&b, x->terms[i], strlen(x->terms[i]));
+        }
+    } else {
+        const char *p = text;
+        while (*p && error == 0) {
+            size_t n;
+            while (*p && isspace((unsigned char)*p)) p++;
+            n = 0;
+            while (p[n] && !isspace((unsigned char)p[n])) n++;
+            if (n && has_token(p, n)) {
+                if (b.size) error = ww_buf__puts(&b, " AND ");
+                if (!error) error = fts_quote(&b, p, n);
+            }
+            p += n;
+        }
+    }
+    if (error < 0) {
+        ww_buf__free(&b);
+        return error;
+    }
+    if (b.size) *out = ww_buf__detach(&b);
+    return 0;
+}
+
+/* Case-insensitive substring test for ASCII text. */
+static int contains_nocase(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    if (!hay || !n) return 0;
+    for (; *hay; hay++)
+        if (strncasecmp(hay, needle, n) == 0) return 1;
+    return 0;
+}
+
+/* Does an effect's outcome answer the issue? Its domain is one of the
+ * issue's domains, or its name or domain contains one of the issue's terms.
+ * With no issue matched, every outcome counts. */
+static int answers_issue(const ww_effect_row *e, const ww_issue_expansion *x)
+{
+    if (!x->n_slugs) return 1;
+    for (size_t i = 0; i < x->n_domains; i++)
+        if (e->domain && strcasecmp(e->domain, x->domains[i]) == 0) return 1;
+    for (size_t i = 0; i < x->n_terms; i++)
+        if (contains_nocase(e->outcome, x->terms[i]) || contains_nocase(e->domain, x->terms[i]))
+            return 1;
+    return 0;
+}
+
+/* Put an effect on the SMD scale with positive = beneficial. Returns 0 when
+ * the metric cannot be put on that scale without more information. */
+static int to_smd(double *yi, double *vi, const ww_effect_row *e)
+{
+    double sign = e->higher_is_better ? 1.0 : -1.0;
+    if (strcmp(e->metric, "SMD") == 0) {
+        *yi = sign * e->yi;
+        *vi = e->vi;
+        return 1;
+    }
+    if (strcmp(e->metric, "OR") == 0) {
+        /* log OR x sqrt(3)/pi (Hasselblad & Hedges 1995; Borenstein et al.
+         * 2009, Introduction to Meta-Analysis, ch. 7). Events are counted as
+         * the outcome itself, so direction follows higher_is_better. */
+        const double k = sqrt(3.0) / M_PI;
+        *yi = sign * e->yi * k;
+        *vi = e->vi * k * k;
+        return 1;
+    }
+    return 0;
+}
+
+static int cmp_rows(const void *pa, const void *pb)
+{
+    const ww_query_row_int *a = pa, *b = pb;
+    int ha = !isnan(a->row.ci_low), hb = !isnan(b->row.ci_low);
+    if (ha != hb) return hb - ha; /* rows with an estimate first */
+    if (ha && a->row.ci_low != b->row.ci_low) return a->row.ci_low > b->row.ci_low ? -1 : 1;
+    if (a->relevance != b->relevance) return a->relevance < b->relevance ? -1 : 1;
+    return strcmp(a->row.slug, b->row.slug);
+}
+
+static const char *verdict_of(double lo, double hi)
+{
+    if (isnan(lo)) return "no outcome on this issue";
+    if (lo > 0) return "beneficial";
+    if (hi < 0) return "harmful";
+    return "no clear effect";
+}
+
+/* One study's contribution: the mean of its on-issue effects. */
+typedef struct study_effect {
+    int64_t id;
+    double yi, vi;
+    int n_effects;
+} study_effect;
+
+/* Pool the studies' effects: fixed effect for one study, REML random
+ * effects for more (DerSimonian-Laird if REML does not converge). */
+static int pool(ww_query_row_int *r, const study_effect *studies, size_t k)
+{
+    ww_meta_opts opts = {0};
+    ww_meta_result res;
+    double *yi = NULL, *vi = NULL;
+    int error;
+
+    if (!(yi = malloc(k * sizeof *yi)) || !(vi = malloc(k * sizeof *vi))) {
+        free(yi);
+        return ww__error_oom();
+    }
+    for (size_t i = 0; i < k; i++) {
+        yi[i] = studies[i].yi;
+        vi[i] = studies[i].vi;
+    }
+    opts.method = k > 1 ? WW_META_REML : WW_META_FE;
+    error = ww_meta_pool(&res, NULL, yi, vi, k, &opts);
+    if (error == WW_EDATA && opts.method == WW_META_REML) {
+        opts.method = WW_META_DL;
+        error = ww_meta_pool(&res, NULL, yi, vi, k, &opts);
+    }
+    free(yi);
+    free(vi);
+    if (error < 0) return error;
+    r->row.estimate = res.estimate;
+    r->row.ci_low = res.ci_low;
+    r->row.ci_high = res.ci_high;
+    r->pool_method = opts.method == WW_META_FE ? "fixed effect, one study"
+                     : opts.method == WW_META_REML ? "REML random effects"
+                                                   : "DerSimonian-Laird random effects";
+    return 0;
+}
+
+/* Pool one candidate's effects into row r. */
+static int score_candidate(ww_query_row_int *r, ww_db *db, ww_arena *arena, const ww_candidate *c,
+                           const ww_issue_expansion *x)
+{
+    ww_effect_row *effects = NULL;
+    size_t n = 0, n_study = 0, other_scale = 0, off_issue = 0;
+    study_effect *studies = NULL;
+    ww_buf why = WW_BUF_INIT;
+    int error;
+
+    memset(r, 0, sizeof *r);
+    r->row.slug = c->slug;
+    r->row.name = c->name;
+    r->row.metric = "SMD";
+    r->row.is_example = c->is_example;
+    r->relevance = c->relevance;
+    r->row.estimate = r->row.ci_low = r->row.ci_high = NAN;
+    r->row.n_participants = 0;
+    r->row.outcome_domain = x->n_domains ? x->domains[0] : "all outcomes";
+
+    if ((error = ww_repo__effects(&effects, &n, db, arena, c->id)) < 0) return error;
+    if (n && !(studies = calloc(n, sizeof *studies))) return ww__error_oom();
+
+    /* One entry per study: the mean of its on-issue effects (treating them
+     * as perfectly correlated, so the variance is their mean too). */
+    for (size_t i = 0; i < n; i++) {
+        const ww_effect_row *e = &effects[i];
+        double yi, vi;
+        study_effect *s;
+        if (!answers_issue(e, x)) {
+            off_issue++;
+            continue;
+        }
+        if (!to_smd(&yi, &vi, e)) {
+            other_scale++;
+            continue;
+        }
+        if (n_study == 0 || studies[n_study - 1].id != e->study_id) {
+            s = &studies[n_study++];
+            s->id = e->study_id;
+            if (e->n_participants > 0) r->row.n_participants += e->n_participants;
+        }
+        s = &studies[n_study - 1];
+        s->yi += yi;
+        s->vi += vi;
+        s->n_effects++;
+        r->row.n_effects++;
+        if (e->provisional) r->row.provisional = 1;
+    }
+    for (size_t i = 0; i < n_study; i++) {
+        studies[i].yi /= studies[i].n_effects;
+        studies[i].vi /= studies[i].n_effects;
+    }
+    r->row.n_studies = (int)n_study;
+
+    if (n_study && (error = pool(r, studies, n_study)) < 0) goto done;
+    r->row.verdict = verdict_of(r->row.ci_low, r->row.ci_high);
+
+    if ((error = ww_buf__printf(&why, "matched %s", c->matched)) < 0) goto done;
+    if (n_study) {
+        error = ww_buf__printf(&why,
+                               "; %d effect%s from %zu stud%s on %s outcomes pooled (%s) as SMD, "
+                               "positive = beneficial; ranked by the lower 95%% bound %.3f",
+                               r->row.n_effects, r->row.n_effects == 1 ? "" : "s", n_study,
+                               n_study == 1 ? "y" : "ies",
+                               x->n_domains ? "the issue's" : "all", r->pool_method, r->row.ci_low);
+    } else {
+        error = ww_buf__printf(&why, "; no effect on %s outcomes to pool",
+                               x->n_domains ? "the issue's" : "any");
+    }
+    if (!error && other_scale)
+        error = ww_buf__printf(&why, "; %zu effect%s on a scale not convertible to SMD left out",
+                               other_scale, other_scale == 1 ? "" : "s");
+    if (!error && off_issue)
+        error = ww_buf__printf(&why, "; %zu effect%s on other outcomes not counted", off_issue,
+                               off_issue == 1 ? "" : "s");
+    if (!error && r->row.provisional) error = ww_buf__puts(&why, "; provisional (not yet reviewed)");
+    if (!error && c->is_example) error = ww_buf__puts(&why, "; illustrative example, not real evidence");
+    if (error < 0) goto done;
+    if (!(r->row.why = ww_arena__strdup(arena, why.data))) error = WW_ENOMEM;
+done:
+    ww_buf__free(&why);
+    free(studies);
+    return error;
+}
+
+int ww_query_run(ww_query_result **out, ww_db *db, const char *issue, const ww_query_opts *opts)
+{
+    ww_query_result *res = NULL;
+    ww_candidate *cands = NULL;
+    size_t n_cands = 0;
+    char *fts = NULL;
+    int error, limit = opts && opts->limit > 0 ? opts->limit : DEFAULT_LIMIT;
+    const char *p;
+
+    *out = NULL;
+    if (!db) return ww__error(WW_EUSAGE, "no database");
+    for (p = issue; p && *p && isspace((unsigned char)*p); p++)
+        ;
+    if (!p || !*p) return ww__error(WW_EUSAGE, "empty query: name a presenting issue, e.g. truancy");
+    if (!ww__utf8_valid(issue, strlen(issue)))
+        return ww__error(WW_EUSAGE, "query text is not valid UTF-8");
+
+    if (!(res = calloc(1, sizeof *res))) return ww__error_oom();
+    if ((error = ww_arena__new(&res->arena)) < 0) goto done;
+    if (!(res->text = ww_arena__strdup(res->arena, issue))) goto oom;
+    if ((error = ww_repo__issue_expand(&res->expansion, db, res->arena, issue)) < 0) goto done;
+    if ((error = build_fts(&fts, issue, &res->expansion)) < 0) goto done;
+    if (fts && !(res->fts = ww_arena__strdup(res->arena, fts))) goto oom;
+    if ((error = ww_repo__candidates(&cands, &n_cands, db, res->arena, fts,
+                                     res->expansion.issue_ids, res->expansion.n_issue_ids)) < 0)
+        goto done;
+    if (n_cands && !(res->rows = ww_arena__alloc(res->arena, n_cands * sizeof *res->rows))) goto oom;
+    for (size_t i = 0; i < n_cands; i++)
+        if ((error = score_candidate(&res->rows[i], db, res->arena, &cands[i], &res->expansion)) < 0)
+            goto done;
+    qsort(res->rows, n_cands, sizeof *res->rows, cmp_rows);
+    res->n_rows = n_cands < (size_t)limit ? n_cands : (size_t)limit;
+    for (size_t i = 0; i < res->n_rows; i++) res->rows[i].row.rank = (int)i + 1;
+    goto done;
+oom:
+    error = ww__error_oom();
+done:
+    free(fts);
+    if (error < 0) {
+        ww_query_result_free(res);
+        return error;
+    }
+    *out = res;
+    return 0;
+}
+
+void ww_query_result_free(ww_query_result *res)
+{
+    if (!res) return;
+    ww_arena__free(res->arena);
+    free(res);
+}
+
+size_t ww_query_result_count(const ww_query_result *res)
+{
+    return res->n_rows;
+}
+
+const ww_query_row *ww_query_result_row(const ww_query_result *res, size_t i)
+{
+    return i < res->n_rows ? &res->rows[i].row : NULL;
+}

@@ -1,0 +1,142 @@
+/*
+ * query_write.c — a ranked query result as a table for people, CSV for
+ * spreadsheets, or JSON ("whatworks/query/1", docs/json.md) for scripts.
+ * The JSON names everything that produced a number: the taxonomy issues the
+ * text expanded to, the FTS5 expression, the pooling and the ranking rule.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "queries_int.h"
+
+/* Version of the rule in docs/ranking.md; bump it when the rule changes. */
+#define RANKING_RULE "ci-low/1"
+
+static json_t *string_array(const char **items, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n; i++) json_array_append_new(a, json_string(items[i]));
+    return a;
+}
+
+static int write_json(const ww_query_result *res, FILE *fp)
+{
+    json_t *doc = json_object(), *rows = json_array();
+    int error;
+    if (!doc || !rows) {
+        json_decref(doc);
+        json_decref(rows);
+        return ww__error_oom();
+    }
+    json_object_set_new(doc, "schema", json_string("whatworks/query/1"));
+    json_object_set_new(doc, "query", json_string(res->text));
+    json_object_set_new(doc, "issues", string_array(res->expansion.slugs, res->expansion.n_slugs));
+    json_object_set_new(doc, "outcome_domains",
+                        string_array(res->expansion.domains, res->expansion.n_domains));
+    json_object_set_new(doc, "fts_expression", ww_queries__str(res->fts));
+    json_object_set_new(doc, "ranking", json_string(RANKING_RULE));
+    json_object_set_new(doc, "metric", json_string("SMD"));
+    for (size_t i = 0; i < res->n_rows; i++) {
+        const ww_query_row_int *ri = &res->rows[i];
+        const ww_query_row *r = &ri->row;
+        json_t *o = json_object();
+        if (!o) break;
+        json_object_set_new(o, "rank", json_integer(r->rank));
+        json_object_set_new(o, "slug", json_string(r->slug));
+        json_object_set_new(o, "name", json_string(r->name));
+        json_object_set_new(o, "outcome_domain", json_string(r->outcome_domain));
+        json_object_set_new(o, "metric", json_string(r->metric));
+        json_object_set_new(o, "estimate", ww_queries__num(r->estimate));
+        json_object_set_new(o, "ci_low", ww_queries__num(r->ci_low));
+        json_object_set_new(o, "ci_high", ww_queries__num(r->ci_high));
+        json_object_set_new(o, "pooling", ww_queries__str(ri->pool_method));
+        json_object_set_new(o, "n_studies", json_integer(r->n_studies));
+        json_object_set_new(o, "n_effects", json_integer(r->n_effects));
+        json_object_set_new(o, "n_participants", json_integer(r->n_participants));
+        json_object_set_new(o, "provisional", json_boolean(r->provisional));
+        json_object_set_new(o, "example", json_boolean(r->is_example));
+        json_object_set_new(o, "verdict", json_string(r->verdict));
+        json_object_set_new(o, "why", json_string(r->why));
+        json_array_append_new(rows, o);
+    }
+    json_object_set_new(doc, "results", rows);
+    error = ww_queries__write_json(doc, fp);
+    json_decref(doc);
+    return error;
+}
+
+static int write_csv(const ww_query_result *res, FILE *fp)
+{
+    fputs("rank,slug,name,outcome_domain,metric,estimate,ci_low,ci_high,n_studies,n_effects,"
+          "n_participants,provisional,example,verdict,why\r\n",
+          fp);
+    for (size_t i = 0; i < res->n_rows; i++) {
+        const ww_query_row *r = &res->rows[i].row;
+        fprintf(fp, "%d,", r->rank);
+        ww_queries__csv_field(fp, r->slug, 0);
+        ww_queries__csv_field(fp, r->name, 0);
+        ww_queries__csv_field(fp, r->outcome_domain, 0);
+        ww_queries__csv_field(fp, r->metric, 0);
+        ww_queries__csv_num(fp, r->estimate, 0);
+        ww_queries__csv_num(fp, r->ci_low, 0);
+        ww_queries__csv_num(fp, r->ci_high, 0);
+        fprintf(fp, "%d,%d,%ld,%s,%s,", r->n_studies, r->n_effects, r->n_participants,
+                r->provisional ? "true" : "false", r->is_example ? "true" : "false");
+        ww_queries__csv_field(fp, r->verdict, 0);
+        ww_queries__csv_field(fp, r->why, 1);
+    }
+    return ww_queries__flush(fp);
+}
+
+static int write_table(const ww_query_result *res, FILE *fp)
+{
+    const ww_issue_expansion *x = &res->expansion;
+    fprintf(fp, "What works for \"%s\"", res->text);
+    if (x->n_slugs) {
+        fputs(" (issues: ", fp);
+        for (size_t i = 0; i < x->n_slugs; i++) fprintf(fp, "%s%s", i ? ", " : "", x->slugs[i]);
+        fputs("; outcome domains: ", fp);
+        for (size_t i = 0; i < x->n_domains; i++) fprintf(fp, "%s%s", i ? ", " : "", x->domains[i]);
+        fputs(")", fp);
+    } else {
+        fputs(" (not in the issue taxonomy: full-text match only)", fp);
+    }
+    fputs("\n", fp);
+    if (!res->n_rows) {
+        fputs("No interventions found. `whatworks issues` lists the presenting issues.\n", fp);
+        return ww_queries__flush(fp);
+    }
+    fprintf(fp, "\n%-4s %-44s %8s  %-18s %7s %7s  %s\n", "rank", "intervention", "SMD",
+            "95% CI", "studies", "N", "verdict");
+    for (size_t i = 0; i < res->n_rows; i++) {
+        const ww_query_row *r = &res->rows[i].row;
+        char name[96], ci[40], est[16];
+        snprintf(name, sizeof name, "%s%s%s", r->name, r->is_example ? " [example]" : "",
+                 r->provisional ? " *" : "");
+        if (isfinite(r->estimate)) {
+            snprintf(est, sizeof est, "%.2f", r->estimate);
+            snprintf(ci, sizeof ci, "[%.2f, %.2f]", r->ci_low, r->ci_high);
+        } else {
+            snprintf(est, sizeof est, "-");
+            snprintf(ci, sizeof ci, "-");
+        }
+        fprintf(fp, "%-4d %-44.44s %8s  %-18s %7d %7ld  %s\n", r->rank, name, est, ci,
+                r->n_studies, r->n_participants, r->verdict);
+        fprintf(fp, "     %s: %s\n", r->slug, r->why);
+    }
+    fputs("\nSMD: standardised mean difference, positive = beneficial (odds ratios converted).\n"
+          "* provisional: submitted, not yet reviewed. [example]: illustrative data, not evidence.\n"
+          "Ranked by the lower bound of the 95% CI (docs/ranking.md).\n",
+          fp);
+    return ww_queries__flush(fp);
+}
+
+int ww_query_result_write(const ww_query_result *res, FILE *fp, ww_format fmt)
+{
+    switch (fmt) {
+    case WW_FORMAT_JSON: return write_json(res, fp);
+    case WW_FORMAT_CSV: return write_csv(res, fp);
+    case WW_FORMAT_TABLE: return write_table(res, fp);
+    }
+    return ww__error(WW_EUSAGE, "unknown output format");
+}

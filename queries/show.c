@@ -1,0 +1,197 @@
+/*
+ * show.c — the evidence behind one intervention: what it is, and every
+ * study and effect stored for it, each with its provenance (source sha256
+ * and location inside the source), "whatworks/intervention/1" in JSON.
+ * Effects are shown on their own metric; ratios (OR, RR) are stored as logs
+ * and shown exponentiated with their 95% CI.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "queries_int.h"
+
+#define Z975 1.959963984540054 /* the normal 97.5% point */
+
+static int is_ratio(const char *metric)
+{
+    return strcmp(metric, "OR") == 0 || strcmp(metric, "RR") == 0;
+}
+
+/* Estimate and CI on the natural scale of the metric. */
+static void natural(const ww_effect_row *e, double *est, double *lo, double *hi)
+{
+    double se = sqrt(e->vi);
+    *est = e->yi;
+    *lo = e->yi - Z975 * se;
+    *hi = e->yi + Z975 * se;
+    if (is_ratio(e->metric)) {
+        *est = exp(*est);
+        *lo = exp(*lo);
+        *hi = exp(*hi);
+    }
+}
+
+static json_t *effect_json(const ww_effect_row *e)
+{
+    double est, lo, hi;
+    json_t *o = json_object();
+    natural(e, &est, &lo, &hi);
+    json_object_set_new(o, "outcome", json_string(e->outcome));
+    json_object_set_new(o, "domain", ww_queries__str(e->domain));
+    json_object_set_new(o, "timepoint", ww_queries__str(e->timepoint));
+    json_object_set_new(o, "higher_is_better", json_boolean(e->higher_is_better));
+    json_object_set_new(o, "metric", json_string(e->metric));
+    json_object_set_new(o, "yi", ww_queries__num(e->yi));
+    json_object_set_new(o, "vi", ww_queries__num(e->vi));
+    json_object_set_new(o, "log_scale", json_boolean(is_ratio(e->metric)));
+    json_object_set_new(o, "estimate", ww_queries__num(est));
+    json_object_set_new(o, "ci_low", ww_queries__num(lo));
+    json_object_set_new(o, "ci_high", ww_queries__num(hi));
+    json_object_set_new(o, "smd_correction", ww_queries__str(e->smd_correction));
+    json_object_set_new(o, "n_participants",
+                        e->n_participants >= 0 ? json_integer(e->n_participants) : json_null());
+    json_object_set_new(o, "reported_estimate", ww_queries__num(e->reported_estimate));
+    json_object_set_new(o, "location", json_string(e->location));
+    return o;
+}
+
+static int write_json(const ww_intervention_row *iv, const ww_effect_row *effects, size_t n,
+                      FILE *fp)
+{
+    json_t *doc = json_object(), *studies = json_array(), *issues = json_array(), *study = NULL,
+           *list = NULL, *cost = json_object();
+    int error;
+    for (size_t i = 0; i < iv->n_issues; i++) json_array_append_new(issues, json_string(iv->issues[i]));
+    json_object_set_new(doc, "schema", json_string("whatworks/intervention/1"));
+    json_object_set_new(doc, "slug", json_string(iv->slug));
+    json_object_set_new(doc, "name", json_string(iv->name));
+    json_object_set_new(doc, "example", json_boolean(iv->is_example));
+    json_object_set_new(doc, "description", ww_queries__str(iv->description));
+    json_object_set_new(doc, "population", ww_queries__str(iv->population));
+    json_object_set_new(doc, "setting", ww_queries__str(iv->setting));
+    json_object_set_new(doc, "delivery", ww_queries__str(iv->delivery));
+    json_object_set_new(doc, "issues", issues);
+    json_object_set_new(cost, "per_participant", ww_queries__num(iv->cost_per_participant));
+    json_object_set_new(cost, "price_year",
+                        iv->cost_price_year >= 0 ? json_integer(iv->cost_price_year) : json_null());
+    json_object_set_new(cost, "payer", ww_queries__str(iv->cost_payer));
+    json_object_set_new(doc, "cost", cost);
+    for (size_t i = 0; i < n; i++) {
+        const ww_effect_row *e = &effects[i];
+        if (i == 0 || effects[i - 1].study_id != e->study_id) {
+            study = json_object();
+            list = json_array();
+            json_object_set_new(study, "id", json_integer(e->study_id));
+            json_object_set_new(study, "title", ww_queries__str(e->study_title));
+            json_object_set_new(study, "year", e->year >= 0 ? json_integer(e->year) : json_null());
+            json_object_set_new(study, "design", ww_queries__str(e->design));
+            json_object_set_new(study, "provisional", json_boolean(e->provisional));
+            json_object_set_new(study, "source_sha256", json_string(e->source_sha256));
+            json_object_set_new(study, "effects", list);
+            json_array_append_new(studies, study);
+        }
+        json_array_append_new(list, effect_json(e));
+    }
+    json_object_set_new(doc, "studies", studies);
+    error = ww_queries__write_json(doc, fp);
+    json_decref(doc);
+    return error;
+}
+
+static int write_csv(const ww_intervention_row *iv, const ww_effect_row *effects, size_t n, FILE *fp)
+{
+    fputs("slug,study_id,study_title,year,design,provisional,outcome,domain,timepoint,"
+          "higher_is_better,metric,yi,vi,estimate,ci_low,ci_high,n_participants,source_sha256,location\r\n",
+          fp);
+    for (size_t i = 0; i < n; i++) {
+        const ww_effect_row *e = &effects[i];
+        double est, lo, hi;
+        natural(e, &est, &lo, &hi);
+        ww_queries__csv_field(fp, iv->slug, 0);
+        fprintf(fp, "%lld,", (long long)e->study_id);
+        ww_queries__csv_field(fp, e->study_title, 0);
+        if (e->year >= 0) fprintf(fp, "%d", e->year);
+        fputc(',', fp);
+        ww_queries__csv_field(fp, e->design, 0);
+        fputs(e->provisional ? "true," : "false,", fp);
+        ww_queries__csv_field(fp, e->outcome, 0);
+        ww_queries__csv_field(fp, e->domain, 0);
+        ww_queries__csv_field(fp, e->timepoint, 0);
+        fputs(e->higher_is_better ? "true," : "false,", fp);
+        ww_queries__csv_field(fp, e->metric, 0);
+        ww_queries__csv_num(fp, e->yi, 0);
+        ww_queries__csv_num(fp, e->vi, 0);
+        ww_queries__csv_num(fp, est, 0);
+        ww_queries__csv_num(fp, lo, 0);
+        ww_queries__csv_num(fp, hi, 0);
+        if (e->n_participants >= 0) fprintf(fp, "%ld", e->n_participants);
+        fputc(',', fp);
+        ww_queries__csv_field(fp, e->source_sha256, 0);
+        ww_queries__csv_field(fp, e->location, 1);
+    }
+    return ww_queries__flush(fp);
+}
+
+static int write_table(const ww_intervention_row *iv, const ww_effect_row *effects, size_t n,
+                       FILE *fp)
+{
+    fprintf(fp, "%s (%s)%s\n", iv->name, iv->slug,
+            iv->is_example ? "  [illustrative example, not real evidence]" : "");
+    if (iv->description) fprintf(fp, "  %s\n", iv->description);
+    if (iv->population) fprintf(fp, "  population: %s\n", iv->population);
+    if (iv->setting) fprintf(fp, "  setting: %s\n", iv->setting);
+    if (iv->delivery) fprintf(fp, "  delivery: %s\n", iv->delivery);
+    if (iv->n_issues) {
+        fputs("  presenting issues:", fp);
+        for (size_t i = 0; i < iv->n_issues; i++) fprintf(fp, " %s", iv->issues[i]);
+        fputc('\n', fp);
+    }
+    if (isfinite(iv->cost_per_participant)) {
+        fprintf(fp, "  cost per participant: %.2f", iv->cost_per_participant);
+        if (iv->cost_price_year >= 0) fprintf(fp, " (%d prices)", iv->cost_price_year);
+        if (iv->cost_payer) fprintf(fp, ", paid by %s", iv->cost_payer);
+        fputc('\n', fp);
+    }
+    for (size_t i = 0; i < n; i++) {
+        const ww_effect_row *e = &effects[i];
+        double est, lo, hi;
+        if (i == 0 || effects[i - 1].study_id != e->study_id) {
+            fprintf(fp, "\nstudy %lld: %s", (long long)e->study_id, e->study_title ? e->study_title : "(untitled)");
+            if (e->year >= 0) fprintf(fp, " (%d)", e->year);
+            fprintf(fp, "\n  design: %s%s; source sha256 %.12s\n", e->design ? e->design : "unknown",
+                    e->provisional ? ", provisional" : "", e->source_sha256);
+        }
+        natural(e, &est, &lo, &hi);
+        fprintf(fp, "  - %s", e->outcome);
+        if (e->timepoint) fprintf(fp, " at %s", e->timepoint);
+        fprintf(fp, " [%s, %s is better]: %s %.3f [%.3f, %.3f]", e->domain ? e->domain : "no domain",
+                e->higher_is_better ? "higher" : "lower", e->metric, est, lo, hi);
+        if (e->n_participants >= 0) fprintf(fp, ", N = %ld", e->n_participants);
+        fprintf(fp, " (%s)\n", e->location);
+    }
+    if (!n) fputs("\nno effects stored\n", fp);
+    return ww_queries__flush(fp);
+}
+
+int ww_show_write(ww_db *db, const char *intervention, FILE *fp, ww_format fmt)
+{
+    ww_arena *arena = NULL;
+    ww_intervention_row iv;
+    ww_effect_row *effects = NULL;
+    size_t n = 0;
+    int error;
+
+    if (!intervention || !*intervention) return ww__error(WW_EUSAGE, "no intervention named");
+    if ((error = ww_arena__new(&arena)) < 0) return error;
+    if ((error = ww_repo__intervention(&iv, db, arena, intervention)) < 0 ||
+        (error = ww_repo__effects(&effects, &n, db, arena, iv.id)) < 0)
+        goto done;
+    switch (fmt) {
+    case WW_FORMAT_JSON: error = write_json(&iv, effects, n, fp); break;
+    case WW_FORMAT_CSV: error = write_csv(&iv, effects, n, fp); break;
+    default: error = write_table(&iv, effects, n, fp); break;
+    }
+done:
+    ww_arena__free(arena);
+    return error;
+}

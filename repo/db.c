@@ -1,0 +1,237 @@
+/*
+ * db.c — opening and closing the database, SQLite error translation, and
+ * loading the presenting-issue taxonomy that is compiled into the library.
+ * Every connection runs in WAL mode (readers keep reading while an import
+ * writes), with foreign keys on and a bounded busy timeout.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "repo_int.h"
+
+#define BUSY_TIMEOUT_MS 5000
+
+extern const unsigned char ww__embedded_issues_tsv[];
+extern const size_t ww__embedded_issues_tsv_len;
+
+int ww_repo__sqlite_error(sqlite3 *sql, int rc, const char *what)
+{
+    const char *msg = sql ? sqlite3_errmsg(sql) : sqlite3_errstr(rc);
+    switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return ww__error(WW_EBUSY, "%s: database is busy (gave up after %d ms): %s", what,
+                         BUSY_TIMEOUT_MS, msg);
+    case SQLITE_NOMEM: return ww__error_oom();
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_READONLY:
+        return ww__error(WW_EIO, "%s: %s", what, msg);
+    case SQLITE_CANTOPEN: return ww__error(WW_ECANTCREATE, "%s: %s", what, msg);
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT:
+        return ww__error(WW_EDATA, "%s: not a whatworks database (%s)", what, msg);
+    default: return ww__error(WW_ERROR, "%s: %s", what, msg);
+    }
+}
+
+int ww_repo__exec(ww_db *db, const char *sql)
+{
+    int rc = sqlite3_exec(db->sql, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? 0 : ww_repo__sqlite_error(db->sql, rc, db->path);
+}
+
+int ww_repo__prepare(sqlite3_stmt **out, ww_db *db, const char *sql)
+{
+    int rc = sqlite3_prepare_v2(db->sql, sql, -1, out, NULL);
+    return rc == SQLITE_OK ? 0 : ww_repo__sqlite_error(db->sql, rc, db->path);
+}
+
+const char *ww_repo__col_text(sqlite3_stmt *st, int col, ww_arena *arena)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    if (!t) return NULL;
+    return ww_arena__strndup(arena, (const char *)t, (size_t)sqlite3_column_bytes(st, col));
+}
+
+/* A database we did not create has tables but no user_version. */
+static int check_ours(ww_db *db)
+{
+    sqlite3_stmt *st = NULL;
+    int error, version, foreign = 0;
+    if ((error = ww_repo__prepare(&st, db, "PRAGMA user_version")) < 0) return error;
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        error = ww_repo__sqlite_error(db->sql, sqlite3_errcode(db->sql), db->path);
+        sqlite3_finalize(st);
+        return error;
+    }
+    version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (version != 0) return 0;
+    if ((error = ww_repo__prepare(&st, db,
+                                  "SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'")) < 0)
+        return error;
+    if (sqlite3_step(st) == SQLITE_ROW) foreign = sqlite3_column_int(st, 0) > 0;
+    sqlite3_finalize(st);
+    if (foreign)
+        return ww__error(WW_EDATA, "%s: not a whatworks database (it has other tables)", db->path);
+    return 0;
+}
+
+int ww_db_open(ww_db **out, const char *path, unsigned flags)
+{
+    ww_db *db = NULL;
+    struct stat sb;
+    int rc, error = 0, oflags;
+
+    *out = NULL;
+    if (!path || !*path) return ww__error(WW_EUSAGE, "no database path given");
+    if (stat(path, &sb) != 0) {
+        if (!(flags & WW_DB_CREATE))
+            return ww__error(WW_ENOTFOUND, "%s: no such database (run `whatworks init`)", path);
+    } else if (S_ISDIR(sb.st_mode)) {
+        return ww__error(WW_ECANTCREATE, "%s: is a directory, not a database file", path);
+    }
+
+    if (!(db = calloc(1, sizeof *db)) || !(db->path = strdup(path))) {
+        free(db);
+        return ww__error_oom();
+    }
+    oflags = (flags & WW_DB_READONLY) ? SQLITE_OPEN_READONLY
+                                      : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    rc = sqlite3_open_v2(path, &db->sql, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        error = ww_repo__sqlite_error(db->sql, rc, path);
+        goto done;
+    }
+    sqlite3_extended_result_codes(db->sql, 1);
+    sqlite3_busy_timeout(db->sql, BUSY_TIMEOUT_MS);
+    if ((error = check_ours(db)) < 0) goto done;
+    if (!(flags & WW_DB_READONLY)) {
+        /* WAL so readers never block on an import; NORMAL sync is still
+         * atomic in WAL mode (a crash loses at most the last commit, never
+         * consistency). */
+        if ((error = ww_repo__exec(db, "PRAGMA journal_mode=WAL")) < 0) goto done;
+        if ((error = ww_repo__exec(db, "PRAGMA synchronous=NORMAL")) < 0) goto done;
+    }
+    if ((error = ww_repo__exec(db, "PRAGMA foreign_keys=ON")) < 0) goto done;
+    if (flags & WW_DB_READONLY) {
+        if (ww_db_schema_version(db) != WW_SCHEMA_VERSION)
+            error = ww__error(WW_EDATA, "%s: schema version %d, this whatworks needs %d (run `whatworks init`)",
+                              path, ww_db_schema_version(db), WW_SCHEMA_VERSION);
+    } else {
+        error = ww_repo__migrate(db);
+    }
+done:
+    if (error < 0) {
+        ww_db_close(db);
+        return error;
+    }
+    *out = db;
+    return 0;
+}
+
+void ww_db_close(ww_db *db)
+{
+    if (!db) return;
+    sqlite3_close_v2(db->sql);
+    free(db->path);
+    free(db);
+}
+
+int ww_db_schema_version(ww_db *db)
+{
+    sqlite3_stmt *st = NULL;
+    int v = -1;
+    if (ww_repo__prepare(&st, db, "PRAGMA user_version") < 0) return -1;
+    if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* Split s at the first c: returns the rest (after c) or NULL. */
+static char *cut(char *s, char c)
+{
+    char *p = strchr(s, c);
+    if (!p) return NULL;
+    *p = '\0';
+    return p + 1;
+}
+
+/* data/issues.tsv: slug, parent, label, domains, terms (see the file). */
+int ww_repo__load_taxonomy(ww_db *db)
+{
+    char *text = NULL, *line, *next;
+    sqlite3_stmt *ins_issue = NULL, *ins_term = NULL, *set_parent = NULL;
+    int error, lineno = 0;
+
+    if (!(text = malloc(ww__embedded_issues_tsv_len + 1))) return ww__error_oom();
+    memcpy(text, ww__embedded_issues_tsv, ww__embedded_issues_tsv_len + 1);
+
+    if ((error = ww_repo__exec(db, "DELETE FROM issue_term; UPDATE issue SET parent_id = NULL")) < 0)
+        goto done;
+    if ((error = ww_repo__prepare(&ins_issue, db,
+                                  "INSERT INTO issue(slug, label, domains) VALUES (?1, ?2, ?3) "
+                                  "ON CONFLICT(slug) DO UPDATE SET label = ?2, domains = ?3 "
+                                  "RETURNING id")) < 0 ||
+        (error = ww_repo__prepare(&ins_term, db,
+                                  "INSERT OR IGNORE INTO issue_term(issue_id, term) VALUES (?1, ?2)")) < 0 ||
+        (error = ww_repo__prepare(&set_parent, db,
+                                  "UPDATE issue SET parent_id = (SELECT id FROM issue WHERE slug = ?2) "
+                                  "WHERE slug = ?1")) < 0)
+        goto done;
+
+    for (line = text; line && *line; line = next) {
+        char *slug, *parent, *label, *domains, *terms, *term, *more;
+        sqlite3_int64 id;
+        next = cut(line, '\n');
+        lineno++;
+        if (line[0] == '#' || line[0] == '\0') continue;
+        slug = line;
+        if (!(parent = cut(slug, '\t')) || !(label = cut(parent, '\t')) ||
+            !(domains = cut(label, '\t')) || !(terms = cut(domains, '\t'))) {
+            error = ww__error(WW_ERROR, "data/issues.tsv:%d: expected 5 tab-separated columns", lineno);
+            goto done;
+        }
+        sqlite3_bind_text(ins_issue, 1, slug, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins_issue, 2, label, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins_issue, 3, domains, -1, SQLITE_STATIC);
+        if (sqlite3_step(ins_issue) != SQLITE_ROW) {
+            error = ww_repo__sqlite_error(db->sql, sqlite3_errcode(db->sql), "taxonomy");
+            goto done;
+        }
+        id = sqlite3_column_int64(ins_issue, 0);
+        sqlite3_reset(ins_issue);
+        /* The label and slug are terms too. */
+        for (term = terms; term; term = more) {
+            more = cut(term, '|');
+            sqlite3_bind_int64(ins_term, 1, id);
+            sqlite3_bind_text(ins_term, 2, term, -1, SQLITE_STATIC);
+            if (sqlite3_step(ins_term) != SQLITE_DONE) {
+                error = ww_repo__sqlite_error(db->sql, sqlite3_errcode(db->sql), "taxonomy");
+                goto done;
+            }
+            sqlite3_reset(ins_term);
+        }
+        sqlite3_bind_int64(ins_term, 1, id);
+        sqlite3_bind_text(ins_term, 2, label, -1, SQLITE_STATIC);
+        sqlite3_step(ins_term);
+        sqlite3_reset(ins_term);
+        if (strcmp(parent, "-") != 0) {
+            sqlite3_bind_text(set_parent, 1, slug, -1, SQLITE_STATIC);
+            sqlite3_bind_text(set_parent, 2, parent, -1, SQLITE_STATIC);
+            if (sqlite3_step(set_parent) != SQLITE_DONE) {
+                error = ww_repo__sqlite_error(db->sql, sqlite3_errcode(db->sql), "taxonomy");
+                goto done;
+            }
+            sqlite3_reset(set_parent);
+        }
+    }
+done:
+    sqlite3_finalize(ins_issue);
+    sqlite3_finalize(ins_term);
+    sqlite3_finalize(set_parent);
+    free(text);
+    return error;
+}

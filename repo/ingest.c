@@ -1,0 +1,697 @@
+/*
+ * ingest.c — import one file: read it, hash it, pick its importer, and store
+ * what the importer emits through a sink, all in one transaction. The source
+ * row keeps the raw bytes and sha256, so every stored number can be traced
+ * to (and rebuilt from) the file it came from; a second import of the same
+ * bytes is a no-op that says so. Any error-level diagnostic, or any failure
+ * while storing, rolls the whole file back: the database is exactly as it
+ * was before the file.
+ */
+#include <errno.h>
+#include <math.h>
+#include <nettle/sha2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../evidence/effect.h"
+#include "../importers/importers.h"
+#include "repo_int.h"
+
+/* Larger inputs are refused before reading: 1 GiB. */
+#define MAX_INPUT_BYTES ((size_t)1 << 30)
+
+struct ww_import_report {
+    ww_import_status status;
+    char format[32];
+    char sha256[2 * SHA256_DIGEST_SIZE + 1];
+    char *name;
+    size_t studies, outcomes, effects;
+    ww_diags *diags;
+};
+
+/* ---- the report --------------------------------------------------------- */
+
+void ww_import_report_free(ww_import_report *r)
+{
+    if (!r) return;
+    ww_diags__free(r->diags);
+    free(r->name);
+    free(r);
+}
+
+ww_import_status ww_import_report_status(const ww_import_report *r) { return r->status; }
+const char *ww_import_report_format(const ww_import_report *r) { return r->format; }
+const char *ww_import_report_sha256(const ww_import_report *r) { return r->sha256; }
+size_t ww_import_report_studies(const ww_import_report *r) { return r->studies; }
+size_t ww_import_report_outcomes(const ww_import_report *r) { return r->outcomes; }
+size_t ww_import_report_effects(const ww_import_report *r) { return r->effects; }
+size_t ww_import_report_diag_count(const ww_import_report *r) { return ww_diags__count(r->diags); }
+
+const ww_diag *ww_import_report_diag(const ww_import_report *r, size_t i)
+{
+    return ww_diags__get(r->diags, i);
+}
+
+int ww_import_report_write(const ww_import_report *r, FILE *fp)
+{
+    size_t i, n = ww_diags__count(r->diags);
+    switch (r->status) {
+    case WW_IMPORT_IMPORTED:
+        fprintf(fp, "%s: imported (%s): %zu %s, %zu outcomes, %zu effects\n", r->name, r->format,
+                r->studies, r->studies == 1 ? "study" : "studies", r->outcomes, r->effects);
+        break;
+    case WW_IMPORT_VALID:
+        fprintf(fp, "%s: valid (%s): %zu %s, %zu outcomes, %zu effects\n", r->name, r->format,
+                r->studies, r->studies == 1 ? "study" : "studies", r->outcomes, r->effects);
+        break;
+    case WW_IMPORT_ALREADY:
+        fprintf(fp, "%s: already imported (sha256 %s)\n", r->name, r->sha256);
+        break;
+    case WW_IMPORT_REJECTED:
+        fprintf(fp, "%s: rejected: %zu %s, nothing stored\n", r->name, ww_diags__errors(r->diags),
+                ww_diags__errors(r->diags) == 1 ? "problem" : "problems");
+        break;
+    }
+    for (i = 0; i < n; i++) ww_diags__write_one(ww_diags__get(r->diags, i), fp);
+    if (ww_diags__dropped(r->diags))
+        fprintf(fp, "%s: ... and %zu more problems not shown\n", r->name, ww_diags__dropped(r->diags));
+    return ferror(fp) ? ww__error(WW_EIO, "writing the import report failed") : 0;
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+static int read_file(unsigned char **out, size_t *size_out, const char *path)
+{
+    struct stat sb;
+    FILE *fp;
+    unsigned char *data;
+    size_t size, got;
+
+    if (stat(path, &sb) != 0) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            return ww__error(WW_ENOTFOUND, "%s: no such file", path);
+        return ww__error(WW_EIO, "%s: %s", path, strerror(errno));
+    }
+    if (S_ISDIR(sb.st_mode)) return ww__error(WW_EUSAGE, "%s: is a directory, not a file", path);
+    if (!S_ISREG(sb.st_mode)) return ww__error(WW_EUSAGE, "%s: not a regular file", path);
+    if ((size_t)sb.st_size > MAX_INPUT_BYTES)
+        return ww__error(WW_EDATA, "%s: %lld bytes is larger than the limit of %zu", path,
+                         (long long)sb.st_size, MAX_INPUT_BYTES);
+    size = (size_t)sb.st_size;
+    if (!(fp = fopen(path, "rb"))) return ww__error(WW_EIO, "%s: %s", path, strerror(errno));
+    if (!(data = malloc(size + 1))) {
+        fclose(fp);
+        return ww__error_oom();
+    }
+    got = fread(data, 1, size, fp);
+    if (got != size || ferror(fp)) {
+        fclose(fp);
+        free(data);
+        return ww__error(WW_EIO, "%s: read failed", path);
+    }
+    fclose(fp);
+    data[size] = '\0';
+    *out = data;
+    *size_out = size;
+    return 0;
+}
+
+static void sha256_hex(char *out, const unsigned char *data, size_t size)
+{
+    struct sha256_ctx ctx;
+    uint8_t digest[SHA256_DIGEST_SIZE];
+    static const char hex[] = "0123456789abcdef";
+    sha256_init(&ctx);
+    sha256_update(&ctx, size, data);
+    sha256_digest(&ctx, sizeof digest, digest);
+    for (size_t i = 0; i < sizeof digest; i++) {
+        out[2 * i] = hex[digest[i] >> 4];
+        out[2 * i + 1] = hex[digest[i] & 15];
+    }
+    out[2 * SHA256_DIGEST_SIZE] = '\0';
+}
+
+/* ---- the storing sink --------------------------------------------------- */
+
+typedef struct store {
+    ww_db *db;            /* NULL in a dry run: compute and count only */
+    sqlite3_int64 source_id;
+    ww_import_report *rep;
+    const char *file;
+} store;
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+    if (s) sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+    else sqlite3_bind_null(st, i);
+}
+
+static void bind_double(sqlite3_stmt *st, int i, double v)
+{
+    if (isnan(v)) sqlite3_bind_null(st, i);
+    else sqlite3_bind_double(st, i, v);
+}
+
+static void bind_count(sqlite3_stmt *st, int i, long v)
+{
+    if (v < 0) sqlite3_bind_null(st, i);
+    else sqlite3_bind_int64(st, i, v);
+}
+
+/* Step a prepared statement to completion, optionally reading one id. */
+static int step(store *s, sqlite3_stmt *st, sqlite3_int64 *id_out)
+{
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        if (id_out) *id_out = sqlite3_column_int64(st, 0);
+        rc = sqlite3_step(st);
+    }
+    if (rc != SQLITE_DONE) return ww_repo__sqlite_error(s->db->sql, rc, s->file);
+    return 0;
+}
+
+/* Compute an outcome's effect from whatever the source reported. */
+static int outcome_effect(ww_effect *e, const char **metric, const ww_outcome_rec *o)
+{
+    memset(e, 0, sizeof *e);
+    switch (o->kind) {
+    case WW_OUTCOME_CONTINUOUS:
+        *metric = "SMD";
+        return ww_effect_smd(e, o->mean_treatment, o->sd_treatment, (double)o->n_treatment,
+                             o->mean_control, o->sd_control, (double)o->n_control, WW_SMD_EXACT);
+    case WW_OUTCOME_BINARY:
+        *metric = "OR";
+        return ww_effect_log_or(e, (double)o->events_treatment,
+                                (double)(o->total_treatment - o->events_treatment),
+                                (double)o->events_control,
+                                (double)(o->total_control - o->events_control));
+    case WW_OUTCOME_REPORTED:
+        *metric = o->reported_metric;
+        if (!*metric) return ww__error(WW_EDATA, "reported effect has no metric");
+        return ww_effect_from_ci(e, o->reported_estimate, o->reported_ci_low, o->reported_ci_high,
+                                 strcmp(*metric, "OR") == 0 || strcmp(*metric, "RR") == 0);
+    }
+    return ww__error(WW_EDATA, "outcome has no result (continuous, binary or reported)");
+}
+
+static long outcome_n(const ww_outcome_rec *o, const ww_record *rec)
+{
+    if (o->kind == WW_OUTCOME_CONTINUOUS && o->n_treatment >= 0 && o->n_control >= 0)
+        return o->n_treatment + o->n_control;
+    if (o->kind == WW_OUTCOME_BINARY && o->total_treatment >= 0 && o->total_control >= 0)
+        return o->total_treatment + o->total_control;
+    if (rec->analysed_treatment >= 0 && rec->analysed_control >= 0)
+        return rec->analysed_treatment + rec->analysed_control;
+    return -1;
+}
+
+static int add_search_doc(store *s, sqlite3_int64 intervention_id, const char *kind,
+                          const char *title, const char *body)
+{
+    sqlite3_stmt *st = NULL;
+    int error;
+    if ((error = ww_repo__prepare(&st, s->db,
+                                  "INSERT INTO search_doc(intervention_id, source_id, kind, title, body) "
+                                  "VALUES (?1, ?2, ?3, ?4, ?5)")) < 0)
+        return error;
+    sqlite3_bind_int64(st, 1, intervention_id);
+    sqlite3_bind_int64(st, 2, s->source_id);
+    bind_text(st, 3, kind);
+    bind_text(st, 4, title ? title : "");
+    bind_text(st, 5, body ? body : "");
+    error = step(s, st, NULL);
+    sqlite3_finalize(st);
+    return error;
+}
+
+/* Join non-NULL strings with ". " into an arena-free buffer. */
+static int join_text(ww_buf *b, const char *const *parts, size_t n)
+{
+    int error = 0;
+    for (size_t i = 0; i < n && error == 0; i++) {
+        if (!parts[i] || !*parts[i]) continue;
+        if (b->size) error = ww_buf__puts(b, ". ");
+        if (!error) error = ww_buf__puts(b, parts[i]);
+    }
+    return error;
+}
+
+static int store_intervention(store *s, const ww_record *rec, sqlite3_int64 *id_out)
+{
+    sqlite3_stmt *st = NULL;
+    char *slug = NULL;
+    int error;
+
+    if (!(slug = ww__slugify(rec->intervention_name))) return WW_ENOMEM;
+    if (!*slug) {
+        error = ww__error(WW_EDATA, "intervention name '%s' has no letters or digits",
+                          rec->intervention_name);
+        goto done;
+    }
+    /* The first source to describe an intervention sets its fields; later
+     * sources fill only what is still missing. */
+    if ((error = ww_repo__prepare(
+             &st, s->db,
+             "INSERT INTO intervention(slug, name, description, population, setting, delivery,"
+             "  cost_per_participant, cost_price_year, cost_payer, is_example)"
+             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+             " ON CONFLICT(slug) DO UPDATE SET"
+             "  description = coalesce(description, excluded.description),"
+             "  population = coalesce(population, excluded.population),"
+             "  setting = coalesce(setting, excluded.setting),"
+             "  delivery = coalesce(delivery, excluded.delivery),"
+             "  cost_per_participant = coalesce(cost_per_participant, excluded.cost_per_participant),"
+             "  cost_price_year = coalesce(cost_price_year, excluded.cost_price_year),"
+             "  cost_payer = coalesce(cost_payer, excluded.cost_payer),"
+             "  is_example = max(is_example, excluded.is_example)"
+             " RETURNING id")) < 0)
+        goto done;
+    bind_text(st, 1, slug);
+    bind_text(st, 2, rec->intervention_name);
+    bind_text(st, 3, rec->intervention_description);
+    bind_text(st, 4, rec->population);
+    bind_text(st, 5, rec->setting);
+    bind_text(st, 6, rec->delivery);
+    bind_double(st, 7, rec->cost_per_participant);
+    bind_count(st, 8, rec->cost_price_year);
+    bind_text(st, 9, rec->cost_payer);
+    sqlite3_bind_int(st, 10, rec->is_example ? 1 : 0);
+    error = step(s, st, id_out);
+done:
+    sqlite3_finalize(st);
+    free(slug);
+    return error;
+}
+
+/* Link the presenting issues the source named to the taxonomy. An issue the
+ * taxonomy does not know is kept as searchable text and reported. */
+static int store_issues(store *s, const ww_record *rec, sqlite3_int64 intervention_id)
+{
+    sqlite3_stmt *find = NULL, *link = NULL;
+    int error;
+    if ((error = ww_repo__prepare(&find, s->db,
+                                  "SELECT issue_id FROM issue_term WHERE term = ?1 COLLATE NOCASE "
+                                  "UNION SELECT id FROM issue WHERE slug = ?1 COLLATE NOCASE")) < 0 ||
+        (error = ww_repo__prepare(&link, s->db,
+                                  "INSERT OR IGNORE INTO intervention_issue(intervention_id, issue_id, source_id) "
+                                  "VALUES (?1, ?2, ?3)")) < 0)
+        goto done;
+    for (size_t i = 0; i < rec->n_issues; i++) {
+        int found = 0, rc;
+        sqlite3_bind_text(find, 1, rec->issues[i], -1, SQLITE_STATIC);
+        while ((rc = sqlite3_step(find)) == SQLITE_ROW) {
+            found = 1;
+            sqlite3_bind_int64(link, 1, intervention_id);
+            sqlite3_bind_int64(link, 2, sqlite3_column_int64(find, 0));
+            sqlite3_bind_int64(link, 3, s->source_id);
+            if ((error = step(s, link, NULL)) < 0) goto done;
+            sqlite3_reset(link);
+        }
+        if (rc != SQLITE_DONE) {
+            error = ww_repo__sqlite_error(s->db->sql, rc, s->file);
+            goto done;
+        }
+        sqlite3_reset(find);
+        if (!found &&
+            (error = ww_diags__add(s->rep->diags, 1, s->file, rec->line, "issue",
+                                   "'%s' is not in the presenting-issue taxonomy (whatworks issues); "
+                                   "kept as searchable text",
+                                   rec->issues[i])) < 0)
+            goto done;
+    }
+done:
+    sqlite3_finalize(find);
+    sqlite3_finalize(link);
+    return error;
+}
+
+static int store_study(store *s, const ww_record *rec, sqlite3_int64 intervention_id,
+                       sqlite3_int64 *id_out)
+{
+    sqlite3_stmt *st = NULL;
+    int error;
+    if ((error = ww_repo__prepare(
+             &st, s->db,
+             "INSERT INTO study(source_id, intervention_id, title, organisation, authors, year,"
+             "  report_url, doi, country, region, design, allocation_unit, comparison,"
+             "  assigned_treatment, assigned_control, analysed_treatment, analysed_control,"
+             "  baseline_diff_sd, independent, provisional, is_example, location)"
+             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
+             "  ?17, ?18, ?19, ?20, ?21, ?22) RETURNING id")) < 0)
+        return error;
+    sqlite3_bind_int64(st, 1, s->source_id);
+    sqlite3_bind_int64(st, 2, intervention_id);
+    bind_text(st, 3, rec->title);
+    bind_text(st, 4, rec->organisation);
+    bind_text(st, 5, rec->authors);
+    bind_count(st, 6, rec->year);
+    bind_text(st, 7, rec->report_url);
+    bind_text(st, 8, rec->doi);
+    bind_text(st, 9, rec->country);
+    bind_text(st, 10, rec->region);
+    bind_text(st, 11, ww_design_name(rec->design));
+    bind_text(st, 12, rec->allocation_unit);
+    bind_text(st, 13, rec->comparison);
+    bind_count(st, 14, rec->assigned_treatment);
+    bind_count(st, 15, rec->assigned_control);
+    bind_count(st, 16, rec->analysed_treatment);
+    bind_count(st, 17, rec->analysed_control);
+    bind_double(st, 18, rec->baseline_diff_sd);
+    if (rec->independent < 0) sqlite3_bind_null(st, 19);
+    else sqlite3_bind_int(st, 19, rec->independent);
+    sqlite3_bind_int(st, 20, rec->provisional ? 1 : 0);
+    sqlite3_bind_int(st, 21, rec->is_example ? 1 : 0);
+    bind_text(st, 22, rec->where ? rec->where : "");
+    error = step(s, st, id_out);
+    sqlite3_finalize(st);
+    return error;
+}
+
+static int store_outcome(store *s, const ww_record *rec, const ww_outcome_rec *o,
+                         sqlite3_int64 study_id, const ww_effect *e, const char *metric)
+{
+    sqlite3_stmt *st = NULL;
+    sqlite3_int64 outcome_id;
+    int error;
+    const char *where = o->where ? o->where : "";
+
+    if ((error = ww_repo__prepare(&st, s->db,
+                                  "INSERT INTO outcome(study_id, name, domain, timepoint, higher_is_better, location)"
+                                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id")) < 0)
+        return error;
+    sqlite3_bind_int64(st, 1, study_id);
+    bind_text(st, 2, o->name);
+    bind_text(st, 3, o->domain);
+    bind_text(st, 4, o->timepoint);
+    sqlite3_bind_int(st, 5, o->higher_is_better ? 1 : 0);
+    bind_text(st, 6, where);
+    error = step(s, st, &outcome_id);
+    sqlite3_finalize(st);
+    if (error < 0) return error;
+
+    /* The raw statistics go in as JSON built by SQLite itself; missing
+     * values are JSON null, never 0. */
+    if ((error = ww_repo__prepare(
+             &st, s->db,
+             "INSERT INTO effect(outcome_id, metric, yi, vi, smd_correction, cells_adjusted,"
+             "  n_participants, raw, reported_estimate, reported_ci_low, reported_ci_high, location)"
+             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+             "  json_object('kind', ?8, 'mean_treatment', ?9, 'sd_treatment', ?10, 'n_treatment', ?11,"
+             "   'mean_control', ?12, 'sd_control', ?13, 'n_control', ?14,"
+             "   'events_treatment', ?15, 'total_treatment', ?16, 'events_control', ?17,"
+             "   'total_control', ?18, 'reported_metric', ?19),"
+             "  ?20, ?21, ?22, ?23)")) < 0)
+        return error;
+    sqlite3_bind_int64(st, 1, outcome_id);
+    bind_text(st, 2, metric);
+    sqlite3_bind_double(st, 3, e->yi);
+    sqlite3_bind_double(st, 4, e->vi);
+    bind_text(st, 5, o->kind == WW_OUTCOME_CONTINUOUS ? "exact" : NULL);
+    sqlite3_bind_int(st, 6, e->cells_adjusted);
+    bind_count(st, 7, outcome_n(o, rec));
+    bind_text(st, 8, o->kind == WW_OUTCOME_CONTINUOUS ? "continuous"
+                     : o->kind == WW_OUTCOME_BINARY   ? "binary"
+                                                      : "reported");
+    bind_double(st, 9, o->mean_treatment);
+    bind_double(st, 10, o->sd_treatment);
+    bind_count(st, 11, o->n_treatment);
+    bind_double(st, 12, o->mean_control);
+    bind_double(st, 13, o->sd_control);
+    bind_count(st, 14, o->n_control);
+    bind_count(st, 15, o->events_treatment);
+    bind_count(st, 16, o->total_treatment);
+    bind_count(st, 17, o->events_control);
+    bind_count(st, 18, o->total_control);
+    bind_text(st, 19, o->reported_metric);
+    bind_double(st, 20, o->reported_estimate);
+    bind_double(st, 21, o->reported_ci_low);
+    bind_double(st, 22, o->reported_ci_high);
+    bind_text(st, 23, where);
+    error = step(s, st, NULL);
+    sqlite3_finalize(st);
+    return error;
+}
+
+static int store_benefits(store *s, const ww_record *rec, sqlite3_int64 intervention_id)
+{
+    sqlite3_stmt *st = NULL;
+    int error = 0;
+    if (!rec->n_benefits) return 0;
+    if ((error = ww_repo__prepare(
+             &st, s->db,
+             "INSERT INTO benefit_stream(intervention_id, source_id, agency, amount_per_participant_year,"
+             "  first_year, last_year, price_year, confidence, source_text, location)"
+             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")) < 0)
+        return error;
+    for (size_t i = 0; i < rec->n_benefits && error == 0; i++) {
+        const ww_benefit_rec *b = &rec->benefits[i];
+        char where[32];
+        snprintf(where, sizeof where, "line %ld", b->line);
+        sqlite3_bind_int64(st, 1, intervention_id);
+        sqlite3_bind_int64(st, 2, s->source_id);
+        bind_text(st, 3, b->agency);
+        bind_double(st, 4, b->amount_per_participant_year);
+        sqlite3_bind_int(st, 5, b->first_year);
+        sqlite3_bind_int(st, 6, b->last_year);
+        bind_count(st, 7, b->price_year);
+        bind_count(st, 8, b->confidence);
+        bind_text(st, 9, b->source);
+        bind_text(st, 10, where);
+        error = step(s, st, NULL);
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return error;
+}
+
+static int index_record(store *s, const ww_record *rec, sqlite3_int64 intervention_id)
+{
+    ww_buf body = WW_BUF_INIT;
+    int error = 0;
+    const char *iparts[] = {rec->intervention_description, rec->population, rec->setting,
+                            rec->delivery};
+    const char *sparts[] = {rec->organisation, rec->authors, rec->comparison, rec->country,
+                            rec->region, rec->notes};
+
+    if ((error = join_text(&body, iparts, sizeof iparts / sizeof iparts[0])) < 0) goto done;
+    for (size_t i = 0; i < rec->n_issues && error == 0; i++) {
+        const char *one[] = {rec->issues[i]};
+        error = join_text(&body, one, 1);
+    }
+    if (error < 0 ||
+        (error = add_search_doc(s, intervention_id, "intervention", rec->intervention_name,
+                                body.data)) < 0)
+        goto done;
+    ww_buf__free(&body);
+    if ((error = join_text(&body, sparts, sizeof sparts / sizeof sparts[0])) < 0 ||
+        (error = add_search_doc(s, intervention_id, "study", rec->title, body.data)) < 0)
+        goto done;
+    for (size_t i = 0; i < rec->n_outcomes && error == 0; i++) {
+        const ww_outcome_rec *o = &rec->outcomes[i];
+        ww_buf__free(&body);
+        const char *oparts[] = {o->domain, o->timepoint};
+        if ((error = join_text(&body, oparts, 2)) == 0)
+            error = add_search_doc(s, intervention_id, "outcome", o->name, body.data);
+    }
+done:
+    ww_buf__free(&body);
+    return error;
+}
+
+static int store_record(void *ctx, const ww_record *rec)
+{
+    store *s = ctx;
+    sqlite3_int64 intervention_id = 0, study_id = 0;
+    ww_effect *effects = NULL;
+    const char **metrics = NULL;
+    int error = 0;
+
+    if (!rec->intervention_name || !*rec->intervention_name)
+        return ww_diags__add(s->rep->diags, 0, s->file, rec->line, "intervention",
+                             "record has no intervention name");
+
+    /* Compute every effect before writing anything: a record whose numbers
+     * cannot give an effect is reported, with its outcome's line. */
+    if (rec->n_outcomes &&
+        (!(effects = calloc(rec->n_outcomes, sizeof *effects)) ||
+         !(metrics = calloc(rec->n_outcomes, sizeof *metrics)))) {
+        error = ww__error_oom();
+        goto done;
+    }
+    for (size_t i = 0; i < rec->n_outcomes; i++) {
+        if (outcome_effect(&effects[i], &metrics[i], &rec->outcomes[i]) < 0 &&
+            (error = ww_diags__add(s->rep->diags, 0, s->file, rec->outcomes[i].line, "outcome",
+                                   "%s: %s", rec->outcomes[i].name ? rec->outcomes[i].name : "",
+                                   ww_error_last())) < 0)
+            goto done;
+    }
+    if (ww_diags__errors(s->rep->diags)) goto done;
+
+    s->rep->studies++;
+    s->rep->outcomes += rec->n_outcomes;
+    s->rep->effects += rec->n_outcomes;
+    if (!s->db) goto done;
+
+    if ((error = store_intervention(s, rec, &intervention_id)) < 0 ||
+        (error = store_issues(s, rec, intervention_id)) < 0 ||
+        (error = store_study(s, rec, intervention_id, &study_id)) < 0)
+        goto done;
+    for (size_t i = 0; i < rec->n_outcomes; i++)
+        if ((error = store_outcome(s, rec, &rec->outcomes[i], study_id, &effects[i], metrics[i])) < 0)
+            goto done;
+    if ((error = store_benefits(s, rec, intervention_id)) < 0) goto done;
+    error = index_record(s, rec, intervention_id);
+done:
+    free(effects);
+    free(metrics);
+    return error;
+}
+
+/* ---- the transaction ---------------------------------------------------- */
+
+static int source_exists(ww_db *db, const char *sha256, int *exists)
+{
+    sqlite3_stmt *st = NULL;
+    int error, rc;
+    if ((error = ww_repo__prepare(&st, db, "SELECT 1 FROM source WHERE sha256 = ?1")) < 0) return error;
+    sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    *exists = rc == SQLITE_ROW;
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) error = ww_repo__sqlite_error(db->sql, rc, db->path);
+    sqlite3_finalize(st);
+    return error;
+}
+
+static int insert_source(store *s, const ww_input *in, const char *format, const char *sha256,
+                         const char *submitter)
+{
+    sqlite3_stmt *st = NULL;
+    int error;
+    if ((error = ww_repo__prepare(&st, s->db,
+                                  "INSERT INTO source(sha256, format, name, size, submitter, raw)"
+                                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id")) < 0)
+        return error;
+    sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, format, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, in->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)in->size);
+    bind_text(st, 5, submitter);
+    sqlite3_bind_blob64(st, 6, in->data, in->size, SQLITE_STATIC);
+    error = step(s, st, &s->source_id);
+    sqlite3_finalize(st);
+    return error;
+}
+
+static int audit_import(store *s)
+{
+    sqlite3_stmt *st = NULL;
+    int error;
+    if ((error = ww_repo__prepare(&st, s->db,
+                                  "INSERT INTO audit(action, source_id, detail) VALUES ('import', ?1,"
+                                  " json_object('studies', ?2, 'outcomes', ?3, 'effects', ?4))")) < 0)
+        return error;
+    sqlite3_bind_int64(st, 1, s->source_id);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)s->rep->studies);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)s->rep->outcomes);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)s->rep->effects);
+    error = step(s, st, NULL);
+    sqlite3_finalize(st);
+    return error;
+}
+
+int ww_import_file(ww_import_report **out, ww_db *db, const char *path, const ww_import_opts *opts)
+{
+    static const ww_import_opts no_opts;
+    ww_import_report *rep = NULL;
+    unsigned char *data = NULL;
+    size_t size = 0;
+    const ww_importer *imp;
+    ww_input in;
+    store s;
+    ww_sink sink;
+    int error, exists = 0, in_txn = 0;
+
+    *out = NULL;
+    if (!opts) opts = &no_opts;
+    if (!path) return ww__error(WW_EUSAGE, "no file given");
+    if (!db && !opts->dry_run) return ww__error(WW_EUSAGE, "no database to import into");
+    if ((error = read_file(&data, &size, path)) < 0) return error;
+
+    if (!(rep = calloc(1, sizeof *rep)) || !(rep->name = strdup(path)) ||
+        ww_diags__new(&rep->diags) < 0) {
+        error = ww__error_oom();
+        goto done;
+    }
+    sha256_hex(rep->sha256, data, size);
+    in.name = path;
+    in.data = data;
+    in.size = size;
+    rep->status = WW_IMPORT_REJECTED;
+
+    if (size == 0) {
+        error = ww_diags__add(rep->diags, 0, path, 0, NULL, "file is empty");
+        goto verdict;
+    }
+    if (opts->format) {
+        if (!(imp = ww_importers__find(opts->format))) {
+            error = ww__error(WW_EUSAGE, "unknown format '%s'", opts->format);
+            goto done;
+        }
+    } else if (!(imp = ww_importers__sniff(&in))) {
+        error = ww_diags__add(rep->diags, 0, path, 0, NULL,
+                              "not a format whatworks reads (give --format to say which it is)");
+        goto verdict;
+    }
+    snprintf(rep->format, sizeof rep->format, "%s", imp->name);
+
+    if (db && !opts->dry_run) {
+        if ((error = source_exists(db, rep->sha256, &exists)) < 0) goto done;
+        if (exists) {
+            rep->status = WW_IMPORT_ALREADY;
+            goto done;
+        }
+    }
+
+    s.db = opts->dry_run ? NULL : db;
+    s.source_id = 0;
+    s.rep = rep;
+    s.file = path;
+    sink.ctx = &s;
+    sink.record = store_record;
+    sink.text = NULL;
+
+    if (s.db) {
+        /* IMMEDIATE takes the write lock now, so a busy database is found
+         * before any work, and readers go on reading (WAL). */
+        if ((error = ww_repo__exec(db, "BEGIN IMMEDIATE")) < 0) goto done;
+        in_txn = 1;
+        if ((error = insert_source(&s, &in, imp->name, rep->sha256, opts->submitter)) < 0) goto done;
+    }
+    if ((error = imp->parse(&in, rep->diags, &sink)) < 0) goto done;
+
+verdict:
+    if (error < 0) goto done;
+    if (ww_diags__errors(rep->diags)) {
+        rep->studies = rep->outcomes = rep->effects = 0;
+        rep->status = WW_IMPORT_REJECTED;
+        error = ww__error(WW_EDATA, "%s: rejected, %zu problems", path, ww_diags__errors(rep->diags));
+        goto done;
+    }
+    if (in_txn) {
+        if ((error = audit_import(&s)) < 0 || (error = ww_repo__exec(db, "COMMIT")) < 0) goto done;
+        in_txn = 0;
+        rep->status = WW_IMPORT_IMPORTED;
+    } else {
+        rep->status = WW_IMPORT_VALID;
+    }
+done:
+    if (in_txn) sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+    free(data);
+    if (error < 0 && error != WW_EDATA) {
+        ww_import_report_free(rep);
+        return error;
+    }
+    *out = rep;
+    return error;
+}

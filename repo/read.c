@@ -1,0 +1,365 @@
+/*
+ * read.c — the read side of the repository for the query layer: expand a
+ * presenting issue through the taxonomy, find candidate interventions with
+ * FTS5, and fetch the effects and descriptions behind them. Results are
+ * plain structs in the caller's arena; no SQLite type leaves this file.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "repo_int.h"
+
+/* A growable array of pointers or structs, moved into the arena at the end. */
+typedef struct vec {
+    void *items;
+    size_t n, alloc, size;
+} vec;
+
+static void *vec_push(vec *v)
+{
+    if (v->n == v->alloc) {
+        size_t na = v->alloc ? v->alloc * 2 : 8;
+        void *p = realloc(v->items, na * v->size);
+        if (!p) {
+            ww__error_oom();
+            return NULL;
+        }
+        v->items = p;
+        v->alloc = na;
+    }
+    return memset((char *)v->items + v->n++ * v->size, 0, v->size);
+}
+
+static void *vec_to_arena(vec *v, ww_arena *arena)
+{
+    void *p = ww_arena__alloc(arena, v->n ? v->n * v->size : 1);
+    if (p && v->n) memcpy(p, v->items, v->n * v->size);
+    free(v->items);
+    v->items = NULL;
+    return p;
+}
+
+static int step_error(ww_db *db, int rc)
+{
+    return ww_repo__sqlite_error(db->sql, rc, db->path);
+}
+
+int ww_repo__issue_expand(ww_issue_expansion *out, ww_db *db, ww_arena *arena, const char *text)
+{
+    sqlite3_stmt *st = NULL;
+    vec slugs = {NULL, 0, 0, sizeof(char *)}, terms = {NULL, 0, 0, sizeof(char *)},
+        domains = {NULL, 0, 0, sizeof(char *)}, ids = {NULL, 0, 0, sizeof(int64_t)};
+    int error = 0, rc;
+
+    memset(out, 0, sizeof *out);
+    /* The matched issues, then every narrower issue below them. */
+    if ((error = ww_repo__prepare(
+             &st, db,
+             "WITH RECURSIVE matched(id) AS ("
+             "  SELECT issue_id FROM issue_term WHERE term = trim(?1) COLLATE NOCASE"
+             "  UNION SELECT id FROM issue WHERE slug = trim(?1) COLLATE NOCASE"
+             "), sub(id, depth) AS ("
+             "  SELECT id, 0 FROM matched"
+             "  UNION SELECT i.id, sub.depth + 1 FROM issue i JOIN sub ON i.parent_id = sub.id"
+             ") SELECT i.id, i.slug, i.domains, min(sub.depth) AS d FROM sub JOIN issue i ON i.id = sub.id"
+             "  GROUP BY i.id ORDER BY d, i.id")) < 0)
+        return error;
+    sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t *id = vec_push(&ids);
+        const char **slug = vec_push(&slugs);
+        const char *dl = (const char *)sqlite3_column_text(st, 2);
+        if (!id || !slug) goto oom;
+        *id = sqlite3_column_int64(st, 0);
+        if (!(*slug = ww_repo__col_text(st, 1, arena))) goto oom;
+        /* domains are comma-separated; keep each once */
+        while (dl && *dl) {
+            size_t len = strcspn(dl, ",");
+            int seen = 0;
+            for (size_t k = 0; k < domains.n; k++) {
+                const char *d = ((const char **)domains.items)[k];
+                if (strlen(d) == len && strncmp(d, dl, len) == 0) seen = 1;
+            }
+            if (len && !seen) {
+                const char **d = vec_push(&domains);
+                if (!d || !(*d = ww_arena__strndup(arena, dl, len))) goto oom;
+            }
+            dl += len + (dl[len] == ',');
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        error = step_error(db, rc);
+        goto done;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+
+    if (ids.n) {
+        if ((error = ww_repo__prepare(&st, db,
+                                      "SELECT DISTINCT term FROM issue_term WHERE issue_id = ?1 ORDER BY term")) < 0)
+            goto done;
+        for (size_t k = 0; k < ids.n; k++) {
+            sqlite3_bind_int64(st, 1, ((int64_t *)ids.items)[k]);
+            while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                const char **t = vec_push(&terms);
+                if (!t || !(*t = ww_repo__col_text(st, 0, arena))) goto oom;
+            }
+            if (rc != SQLITE_DONE) {
+                error = step_error(db, rc);
+                goto done;
+            }
+            sqlite3_reset(st);
+        }
+    }
+    out->n_slugs = slugs.n;
+    out->n_terms = terms.n;
+    out->n_domains = domains.n;
+    out->n_issue_ids = ids.n;
+    if (!(out->slugs = vec_to_arena(&slugs, arena)) || !(out->terms = vec_to_arena(&terms, arena)) ||
+        !(out->domains = vec_to_arena(&domains, arena)) ||
+        !(out->issue_ids = vec_to_arena(&ids, arena)))
+        goto oom;
+    goto done;
+oom:
+    error = ww__error_oom();
+done:
+    sqlite3_finalize(st);
+    free(slugs.items);
+    free(terms.items);
+    free(domains.items);
+    free(ids.items);
+    return error;
+}
+
+int ww_repo__candidates(ww_candidate **out, size_t *n_out, ww_db *db, ww_arena *arena,
+                        const char *fts_expr, const int64_t *issue_ids, size_t n_issue_ids)
+{
+    sqlite3_stmt *st = NULL;
+    vec v = {NULL, 0, 0, sizeof(ww_candidate)};
+    ww_buf ids = WW_BUF_INIT;
+    int error, rc;
+
+    *out = NULL;
+    *n_out = 0;
+    if ((error = ww_buf__puts(&ids, "[")) < 0) return error;
+    for (size_t i = 0; i < n_issue_ids; i++)
+        if ((error = ww_buf__printf(&ids, "%s%lld", i ? "," : "", (long long)issue_ids[i])) < 0)
+            goto done;
+    if ((error = ww_buf__puts(&ids, "]")) < 0) goto done;
+
+    /* bm25() is negative, lower is better; an intervention only linked by
+     * an issue tag scores 0. fts_expr was quoted by the caller. */
+    if ((error = ww_repo__prepare(
+             &st, db,
+             "SELECT i.id, i.slug, i.name, min(m.score), max(m.linked),"
+             "       group_concat(DISTINCT m.matched), i.is_example"
+             " FROM (SELECT d.intervention_id AS iid, bm25(search_fts, 10.0, 1.0) AS score,"
+             "              0 AS linked, d.kind AS matched"
+             "         FROM search_fts JOIN search_doc d ON d.id = search_fts.rowid"
+             "        WHERE ?1 IS NOT NULL AND search_fts MATCH ?1"
+             "       UNION ALL"
+             "       SELECT intervention_id, 0.0, 1, 'issue tag' FROM intervention_issue"
+             "        WHERE issue_id IN (SELECT value FROM json_each(?2))) m"
+             " JOIN intervention i ON i.id = m.iid"
+             " GROUP BY i.id ORDER BY min(m.score), i.slug")) < 0)
+        goto done;
+    if (fts_expr) sqlite3_bind_text(st, 1, fts_expr, -1, SQLITE_STATIC);
+    else sqlite3_bind_null(st, 1);
+    sqlite3_bind_text(st, 2, ids.data, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        ww_candidate *c = vec_push(&v);
+        if (!c) goto oom;
+        c->id = sqlite3_column_int64(st, 0);
+        c->relevance = sqlite3_column_double(st, 3);
+        c->linked = sqlite3_column_int(st, 4);
+        c->is_example = sqlite3_column_int(st, 6);
+        if (!(c->slug = ww_repo__col_text(st, 1, arena)) || !(c->name = ww_repo__col_text(st, 2, arena)) ||
+            !(c->matched = ww_repo__col_text(st, 5, arena)))
+            goto oom;
+    }
+    if (rc != SQLITE_DONE) {
+        error = step_error(db, rc);
+        goto done;
+    }
+    *n_out = v.n;
+    if (!(*out = vec_to_arena(&v, arena))) goto oom;
+    goto done;
+oom:
+    error = ww__error_oom();
+done:
+    sqlite3_finalize(st);
+    free(v.items);
+    ww_buf__free(&ids);
+    return error;
+}
+
+static double col_double_or_nan(sqlite3_stmt *st, int col)
+{
+    return sqlite3_column_type(st, col) == SQLITE_NULL ? NAN : sqlite3_column_double(st, col);
+}
+
+int ww_repo__effects(ww_effect_row **out, size_t *n_out, ww_db *db, ww_arena *arena,
+                     int64_t intervention_id)
+{
+    sqlite3_stmt *st = NULL;
+    vec v = {NULL, 0, 0, sizeof(ww_effect_row)};
+    int error, rc;
+
+    *out = NULL;
+    *n_out = 0;
+    if ((error = ww_repo__prepare(
+             &st, db,
+             "SELECT e.id, s.id, e.metric, e.yi, e.vi, o.higher_is_better, o.name, o.domain,"
+             "       o.timepoint, coalesce(e.n_participants, -1), s.provisional, s.title,"
+             "       coalesce(s.year, -1), s.design, e.location, src.sha256, e.smd_correction,"
+             "       e.reported_estimate, e.reported_ci_low, e.reported_ci_high"
+             "  FROM effect e JOIN outcome o ON o.id = e.outcome_id"
+             "  JOIN study s ON s.id = o.study_id JOIN source src ON src.id = s.source_id"
+             " WHERE s.intervention_id = ?1 ORDER BY s.year, s.id, o.id, e.id")) < 0)
+        return error;
+    sqlite3_bind_int64(st, 1, intervention_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        ww_effect_row *r = vec_push(&v);
+        if (!r) goto oom;
+        r->effect_id = sqlite3_column_int64(st, 0);
+        r->study_id = sqlite3_column_int64(st, 1);
+        r->yi = sqlite3_column_double(st, 3);
+        r->vi = sqlite3_column_double(st, 4);
+        r->higher_is_better = sqlite3_column_int(st, 5);
+        r->n_participants = (long)sqlite3_column_int64(st, 9);
+        r->provisional = sqlite3_column_int(st, 10);
+        r->year = sqlite3_column_int(st, 12);
+        r->reported_estimate = col_double_or_nan(st, 17);
+        r->reported_ci_low = col_double_or_nan(st, 18);
+        r->reported_ci_high = col_double_or_nan(st, 19);
+        r->metric = ww_repo__col_text(st, 2, arena);
+        r->outcome = ww_repo__col_text(st, 6, arena);
+        r->domain = ww_repo__col_text(st, 7, arena);
+        r->timepoint = ww_repo__col_text(st, 8, arena);
+        r->study_title = ww_repo__col_text(st, 11, arena);
+        r->design = ww_repo__col_text(st, 13, arena);
+        r->location = ww_repo__col_text(st, 14, arena);
+        r->source_sha256 = ww_repo__col_text(st, 15, arena);
+        r->smd_correction = ww_repo__col_text(st, 16, arena);
+        if (!r->metric || !r->outcome || !r->location || !r->source_sha256) goto oom;
+    }
+    if (rc != SQLITE_DONE) {
+        error = step_error(db, rc);
+        goto done;
+    }
+    *n_out = v.n;
+    if (!(*out = vec_to_arena(&v, arena))) goto oom;
+    goto done;
+oom:
+    error = ww__error_oom();
+done:
+    sqlite3_finalize(st);
+    free(v.items);
+    return error;
+}
+
+int ww_repo__intervention(ww_intervention_row *out, ww_db *db, ww_arena *arena,
+                          const char *slug_or_name)
+{
+    sqlite3_stmt *st = NULL;
+    vec issues = {NULL, 0, 0, sizeof(char *)};
+    int error, rc;
+
+    memset(out, 0, sizeof *out);
+    if ((error = ww_repo__prepare(
+             &st, db,
+             "SELECT id, slug, name, description, population, setting, delivery,"
+             "       cost_per_participant, coalesce(cost_price_year, -1), cost_payer, is_example"
+             "  FROM intervention WHERE slug = ?1 OR name = ?1 COLLATE NOCASE"
+             " ORDER BY slug = ?1 DESC LIMIT 1")) < 0)
+        return error;
+    sqlite3_bind_text(st, 1, slug_or_name, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        error = ww__error(WW_ENOTFOUND, "no intervention '%s' (try `whatworks query`)", slug_or_name);
+        goto done;
+    }
+    if (rc != SQLITE_ROW) {
+        error = step_error(db, rc);
+        goto done;
+    }
+    out->id = sqlite3_column_int64(st, 0);
+    out->slug = ww_repo__col_text(st, 1, arena);
+    out->name = ww_repo__col_text(st, 2, arena);
+    out->description = ww_repo__col_text(st, 3, arena);
+    out->population = ww_repo__col_text(st, 4, arena);
+    out->setting = ww_repo__col_text(st, 5, arena);
+    out->delivery = ww_repo__col_text(st, 6, arena);
+    out->cost_per_participant = col_double_or_nan(st, 7);
+    out->cost_price_year = sqlite3_column_int(st, 8);
+    out->cost_payer = ww_repo__col_text(st, 9, arena);
+    out->is_example = sqlite3_column_int(st, 10);
+    if (!out->slug || !out->name) goto oom;
+    sqlite3_finalize(st);
+    st = NULL;
+
+    if ((error = ww_repo__prepare(&st, db,
+                                  "SELECT DISTINCT i.slug FROM intervention_issue ii JOIN issue i"
+                                  " ON i.id = ii.issue_id WHERE ii.intervention_id = ?1 ORDER BY i.id")) < 0)
+        goto done;
+    sqlite3_bind_int64(st, 1, out->id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char **s = vec_push(&issues);
+        if (!s || !(*s = ww_repo__col_text(st, 0, arena))) goto oom;
+    }
+    if (rc != SQLITE_DONE) {
+        error = step_error(db, rc);
+        goto done;
+    }
+    out->n_issues = issues.n;
+    if (!(out->issues = vec_to_arena(&issues, arena))) goto oom;
+    goto done;
+oom:
+    error = ww__error_oom();
+done:
+    sqlite3_finalize(st);
+    free(issues.items);
+    return error;
+}
+
+int ww_repo__issues(ww_issue_row **out, size_t *n_out, ww_db *db, ww_arena *arena)
+{
+    sqlite3_stmt *st = NULL;
+    vec v = {NULL, 0, 0, sizeof(ww_issue_row)};
+    int error, rc;
+
+    *out = NULL;
+    *n_out = 0;
+    if ((error = ww_repo__prepare(
+             &st, db,
+             "SELECT i.slug, coalesce(p.slug, ''), i.label, i.domains,"
+             "       (SELECT group_concat(term, '|') FROM (SELECT term FROM issue_term t"
+             "          WHERE t.issue_id = i.id AND t.term <> i.label ORDER BY rowid))"
+             "  FROM issue i LEFT JOIN issue p ON p.id = i.parent_id ORDER BY i.id")) < 0)
+        return error;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        ww_issue_row *r = vec_push(&v);
+        if (!r) goto oom;
+        r->slug = ww_repo__col_text(st, 0, arena);
+        r->parent = ww_repo__col_text(st, 1, arena);
+        r->label = ww_repo__col_text(st, 2, arena);
+        r->domains = ww_repo__col_text(st, 3, arena);
+        r->terms = ww_repo__col_text(st, 4, arena);
+        if (!r->slug || !r->parent || !r->label || !r->domains) goto oom;
+        if (!r->terms) r->terms = "";
+    }
+    if (rc != SQLITE_DONE) {
+        error = step_error(db, rc);
+        goto done;
+    }
+    *n_out = v.n;
+    if (!(*out = vec_to_arena(&v, arena))) goto oom;
+    goto done;
+oom:
+    error = ww__error_oom();
+done:
+    sqlite3_finalize(st);
+    free(v.items);
+    return error;
+}

@@ -1,0 +1,90 @@
+/*
+ * repo.h — what other modules may ask of the repository, in plain structs.
+ * Nothing above repo/ writes SQL: the query layer reads through these
+ * functions. Results are allocated from an arena the caller owns.
+ */
+#ifndef WW_REPO_H
+#define WW_REPO_H
+
+#include <stdint.h>
+
+#include "../util/util.h"
+#include "whatworks.h"
+
+/* The presenting issues a text names, with their narrower issues. */
+typedef struct ww_issue_expansion {
+    const char **slugs;    /* matched issues then narrower ones */
+    size_t n_slugs;
+    const char **terms;    /* every search term of those issues */
+    size_t n_terms;
+    const char **domains;  /* outcome domains that answer them */
+    size_t n_domains;
+    int64_t *issue_ids;
+    size_t n_issue_ids;
+} ww_issue_expansion;
+
+/* Expand text (case-insensitive; matched against slugs, labels and terms).
+ * An unknown text gives an expansion with no issues. */
+int ww_repo__issue_expand(ww_issue_expansion *out, ww_db *db, ww_arena *arena, const char *text);
+
+/* An intervention that matched a query. */
+typedef struct ww_candidate {
+    int64_t id;
+    const char *slug, *name;
+    double relevance;   /* best bm25 (lower is better, FTS5 convention); 0 if linked only */
+    int linked;         /* 1 when a source tagged it with one of the issues */
+    int is_example;
+    const char *matched; /* what matched, for the `why` */
+} ww_candidate;
+
+/* Interventions whose text matches the FTS5 expression fts_expr (already
+ * quoted by the caller) or that are linked to one of the issue ids. */
+int ww_repo__candidates(ww_candidate **out, size_t *n_out, ww_db *db, ww_arena *arena,
+                        const char *fts_expr, const int64_t *issue_ids, size_t n_issue_ids);
+
+/* One stored effect with what is needed to pool and explain it. */
+typedef struct ww_effect_row {
+    int64_t effect_id, study_id;
+    const char *metric;      /* "SMD", "MD", "OR", "RR", "RD", "ZCOR" */
+    double yi, vi;           /* source direction, metric's own scale */
+    int higher_is_better;
+    const char *outcome, *domain, *timepoint;
+    long n_participants;     /* -1 unknown */
+    int provisional;
+    const char *study_title;
+    int year;
+    const char *design;
+    const char *location;    /* provenance in the source */
+    const char *source_sha256;
+    const char *smd_correction;
+    double reported_estimate, reported_ci_low, reported_ci_high;
+} ww_effect_row;
+
+int ww_repo__effects(ww_effect_row **out, size_t *n_out, ww_db *db, ww_arena *arena,
+                     int64_t intervention_id);
+
+/* One intervention's descriptive fields. */
+typedef struct ww_intervention_row {
+    int64_t id;
+    const char *slug, *name, *description, *population, *setting, *delivery;
+    double cost_per_participant; /* NAN unknown */
+    int cost_price_year;
+    const char *cost_payer;
+    int is_example;
+    const char **issues; /* linked issue slugs */
+    size_t n_issues;
+} ww_intervention_row;
+
+/* By slug, else by exact (case-insensitive) name. WW_ENOTFOUND if neither. */
+int ww_repo__intervention(ww_intervention_row *out, ww_db *db, ww_arena *arena,
+                          const char *slug_or_name);
+
+/* The whole taxonomy, in file order: issue i has slug, parent ("" none),
+ * label, domains and terms joined with "|". */
+typedef struct ww_issue_row {
+    const char *slug, *parent, *label, *domains, *terms;
+} ww_issue_row;
+
+int ww_repo__issues(ww_issue_row **out, size_t *n_out, ww_db *db, ww_arena *arena);
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * repo_int.h — private to repo/: the database handle and SQLite helpers.
+ */
+#ifndef WW_REPO_INT_H
+#define WW_REPO_INT_H
+
+#include <sqlite3.h>
+
+#include "repo.h"
+
+struct ww_db {
+    sqlite3 *sql;
+    char *path;
+};
+
+/* Translate a SQLite failure into a ww_error with SQLite's text kept:
+ * BUSY/LOCKED -> WW_EBUSY, FULL/IOERR -> WW_EIO, others -> WW_ERROR. */
+int ww_repo__sqlite_error(sqlite3 *db, int rc, const char *what);
+
+/* Run a statement with no results. */
+int ww_repo__exec(ww_db *db, const char *sql);
+
+/* Prepare, with translation of failures. */
+int ww_repo__prepare(sqlite3_stmt **out, ww_db *db, const char *sql);
+
+/* Create or migrate the schema to WW_SCHEMA_VERSION. */
+int ww_repo__migrate(ww_db *db);
+
+/* Load the embedded taxonomy into issue/issue_term (replacing it). */
+int ww_repo__load_taxonomy(ww_db *db);
+
+#define WW_SCHEMA_VERSION 1
+
+/* A column as an arena string ("" never becomes NULL; NULL stays NULL). */
+const char *ww_repo__col_text(sqlite3_stmt *st, int col, ww_arena *arena);
+
+#endif

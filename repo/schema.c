@@ -1,0 +1,193 @@
+/*
+ * schema.c — the database schema and its forward migrations. The schema
+ * version lives in PRAGMA user_version; migrations[i] takes a database from
+ * version i to i+1 and runs inside one transaction, so a failed migration
+ * leaves the file as it was. Never edit a shipped migration: add the next one.
+ */
+#include <string.h>
+
+#include "repo_int.h"
+
+/* Version 0 -> 1: the first schema (DESIGN.md section 3). */
+static const char migration_1[] =
+    /* Every imported file, with its raw bytes: nothing is ever lost, and any
+     * record can be rebuilt from its source. */
+    "CREATE TABLE source ("
+    "  id INTEGER PRIMARY KEY,"
+    "  sha256 TEXT NOT NULL UNIQUE,"
+    "  format TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  size INTEGER NOT NULL,"
+    "  imported_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),"
+    "  submitter TEXT,"
+    "  status TEXT NOT NULL DEFAULT 'imported',"
+    "  raw BLOB NOT NULL"
+    ");"
+    /* Presenting-issue taxonomy (data/issues.tsv). */
+    "CREATE TABLE issue ("
+    "  id INTEGER PRIMARY KEY,"
+    "  slug TEXT NOT NULL UNIQUE,"
+    "  label TEXT NOT NULL,"
+    "  parent_id INTEGER REFERENCES issue(id),"
+    "  domains TEXT NOT NULL DEFAULT ''"
+    ");"
+    "CREATE TABLE issue_term ("
+    "  issue_id INTEGER NOT NULL REFERENCES issue(id) ON DELETE CASCADE,"
+    "  term TEXT NOT NULL COLLATE NOCASE,"
+    "  PRIMARY KEY (issue_id, term)"
+    ");"
+    "CREATE INDEX issue_term_by_term ON issue_term(term);"
+    "CREATE TABLE intervention ("
+    "  id INTEGER PRIMARY KEY,"
+    "  slug TEXT NOT NULL UNIQUE,"
+    "  name TEXT NOT NULL,"
+    "  description TEXT, population TEXT, setting TEXT, delivery TEXT,"
+    "  cost_per_participant REAL, cost_price_year INTEGER, cost_payer TEXT,"
+    "  is_example INTEGER NOT NULL DEFAULT 0"
+    ");"
+    "CREATE TABLE intervention_issue ("
+    "  intervention_id INTEGER NOT NULL REFERENCES intervention(id) ON DELETE CASCADE,"
+    "  issue_id INTEGER NOT NULL REFERENCES issue(id),"
+    "  source_id INTEGER NOT NULL REFERENCES source(id),"
+    "  PRIMARY KEY (intervention_id, issue_id, source_id)"
+    ");"
+    "CREATE TABLE study ("
+    "  id INTEGER PRIMARY KEY,"
+    "  source_id INTEGER NOT NULL REFERENCES source(id),"
+    "  intervention_id INTEGER NOT NULL REFERENCES intervention(id),"
+    "  title TEXT, organisation TEXT, authors TEXT, year INTEGER,"
+    "  report_url TEXT, doi TEXT, country TEXT, region TEXT,"
+    "  design TEXT NOT NULL, allocation_unit TEXT, comparison TEXT,"
+    "  assigned_treatment INTEGER, assigned_control INTEGER,"
+    "  analysed_treatment INTEGER, analysed_control INTEGER,"
+    "  baseline_diff_sd REAL, independent INTEGER,"
+    "  provisional INTEGER NOT NULL DEFAULT 0,"
+    "  is_example INTEGER NOT NULL DEFAULT 0,"
+    "  rigour_level INTEGER, rigour_trace TEXT, rules_version TEXT,"
+    "  location TEXT NOT NULL"
+    ");"
+    "CREATE INDEX study_by_intervention ON study(intervention_id);"
+    "CREATE INDEX study_by_source ON study(source_id);"
+    "CREATE TABLE outcome ("
+    "  id INTEGER PRIMARY KEY,"
+    "  study_id INTEGER NOT NULL REFERENCES study(id) ON DELETE CASCADE,"
+    "  name TEXT NOT NULL, domain TEXT, timepoint TEXT,"
+    "  higher_is_better INTEGER NOT NULL,"
+    "  location TEXT NOT NULL"
+    ");"
+    "CREATE INDEX outcome_by_study ON outcome(study_id);"
+    /* yi/vi in the source's direction; `raw` keeps the statistics it came
+     * from as JSON; reported_* keep the source's own estimate to cross-check. */
+    "CREATE TABLE effect ("
+    "  id INTEGER PRIMARY KEY,"
+    "  outcome_id INTEGER NOT NULL REFERENCES outcome(id) ON DELETE CASCADE,"
+    "  metric TEXT NOT NULL,"
+    "  yi REAL NOT NULL, vi REAL NOT NULL,"
+    "  smd_correction TEXT,"
+    "  cells_adjusted INTEGER NOT NULL DEFAULT 0,"
+    "  n_participants INTEGER,"
+    "  raw TEXT NOT NULL CHECK (json_valid(raw)),"
+    "  reported_estimate REAL, reported_ci_low REAL, reported_ci_high REAL,"
+    "  location TEXT NOT NULL"
+    ");"
+    "CREATE INDEX effect_by_outcome ON effect(outcome_id);"
+    "CREATE TABLE benefit_stream ("
+    "  id INTEGER PRIMARY KEY,"
+    "  intervention_id INTEGER NOT NULL REFERENCES intervention(id) ON DELETE CASCADE,"
+    "  source_id INTEGER NOT NULL REFERENCES source(id),"
+    "  agency TEXT NOT NULL,"
+    "  amount_per_participant_year REAL NOT NULL,"
+    "  first_year INTEGER NOT NULL, last_year INTEGER NOT NULL,"
+    "  price_year INTEGER, confidence INTEGER, source_text TEXT,"
+    "  location TEXT NOT NULL"
+    ");"
+    /* Derived: pooled results per intervention x outcome domain. */
+    "CREATE TABLE synthesis ("
+    "  id INTEGER PRIMARY KEY,"
+    "  intervention_id INTEGER NOT NULL REFERENCES intervention(id) ON DELETE CASCADE,"
+    "  domain TEXT NOT NULL,"
+    "  metric TEXT NOT NULL, method TEXT NOT NULL,"
+    "  k INTEGER NOT NULL, n_participants INTEGER,"
+    "  estimate REAL, se REAL, ci_low REAL, ci_high REAL,"
+    "  tau2 REAL, i2 REAL, q REAL, pi_low REAL, pi_high REAL,"
+    "  data_version INTEGER NOT NULL,"
+    "  computed_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),"
+    "  UNIQUE (intervention_id, domain, metric)"
+    ");"
+    /* Append-only log of what changed the evidence. */
+    "CREATE TABLE audit ("
+    "  id INTEGER PRIMARY KEY,"
+    "  at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),"
+    "  action TEXT NOT NULL,"
+    "  source_id INTEGER REFERENCES source(id),"
+    "  detail TEXT"
+    ");"
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+    "  BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+    "  BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;"
+    /* Full-text search: one document per piece of text (intervention,
+     * study, outcome, report), external content kept in sync by triggers. */
+    "CREATE TABLE search_doc ("
+    "  id INTEGER PRIMARY KEY,"
+    "  intervention_id INTEGER NOT NULL REFERENCES intervention(id) ON DELETE CASCADE,"
+    "  source_id INTEGER REFERENCES source(id),"
+    "  kind TEXT NOT NULL,"
+    "  title TEXT NOT NULL DEFAULT '',"
+    "  body TEXT NOT NULL DEFAULT ''"
+    ");"
+    "CREATE INDEX search_doc_by_intervention ON search_doc(intervention_id);"
+    "CREATE VIRTUAL TABLE search_fts USING fts5("
+    "  title, body, content='search_doc', content_rowid='id',"
+    "  tokenize='porter unicode61 remove_diacritics 2');"
+    "CREATE TRIGGER search_doc_ai AFTER INSERT ON search_doc BEGIN"
+    "  INSERT INTO search_fts(rowid, title, body) VALUES (new.id, new.title, new.body);"
+    "END;"
+    "CREATE TRIGGER search_doc_ad AFTER DELETE ON search_doc BEGIN"
+    "  INSERT INTO search_fts(search_fts, rowid, title, body)"
+    "    VALUES ('delete', old.id, old.title, old.body);"
+    "END;"
+    "CREATE TRIGGER search_doc_au AFTER UPDATE ON search_doc BEGIN"
+    "  INSERT INTO search_fts(search_fts, rowid, title, body)"
+    "    VALUES ('delete', old.id, old.title, old.body);"
+    "  INSERT INTO search_fts(rowid, title, body) VALUES (new.id, new.title, new.body);"
+    "END;";
+
+static const char *const migrations[] = {migration_1};
+
+int ww_repo__migrate(ww_db *db)
+{
+    sqlite3_stmt *st = NULL;
+    int version, error = 0;
+    const int n = (int)(sizeof migrations / sizeof migrations[0]);
+
+    if ((error = ww_repo__prepare(&st, db, "PRAGMA user_version")) < 0) return error;
+    sqlite3_step(st);
+    version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+
+    if (version > n)
+        return ww__error(WW_EDATA,
+                         "%s: database schema version %d is newer than this whatworks "
+                         "(supports up to %d)",
+                         db->path, version, n);
+    if (version == n) return 0;
+
+    if ((error = ww_repo__exec(db, "BEGIN IMMEDIATE")) < 0) return error;
+    for (int v = version; v < n; v++) {
+        char pragma[64];
+        if ((error = ww_repo__exec(db, migrations[v])) < 0) goto done;
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
+        if ((error = ww_repo__exec(db, pragma)) < 0) goto done;
+    }
+    if (version == 0 && (error = ww_repo__load_taxonomy(db)) < 0) goto done;
+    error = ww_repo__exec(db, "COMMIT");
+done:
+    if (error < 0) sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+    return error;
+}
+
+int ww_db_schema_version_supported(void)
+{
+    return (int)(sizeof migrations / sizeof migrations[0]);
+}

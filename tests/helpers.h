@@ -1,0 +1,63 @@
+/*
+ * helpers.h — what every cmocka test file shares: assert_ww_ok() (prints the
+ * library's last error when a call fails, like libgit2's clar helpers), a
+ * tolerance assert for doubles, and where the project and shared data are.
+ * Tests run from the project root; `make test` sets WW_TOP, WW_BIN and
+ * WW_SHARED_DATA.
+ */
+#ifndef WW_TESTS_HELPERS_H
+#define WW_TESTS_HELPERS_H
+
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "whatworks.h"
+
+#define assert_ww_ok(call)                                                                   \
+    do {                                                                                     \
+        int ww_rc_ = (call);                                                                 \
+        if (ww_rc_ < 0) {                                                                    \
+            print_error("%s failed: %d (%s): %s\n", #call, ww_rc_, ww_strerror(ww_rc_),      \
+                        ww_error_last());                                                    \
+            fail();                                                                          \
+        }                                                                                    \
+    } while (0)
+
+/* |got - want| <= tol * max(1, |want|): relative for large values, absolute
+ * near zero. */
+#define assert_close(got, want, tol)                                                         \
+    do {                                                                                     \
+        double g_ = (got), w_ = (want), t_ = (tol);                                          \
+        double s_ = fabs(w_) > 1 ? fabs(w_) : 1;                                             \
+        if (!(fabs(g_ - w_) <= t_ * s_)) {                                                   \
+            print_error("%s = %.17g, want %.17g (tol %g)\n", #got, g_, w_, t_);              \
+            fail();                                                                          \
+        }                                                                                    \
+    } while (0)
+
+static inline const char *test_env(const char *name, const char *fallback)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : fallback;
+}
+
+/* Path under the project root / the shared data folder, in a static buffer
+ * (one per call site is enough for tests). */
+static inline const char *test_path(char *buf, size_t n, const char *root_env,
+                                    const char *fallback, const char *rel)
+{
+    snprintf(buf, n, "%s/%s", test_env(root_env, fallback), rel);
+    return buf;
+}
+#define TOP_PATH(buf, rel) test_path(buf, sizeof buf, "WW_TOP", ".", rel)
+#define SHARED_PATH(buf, rel) test_path(buf, sizeof buf, "WW_SHARED_DATA", "../shared/data", rel)
+
+#endif
