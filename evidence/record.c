@@ -55,6 +55,12 @@ void ww_outcome_rec_init(ww_outcome_rec *o)
     o->n_treatment = o->n_control = -1;
     o->events_treatment = o->total_treatment = o->events_control = o->total_control = -1;
     o->reported_estimate = o->reported_ci_low = o->reported_ci_high = NAN;
+    o->generic_yi = o->generic_se = NAN;
+}
+
+void ww_rob_rec_init(ww_rob_rec *r)
+{
+    memset(r, 0, sizeof *r);
 }
 
 void ww_benefit_rec_init(ww_benefit_rec *b)

@@ -33,7 +33,9 @@ ww_design ww_design_parse(const char *name);
 typedef enum ww_outcome_kind {
     WW_OUTCOME_CONTINUOUS = 1, /* means, SDs and Ns per arm */
     WW_OUTCOME_BINARY,         /* events and totals per arm */
-    WW_OUTCOME_REPORTED        /* an effect estimate with its 95% CI only */
+    WW_OUTCOME_REPORTED,       /* an effect estimate with its 95% CI only */
+    WW_OUTCOME_GENERIC         /* an effect yi with its standard error (RevMan
+                                * "generic inverse variance" data) */
 } ww_outcome_kind;
 
 typedef struct ww_outcome_rec {
@@ -42,15 +44,24 @@ typedef struct ww_outcome_rec {
     const char *timepoint;  /* free text, e.g. "12 months" */
     int higher_is_better;   /* 1 yes, 0 no (lower is better) */
     ww_outcome_kind kind;
+    /* The metric to compute from raw statistics ("SMD", "MD", "OR", "RR",
+     * "RD"); NULL means the default: SMD for continuous, OR for binary. For
+     * generic data, the metric yi is on (log scale for OR, RR). */
+    const char *metric;
 
     /* continuous: arm 1 = intervention ("treatment"), arm 2 = comparison */
     double mean_treatment, sd_treatment, mean_control, sd_control;
     long n_treatment, n_control;
     /* binary */
     long events_treatment, total_treatment, events_control, total_control;
-    /* reported */
+    /* reported: the effect the source itself gives. For REPORTED outcomes it
+     * is the data; for the other kinds it is kept beside our own computation
+     * as a cross-check (e.g. RevMan's EFFECT_SIZE, WWC's Effect_Size_WWC).
+     * Ratios on their natural scale (an OR of 1.5, not its log). */
     const char *reported_metric; /* "SMD", "MD", "OR", "RR", "RD" */
     double reported_estimate, reported_ci_low, reported_ci_high;
+    /* generic: yi on the metric's scale (log for ratios) and its SE */
+    double generic_yi, generic_se;
 
     const char *where; /* provenance inside the source, e.g. "line 57" */
     long line;
@@ -66,7 +77,21 @@ typedef struct ww_benefit_rec {
     long line;
 } ww_benefit_rec;
 
+/* One risk-of-bias judgement (RoB 1 item from RevMan, or a RoB 2 domain). */
+typedef struct ww_rob_rec {
+    const char *tool;      /* "RoB1" or "RoB2" */
+    const char *domain;    /* e.g. "Random sequence generation (selection bias)" */
+    const char *judgement; /* "low", "high", "unclear", "some concerns" */
+    const char *support;   /* the reviewers' reason, free text; may be NULL */
+    long line;
+} ww_rob_rec;
+
 typedef struct ww_record {
+    /* A key naming the study inside its source (e.g. RevMan's STUDY/@ID, WWC's
+     * ReviewID). Records of one source with the same key and intervention
+     * are one study: their outcomes are added to it. NULL: a study of its own. */
+    const char *study_key;
+
     /* the evaluation */
     const char *title;
     const char *organisation;
@@ -105,6 +130,8 @@ typedef struct ww_record {
     size_t n_outcomes;
     ww_benefit_rec *benefits;
     size_t n_benefits;
+    ww_rob_rec *rob;
+    size_t n_rob;
 
     const char *where; /* provenance of the record as a whole */
     long line;
@@ -114,5 +141,6 @@ typedef struct ww_record {
 void ww_record_init(ww_record *rec);
 void ww_outcome_rec_init(ww_outcome_rec *o);
 void ww_benefit_rec_init(ww_benefit_rec *b);
+void ww_rob_rec_init(ww_rob_rec *r);
 
 #endif

@@ -13,6 +13,7 @@ typedef struct ww_query_row_int {
     ww_query_row row;
     double relevance;        /* bm25, lower is better */
     const char *pool_method;
+    const ww_synthesis_row *synthesis; /* the stored result ranked on; NULL if none */
 } ww_query_row_int;
 
 struct ww_query_result {

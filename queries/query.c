@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../evidence/meta.h"
 #include "../repo/repo.h"
 #include "queries_int.h"
 
@@ -85,39 +84,17 @@ static int contains_nocase(const char *hay, const char *needle)
     return 0;
 }
 
-/* Does an effect's outcome answer the issue? Its domain is one of the
- * issue's domains, or its name or domain contains one of the issue's terms.
- * With no issue matched, every outcome counts. */
-static int answers_issue(const ww_effect_row *e, const ww_issue_expansion *x)
+/* Does a pooled outcome domain answer the issue? It is one of the issue's
+ * domains, or it contains one of the issue's terms ("school attendance"
+ * contains "attendance"... only when the taxonomy lists that term). With no
+ * issue matched, every domain counts. */
+static int answers_issue(const char *domain, const ww_issue_expansion *x)
 {
     if (!x->n_slugs) return 1;
     for (size_t i = 0; i < x->n_domains; i++)
-        if (e->domain && strcasecmp(e->domain, x->domains[i]) == 0) return 1;
+        if (strcasecmp(domain, x->domains[i]) == 0) return 1;
     for (size_t i = 0; i < x->n_terms; i++)
-        if (contains_nocase(e->outcome, x->terms[i]) || contains_nocase(e->domain, x->terms[i]))
-            return 1;
-    return 0;
-}
-
-/* Put an effect on the SMD scale with positive = beneficial. Returns 0 when
- * the metric cannot be put on that scale without more information. */
-static int to_smd(double *yi, double *vi, const ww_effect_row *e)
-{
-    double sign = e->higher_is_better ? 1.0 : -1.0;
-    if (strcmp(e->metric, "SMD") == 0) {
-        *yi = sign * e->yi;
-        *vi = e->vi;
-        return 1;
-    }
-    if (strcmp(e->metric, "OR") == 0) {
-        /* log OR x sqrt(3)/pi (Hasselblad & Hedges 1995; Borenstein et al.
-         * 2009, Introduction to Meta-Analysis, ch. 7). Events are counted as
-         * the outcome itself, so direction follows higher_is_better. */
-        const double k = sqrt(3.0) / M_PI;
-        *yi = sign * e->yi * k;
-        *vi = e->vi * k * k;
-        return 1;
-    }
+        if (contains_nocase(domain, x->terms[i])) return 1;
     return 0;
 }
 
@@ -139,55 +116,21 @@ static const char *verdict_of(double lo, double hi)
     return "no clear effect";
 }
 
-/* One study's contribution: the mean of its on-issue effects. */
-typedef struct study_effect {
-    int64_t id;
-    double yi, vi;
-    int n_effects;
-} study_effect;
-
-/* Pool the studies' effects: fixed effect for one study, REML random
- * effects for more (DerSimonian-Laird if REML does not converge). */
-static int pool(ww_query_row_int *r, const study_effect *studies, size_t k)
+static const char *method_words(const char *method)
 {
-    ww_meta_opts opts = {0};
-    ww_meta_result res;
-    double *yi = NULL, *vi = NULL;
-    int error;
-
-    if (!(yi = malloc(k * sizeof *yi)) || !(vi = malloc(k * sizeof *vi))) {
-        free(yi);
-        return ww__error_oom();
-    }
-    for (size_t i = 0; i < k; i++) {
-        yi[i] = studies[i].yi;
-        vi[i] = studies[i].vi;
-    }
-    opts.method = k > 1 ? WW_META_REML : WW_META_FE;
-    error = ww_meta_pool(&res, NULL, yi, vi, k, &opts);
-    if (error == WW_EDATA && opts.method == WW_META_REML) {
-        opts.method = WW_META_DL;
-        error = ww_meta_pool(&res, NULL, yi, vi, k, &opts);
-    }
-    free(yi);
-    free(vi);
-    if (error < 0) return error;
-    r->row.estimate = res.estimate;
-    r->row.ci_low = res.ci_low;
-    r->row.ci_high = res.ci_high;
-    r->pool_method = opts.method == WW_META_FE ? "fixed effect, one study"
-                     : opts.method == WW_META_REML ? "REML random effects"
-                                                   : "DerSimonian-Laird random effects";
-    return 0;
+    if (strcmp(method, "FE") == 0) return "one study";
+    if (strcmp(method, "REML") == 0) return "REML random effects";
+    if (strcmp(method, "DL") == 0) return "DerSimonian-Laird random effects";
+    return method;
 }
 
-/* Pool one candidate's effects into row r. */
+/* Fill row r from the candidate's stored syntheses: the one on the issue's
+ * outcome domains with the most studies (then participants). */
 static int score_candidate(ww_query_row_int *r, ww_db *db, ww_arena *arena, const ww_candidate *c,
                            const ww_issue_expansion *x)
 {
-    ww_effect_row *effects = NULL;
-    size_t n = 0, n_study = 0, other_scale = 0, off_issue = 0;
-    study_effect *studies = NULL;
+    ww_synthesis_row *syn = NULL, *best = NULL;
+    size_t n = 0, off_issue = 0;
     ww_buf why = WW_BUF_INIT;
     int error;
 
@@ -198,64 +141,44 @@ static int score_candidate(ww_query_row_int *r, ww_db *db, ww_arena *arena, cons
     r->row.is_example = c->is_example;
     r->relevance = c->relevance;
     r->row.estimate = r->row.ci_low = r->row.ci_high = NAN;
-    r->row.n_participants = 0;
-    r->row.outcome_domain = x->n_domains ? x->domains[0] : "all outcomes";
+    r->row.outcome_domain = x->n_domains ? x->domains[0] : "";
 
-    if ((error = ww_repo__effects(&effects, &n, db, arena, c->id)) < 0) return error;
-    if (n && !(studies = calloc(n, sizeof *studies))) return ww__error_oom();
-
-    /* One entry per study: the mean of its on-issue effects (treating them
-     * as perfectly correlated, so the variance is their mean too). */
+    if ((error = ww_repo__syntheses(&syn, &n, db, arena, c->id)) < 0) return error;
+    /* ordered by k, then participants, descending: the first match is best */
     for (size_t i = 0; i < n; i++) {
-        const ww_effect_row *e = &effects[i];
-        double yi, vi;
-        study_effect *s;
-        if (!answers_issue(e, x)) {
-            off_issue++;
-            continue;
-        }
-        if (!to_smd(&yi, &vi, e)) {
-            other_scale++;
-            continue;
-        }
-        if (n_study == 0 || studies[n_study - 1].id != e->study_id) {
-            s = &studies[n_study++];
-            s->id = e->study_id;
-            if (e->n_participants > 0) r->row.n_participants += e->n_participants;
-        }
-        s = &studies[n_study - 1];
-        s->yi += yi;
-        s->vi += vi;
-        s->n_effects++;
-        r->row.n_effects++;
-        if (e->provisional) r->row.provisional = 1;
+        if (!answers_issue(syn[i].domain, x)) off_issue++;
+        else if (!best) best = &syn[i];
     }
-    for (size_t i = 0; i < n_study; i++) {
-        studies[i].yi /= studies[i].n_effects;
-        studies[i].vi /= studies[i].n_effects;
+    if (n) r->row.provisional = syn[0].provisional;
+    if (best) {
+        r->row.outcome_domain = best->domain;
+        r->row.estimate = best->estimate;
+        r->row.ci_low = best->ci_low;
+        r->row.ci_high = best->ci_high;
+        r->row.n_studies = best->k;
+        r->row.n_effects = best->n_effects;
+        r->row.n_participants = best->n_participants;
+        r->pool_method = best->method;
+        r->synthesis = best;
     }
-    r->row.n_studies = (int)n_study;
-
-    if (n_study && (error = pool(r, studies, n_study)) < 0) goto done;
     r->row.verdict = verdict_of(r->row.ci_low, r->row.ci_high);
 
     if ((error = ww_buf__printf(&why, "matched %s", c->matched)) < 0) goto done;
-    if (n_study) {
+    if (best) {
         error = ww_buf__printf(&why,
-                               "; %d effect%s from %zu stud%s on %s outcomes pooled (%s) as SMD, "
+                               "; %d effect%s from %d stud%s on '%s' outcomes pooled as SMD (%s), "
                                "positive = beneficial; ranked by the lower 95%% bound %.3f",
-                               r->row.n_effects, r->row.n_effects == 1 ? "" : "s", n_study,
-                               n_study == 1 ? "y" : "ies",
-                               x->n_domains ? "the issue's" : "all", r->pool_method, r->row.ci_low);
+                               best->n_effects, best->n_effects == 1 ? "" : "s", best->k,
+                               best->k == 1 ? "y" : "ies", best->domain, method_words(best->method),
+                               best->ci_low);
+        if (!error && best->n_other_scale)
+            error = ww_buf__printf(&why, "; %d effect%s on a scale not convertible to SMD left out",
+                                   best->n_other_scale, best->n_other_scale == 1 ? "" : "s");
     } else {
-        error = ww_buf__printf(&why, "; no effect on %s outcomes to pool",
-                               x->n_domains ? "the issue's" : "any");
+        error = ww_buf__puts(&why, "; no pooled effect on the issue's outcomes");
     }
-    if (!error && other_scale)
-        error = ww_buf__printf(&why, "; %zu effect%s on a scale not convertible to SMD left out",
-                               other_scale, other_scale == 1 ? "" : "s");
     if (!error && off_issue)
-        error = ww_buf__printf(&why, "; %zu effect%s on other outcomes not counted", off_issue,
+        error = ww_buf__printf(&why, "; %zu other outcome domain%s not counted", off_issue,
                                off_issue == 1 ? "" : "s");
     if (!error && r->row.provisional) error = ww_buf__puts(&why, "; provisional (not yet reviewed)");
     if (!error && c->is_example) error = ww_buf__puts(&why, "; illustrative example, not real evidence");
@@ -263,7 +186,6 @@ static int score_candidate(ww_query_row_int *r, ww_db *db, ww_arena *arena, cons
     if (!(r->row.why = ww_arena__strdup(arena, why.data))) error = WW_ENOMEM;
 done:
     ww_buf__free(&why);
-    free(studies);
     return error;
 }
 

@@ -19,6 +19,26 @@ static json_t *string_array(const char **items, size_t n)
     return a;
 }
 
+/* The stored synthesis a row was ranked on: every parameter that produced
+ * its numbers. null when the intervention had none on the issue. */
+static json_t *pooling_json(const ww_synthesis_row *syn)
+{
+    json_t *o;
+    if (!syn) return json_null();
+    o = json_object();
+    json_object_set_new(o, "method", json_string(syn->method));
+    json_object_set_new(o, "k", json_integer(syn->k));
+    json_object_set_new(o, "se", ww_queries__num(syn->se));
+    json_object_set_new(o, "tau2", ww_queries__num(syn->tau2));
+    json_object_set_new(o, "i2", ww_queries__num(syn->i2));
+    json_object_set_new(o, "q", ww_queries__num(syn->q));
+    json_object_set_new(o, "pi_low", ww_queries__num(syn->pi_low));
+    json_object_set_new(o, "pi_high", ww_queries__num(syn->pi_high));
+    json_object_set_new(o, "effects_left_out", json_integer(syn->n_other_scale));
+    json_object_set_new(o, "data_version", json_integer(syn->data_version));
+    return o;
+}
+
 static int write_json(const ww_query_result *res, FILE *fp)
 {
     json_t *doc = json_object(), *rows = json_array();
@@ -49,7 +69,7 @@ static int write_json(const ww_query_result *res, FILE *fp)
         json_object_set_new(o, "estimate", ww_queries__num(r->estimate));
         json_object_set_new(o, "ci_low", ww_queries__num(r->ci_low));
         json_object_set_new(o, "ci_high", ww_queries__num(r->ci_high));
-        json_object_set_new(o, "pooling", ww_queries__str(ri->pool_method));
+        json_object_set_new(o, "pooling", pooling_json(ri->synthesis));
         json_object_set_new(o, "n_studies", json_integer(r->n_studies));
         json_object_set_new(o, "n_effects", json_integer(r->n_effects));
         json_object_set_new(o, "n_participants", json_integer(r->n_participants));
@@ -106,13 +126,11 @@ static int write_table(const ww_query_result *res, FILE *fp)
         fputs("No interventions found. `whatworks issues` lists the presenting issues.\n", fp);
         return ww_queries__flush(fp);
     }
-    fprintf(fp, "\n%-4s %-44s %8s  %-18s %7s %7s  %s\n", "rank", "intervention", "SMD",
-            "95% CI", "studies", "N", "verdict");
+    fprintf(fp, "\n%-4s %-46s %6s  %-15s %7s %6s  %s\n", "rank", "intervention", "SMD", "95% CI",
+            "studies", "N", "verdict");
     for (size_t i = 0; i < res->n_rows; i++) {
         const ww_query_row *r = &res->rows[i].row;
-        char name[96], ci[40], est[16];
-        snprintf(name, sizeof name, "%s%s%s", r->name, r->is_example ? " [example]" : "",
-                 r->provisional ? " *" : "");
+        char ci[40], est[16];
         if (isfinite(r->estimate)) {
             snprintf(est, sizeof est, "%.2f", r->estimate);
             snprintf(ci, sizeof ci, "[%.2f, %.2f]", r->ci_low, r->ci_high);
@@ -120,12 +138,13 @@ static int write_table(const ww_query_result *res, FILE *fp)
             snprintf(est, sizeof est, "-");
             snprintf(ci, sizeof ci, "-");
         }
-        fprintf(fp, "%-4d %-44.44s %8s  %-18s %7d %7ld  %s\n", r->rank, name, est, ci,
+        fprintf(fp, "%-4d %-46.46s %6s  %-15s %7d %6ld  %s\n", r->rank, r->name, est, ci,
                 r->n_studies, r->n_participants, r->verdict);
-        fprintf(fp, "     %s: %s\n", r->slug, r->why);
+        fprintf(fp, "     id: %s%s%s\n     why: %s\n", r->slug, r->is_example ? "  [example]" : "",
+                r->provisional ? "  [provisional]" : "", r->why);
     }
     fputs("\nSMD: standardised mean difference, positive = beneficial (odds ratios converted).\n"
-          "* provisional: submitted, not yet reviewed. [example]: illustrative data, not evidence.\n"
+          "[provisional]: submitted, not yet reviewed. [example]: illustrative data, not evidence.\n"
           "Ranked by the lower bound of the 95% CI (docs/ranking.md).\n",
           fp);
     return ww_queries__flush(fp);

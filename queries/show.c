@@ -55,8 +55,34 @@ static json_t *effect_json(const ww_effect_row *e)
     return o;
 }
 
+static json_t *syntheses_json(const ww_synthesis_row *syn, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "domain", json_string(syn[i].domain));
+        json_object_set_new(o, "metric", json_string(syn[i].metric));
+        json_object_set_new(o, "method", json_string(syn[i].method));
+        json_object_set_new(o, "k", json_integer(syn[i].k));
+        json_object_set_new(o, "n_effects", json_integer(syn[i].n_effects));
+        json_object_set_new(o, "n_participants", json_integer(syn[i].n_participants));
+        json_object_set_new(o, "estimate", ww_queries__num(syn[i].estimate));
+        json_object_set_new(o, "se", ww_queries__num(syn[i].se));
+        json_object_set_new(o, "ci_low", ww_queries__num(syn[i].ci_low));
+        json_object_set_new(o, "ci_high", ww_queries__num(syn[i].ci_high));
+        json_object_set_new(o, "tau2", ww_queries__num(syn[i].tau2));
+        json_object_set_new(o, "i2", ww_queries__num(syn[i].i2));
+        json_object_set_new(o, "pi_low", ww_queries__num(syn[i].pi_low));
+        json_object_set_new(o, "pi_high", ww_queries__num(syn[i].pi_high));
+        json_object_set_new(o, "effects_left_out", json_integer(syn[i].n_other_scale));
+        json_object_set_new(o, "data_version", json_integer(syn[i].data_version));
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
 static int write_json(const ww_intervention_row *iv, const ww_effect_row *effects, size_t n,
-                      FILE *fp)
+                      const ww_synthesis_row *syn, size_t n_syn, FILE *fp)
 {
     json_t *doc = json_object(), *studies = json_array(), *issues = json_array(), *study = NULL,
            *list = NULL, *cost = json_object();
@@ -76,6 +102,7 @@ static int write_json(const ww_intervention_row *iv, const ww_effect_row *effect
                         iv->cost_price_year >= 0 ? json_integer(iv->cost_price_year) : json_null());
     json_object_set_new(cost, "payer", ww_queries__str(iv->cost_payer));
     json_object_set_new(doc, "cost", cost);
+    json_object_set_new(doc, "syntheses", syntheses_json(syn, n_syn));
     for (size_t i = 0; i < n; i++) {
         const ww_effect_row *e = &effects[i];
         if (i == 0 || effects[i - 1].study_id != e->study_id) {
@@ -133,7 +160,7 @@ static int write_csv(const ww_intervention_row *iv, const ww_effect_row *effects
 }
 
 static int write_table(const ww_intervention_row *iv, const ww_effect_row *effects, size_t n,
-                       FILE *fp)
+                       const ww_synthesis_row *syn, size_t n_syn, FILE *fp)
 {
     fprintf(fp, "%s (%s)%s\n", iv->name, iv->slug,
             iv->is_example ? "  [illustrative example, not real evidence]" : "");
@@ -150,6 +177,14 @@ static int write_table(const ww_intervention_row *iv, const ww_effect_row *effec
         fprintf(fp, "  cost per participant: %.2f", iv->cost_per_participant);
         if (iv->cost_price_year >= 0) fprintf(fp, " (%d prices)", iv->cost_price_year);
         if (iv->cost_payer) fprintf(fp, ", paid by %s", iv->cost_payer);
+        fputc('\n', fp);
+    }
+    if (n_syn) fputs("\npooled (SMD, positive = beneficial):\n", fp);
+    for (size_t i = 0; i < n_syn; i++) {
+        fprintf(fp, "  %-28s %6.3f [%.3f, %.3f]  k = %d, N = %ld, %s", syn[i].domain,
+                syn[i].estimate, syn[i].ci_low, syn[i].ci_high, syn[i].k, syn[i].n_participants,
+                syn[i].method);
+        if (isfinite(syn[i].i2)) fprintf(fp, ", I2 = %.1f%%, tau2 = %.4f", syn[i].i2, syn[i].tau2);
         fputc('\n', fp);
     }
     for (size_t i = 0; i < n; i++) {
@@ -178,18 +213,20 @@ int ww_show_write(ww_db *db, const char *intervention, FILE *fp, ww_format fmt)
     ww_arena *arena = NULL;
     ww_intervention_row iv;
     ww_effect_row *effects = NULL;
-    size_t n = 0;
+    ww_synthesis_row *syn = NULL;
+    size_t n = 0, n_syn = 0;
     int error;
 
     if (!intervention || !*intervention) return ww__error(WW_EUSAGE, "no intervention named");
     if ((error = ww_arena__new(&arena)) < 0) return error;
     if ((error = ww_repo__intervention(&iv, db, arena, intervention)) < 0 ||
-        (error = ww_repo__effects(&effects, &n, db, arena, iv.id)) < 0)
+        (error = ww_repo__effects(&effects, &n, db, arena, iv.id)) < 0 ||
+        (error = ww_repo__syntheses(&syn, &n_syn, db, arena, iv.id)) < 0)
         goto done;
     switch (fmt) {
-    case WW_FORMAT_JSON: error = write_json(&iv, effects, n, fp); break;
+    case WW_FORMAT_JSON: error = write_json(&iv, effects, n, syn, n_syn, fp); break;
     case WW_FORMAT_CSV: error = write_csv(&iv, effects, n, fp); break;
-    default: error = write_table(&iv, effects, n, fp); break;
+    default: error = write_table(&iv, effects, n, syn, n_syn, fp); break;
     }
 done:
     ww_arena__free(arena);

@@ -139,7 +139,25 @@ typedef struct store {
     sqlite3_int64 source_id;
     ww_import_report *rep;
     const char *file;
+    char *last_key; /* dry run: the previous record's study key */
+    sqlite3_int64 *touched; /* interventions this source added evidence to */
+    size_t n_touched, alloc_touched;
 } store;
+
+static int touch(store *s, sqlite3_int64 intervention_id)
+{
+    for (size_t i = 0; i < s->n_touched; i++)
+        if (s->touched[i] == intervention_id) return 0;
+    if (s->n_touched == s->alloc_touched) {
+        size_t na = s->alloc_touched ? s->alloc_touched * 2 : 8;
+        sqlite3_int64 *p = realloc(s->touched, na * sizeof *p);
+        if (!p) return ww__error_oom();
+        s->touched = p;
+        s->alloc_touched = na;
+    }
+    s->touched[s->n_touched++] = intervention_id;
+    return 0;
+}
 
 static void bind_text(sqlite3_stmt *st, int i, const char *s)
 {
@@ -171,28 +189,56 @@ static int step(store *s, sqlite3_stmt *st, sqlite3_int64 *id_out)
     return 0;
 }
 
-/* Compute an outcome's effect from whatever the source reported. */
+static int is_ratio_metric(const char *m)
+{
+    return m && (strcmp(m, "OR") == 0 || strcmp(m, "RR") == 0);
+}
+
+/* Compute an outcome's effect from whatever the source reported, on the
+ * metric the source asked for (default SMD for means, OR for events). */
 static int outcome_effect(ww_effect *e, const char **metric, const ww_outcome_rec *o)
 {
+    const char *m = o->metric;
     memset(e, 0, sizeof *e);
     switch (o->kind) {
     case WW_OUTCOME_CONTINUOUS:
+        if (m && strcmp(m, "MD") == 0) {
+            *metric = "MD";
+            return ww_effect_md(e, o->mean_treatment, o->sd_treatment, (double)o->n_treatment,
+                                o->mean_control, o->sd_control, (double)o->n_control);
+        }
         *metric = "SMD";
         return ww_effect_smd(e, o->mean_treatment, o->sd_treatment, (double)o->n_treatment,
                              o->mean_control, o->sd_control, (double)o->n_control, WW_SMD_EXACT);
-    case WW_OUTCOME_BINARY:
+    case WW_OUTCOME_BINARY: {
+        double a = (double)o->events_treatment, b = (double)(o->total_treatment - o->events_treatment);
+        double c = (double)o->events_control, d = (double)(o->total_control - o->events_control);
+        if (m && strcmp(m, "RR") == 0) {
+            *metric = "RR";
+            return ww_effect_log_rr(e, a, b, c, d);
+        }
+        if (m && strcmp(m, "RD") == 0) {
+            *metric = "RD";
+            return ww_effect_rd(e, a, b, c, d);
+        }
         *metric = "OR";
-        return ww_effect_log_or(e, (double)o->events_treatment,
-                                (double)(o->total_treatment - o->events_treatment),
-                                (double)o->events_control,
-                                (double)(o->total_control - o->events_control));
+        return ww_effect_log_or(e, a, b, c, d);
+    }
     case WW_OUTCOME_REPORTED:
         *metric = o->reported_metric;
         if (!*metric) return ww__error(WW_EDATA, "reported effect has no metric");
         return ww_effect_from_ci(e, o->reported_estimate, o->reported_ci_low, o->reported_ci_high,
-                                 strcmp(*metric, "OR") == 0 || strcmp(*metric, "RR") == 0);
+                                 is_ratio_metric(*metric));
+    case WW_OUTCOME_GENERIC:
+        *metric = m;
+        if (!m) return ww__error(WW_EDATA, "generic effect has no metric");
+        if (!isfinite(o->generic_yi) || !isfinite(o->generic_se) || o->generic_se <= 0)
+            return ww__error(WW_EDATA, "generic effect needs a finite estimate and a standard error > 0");
+        e->yi = o->generic_yi;
+        e->vi = o->generic_se * o->generic_se;
+        return 0;
     }
-    return ww__error(WW_EDATA, "outcome has no result (continuous, binary or reported)");
+    return ww__error(WW_EDATA, "outcome has no result (continuous, binary, reported or generic)");
 }
 
 static long outcome_n(const ww_outcome_rec *o, const ww_record *rec)
@@ -326,6 +372,55 @@ done:
     return error;
 }
 
+/* The study this record belongs to: with a study key, an earlier record of
+ * the same source, key and intervention may have created it already. */
+static int find_study(store *s, const ww_record *rec, sqlite3_int64 intervention_id,
+                      sqlite3_int64 *id_out)
+{
+    sqlite3_stmt *st = NULL;
+    int error, rc;
+    *id_out = 0;
+    if (!rec->study_key) return 0;
+    if ((error = ww_repo__prepare(&st, s->db,
+                                  "SELECT id FROM study WHERE source_id = ?1 AND study_key = ?2"
+                                  " AND intervention_id = ?3")) < 0)
+        return error;
+    sqlite3_bind_int64(st, 1, s->source_id);
+    sqlite3_bind_text(st, 2, rec->study_key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, intervention_id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) *id_out = sqlite3_column_int64(st, 0);
+    else if (rc != SQLITE_DONE) error = ww_repo__sqlite_error(s->db->sql, rc, s->file);
+    sqlite3_finalize(st);
+    return error;
+}
+
+static int store_rob(store *s, const ww_record *rec, sqlite3_int64 study_id)
+{
+    sqlite3_stmt *st = NULL;
+    int error = 0;
+    if (!rec->n_rob) return 0;
+    if ((error = ww_repo__prepare(&st, s->db,
+                                  "INSERT INTO risk_of_bias(study_id, tool, domain, judgement, support, location)"
+                                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6)")) < 0)
+        return error;
+    for (size_t i = 0; i < rec->n_rob && error == 0; i++) {
+        const ww_rob_rec *r = &rec->rob[i];
+        char where[32];
+        snprintf(where, sizeof where, "line %ld", r->line);
+        sqlite3_bind_int64(st, 1, study_id);
+        bind_text(st, 2, r->tool ? r->tool : "RoB1");
+        bind_text(st, 3, r->domain);
+        bind_text(st, 4, r->judgement);
+        bind_text(st, 5, r->support);
+        bind_text(st, 6, where);
+        error = step(s, st, NULL);
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return error;
+}
+
 static int store_study(store *s, const ww_record *rec, sqlite3_int64 intervention_id,
                        sqlite3_int64 *id_out)
 {
@@ -336,9 +431,9 @@ static int store_study(store *s, const ww_record *rec, sqlite3_int64 interventio
              "INSERT INTO study(source_id, intervention_id, title, organisation, authors, year,"
              "  report_url, doi, country, region, design, allocation_unit, comparison,"
              "  assigned_treatment, assigned_control, analysed_treatment, analysed_control,"
-             "  baseline_diff_sd, independent, provisional, is_example, location)"
+             "  baseline_diff_sd, independent, provisional, is_example, location, study_key)"
              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-             "  ?17, ?18, ?19, ?20, ?21, ?22) RETURNING id")) < 0)
+             "  ?17, ?18, ?19, ?20, ?21, ?22, ?23) RETURNING id")) < 0)
         return error;
     sqlite3_bind_int64(st, 1, s->source_id);
     sqlite3_bind_int64(st, 2, intervention_id);
@@ -363,6 +458,7 @@ static int store_study(store *s, const ww_record *rec, sqlite3_int64 interventio
     sqlite3_bind_int(st, 20, rec->provisional ? 1 : 0);
     sqlite3_bind_int(st, 21, rec->is_example ? 1 : 0);
     bind_text(st, 22, rec->where ? rec->where : "");
+    bind_text(st, 23, rec->study_key);
     error = step(s, st, id_out);
     sqlite3_finalize(st);
     return error;
@@ -465,7 +561,8 @@ static int store_benefits(store *s, const ww_record *rec, sqlite3_int64 interven
     return error;
 }
 
-static int index_record(store *s, const ww_record *rec, sqlite3_int64 intervention_id)
+static int index_record(store *s, const ww_record *rec, sqlite3_int64 intervention_id,
+                        int new_study)
 {
     ww_buf body = WW_BUF_INIT;
     int error = 0;
@@ -474,6 +571,8 @@ static int index_record(store *s, const ww_record *rec, sqlite3_int64 interventi
     const char *sparts[] = {rec->organisation, rec->authors, rec->comparison, rec->country,
                             rec->region, rec->notes};
 
+    /* The intervention and study text once per study; outcomes always. */
+    if (!new_study) goto outcomes;
     if ((error = join_text(&body, iparts, sizeof iparts / sizeof iparts[0])) < 0) goto done;
     for (size_t i = 0; i < rec->n_issues && error == 0; i++) {
         const char *one[] = {rec->issues[i]};
@@ -487,6 +586,7 @@ static int index_record(store *s, const ww_record *rec, sqlite3_int64 interventi
     if ((error = join_text(&body, sparts, sizeof sparts / sizeof sparts[0])) < 0 ||
         (error = add_search_doc(s, intervention_id, "study", rec->title, body.data)) < 0)
         goto done;
+outcomes:
     for (size_t i = 0; i < rec->n_outcomes && error == 0; i++) {
         const ww_outcome_rec *o = &rec->outcomes[i];
         ww_buf__free(&body);
@@ -503,6 +603,7 @@ static int store_record(void *ctx, const ww_record *rec)
 {
     store *s = ctx;
     sqlite3_int64 intervention_id = 0, study_id = 0;
+    int new_study = 0;
     ww_effect *effects = NULL;
     const char **metrics = NULL;
     int error = 0;
@@ -528,20 +629,35 @@ static int store_record(void *ctx, const ww_record *rec)
     }
     if (ww_diags__errors(s->rep->diags)) goto done;
 
-    s->rep->studies++;
     s->rep->outcomes += rec->n_outcomes;
     s->rep->effects += rec->n_outcomes;
-    if (!s->db) goto done;
+    if (!s->db) {
+        /* A dry run cannot look up earlier studies: count a keyed record as
+         * a new study when its key differs from the previous record's. */
+        if (!rec->study_key || !s->last_key || strcmp(rec->study_key, s->last_key) != 0)
+            s->rep->studies++;
+        free(s->last_key);
+        s->last_key = rec->study_key ? strdup(rec->study_key) : NULL;
+        goto done;
+    }
 
     if ((error = store_intervention(s, rec, &intervention_id)) < 0 ||
+        (error = touch(s, intervention_id)) < 0 ||
         (error = store_issues(s, rec, intervention_id)) < 0 ||
-        (error = store_study(s, rec, intervention_id, &study_id)) < 0)
+        (error = find_study(s, rec, intervention_id, &study_id)) < 0)
         goto done;
+    if (!study_id) {
+        if ((error = store_study(s, rec, intervention_id, &study_id)) < 0 ||
+            (error = store_rob(s, rec, study_id)) < 0)
+            goto done;
+        new_study = 1;
+        s->rep->studies++;
+    }
     for (size_t i = 0; i < rec->n_outcomes; i++)
         if ((error = store_outcome(s, rec, &rec->outcomes[i], study_id, &effects[i], metrics[i])) < 0)
             goto done;
     if ((error = store_benefits(s, rec, intervention_id)) < 0) goto done;
-    error = index_record(s, rec, intervention_id);
+    error = index_record(s, rec, intervention_id, new_study);
 done:
     free(effects);
     free(metrics);
@@ -610,7 +726,7 @@ int ww_import_file(ww_import_report **out, ww_db *db, const char *path, const ww
     ww_input in;
     store s;
     ww_sink sink;
-    int error, exists = 0, in_txn = 0;
+    int error, exists = 0, in_txn = 0, s_ready = 0;
 
     *out = NULL;
     if (!opts) opts = &no_opts;
@@ -657,6 +773,10 @@ int ww_import_file(ww_import_report **out, ww_db *db, const char *path, const ww
     s.source_id = 0;
     s.rep = rep;
     s.file = path;
+    s.last_key = NULL;
+    s.touched = NULL;
+    s.n_touched = s.alloc_touched = 0;
+    s_ready = 1;
     sink.ctx = &s;
     sink.record = store_record;
     sink.text = NULL;
@@ -679,6 +799,10 @@ verdict:
         goto done;
     }
     if (in_txn) {
+        /* Syntheses of what this file touched are recomputed in the same
+         * transaction: the stored pooled results never lag the effects. */
+        for (size_t i = 0; i < s.n_touched; i++)
+            if ((error = ww_repo__resynthesise(db, s.touched[i], s.source_id)) < 0) goto done;
         if ((error = audit_import(&s)) < 0 || (error = ww_repo__exec(db, "COMMIT")) < 0) goto done;
         in_txn = 0;
         rep->status = WW_IMPORT_IMPORTED;
@@ -687,6 +811,10 @@ verdict:
     }
 done:
     if (in_txn) sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+    if (s_ready) {
+        free(s.last_key);
+        free(s.touched);
+    }
     free(data);
     if (error < 0 && error != WW_EDATA) {
         ww_import_report_free(rep);

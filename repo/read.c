@@ -363,3 +363,60 @@ done:
     free(v.items);
     return error;
 }
+
+int ww_repo__syntheses(ww_synthesis_row **out, size_t *n_out, ww_db *db, ww_arena *arena,
+                       int64_t intervention_id)
+{
+    sqlite3_stmt *st = NULL;
+    vec v = {NULL, 0, 0, sizeof(ww_synthesis_row)};
+    int error, rc;
+
+    *out = NULL;
+    *n_out = 0;
+    if ((error = ww_repo__prepare(
+             &st, db,
+             "SELECT domain, metric, method, k, n_effects, n_other_scale,"
+             "       coalesce(n_participants, 0), estimate, se, ci_low, ci_high, tau2, i2, q,"
+             "       pi_low, pi_high, data_version,"
+             "       (SELECT coalesce(max(provisional), 0) FROM study s"
+             "         WHERE s.intervention_id = synthesis.intervention_id)"
+             "  FROM synthesis WHERE intervention_id = ?1 ORDER BY k DESC, n_participants DESC, domain")) < 0)
+        return error;
+    sqlite3_bind_int64(st, 1, intervention_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        ww_synthesis_row *r = vec_push(&v);
+        if (!r) goto oom;
+        r->domain = ww_repo__col_text(st, 0, arena);
+        r->metric = ww_repo__col_text(st, 1, arena);
+        r->method = ww_repo__col_text(st, 2, arena);
+        if (!r->domain || !r->metric || !r->method) goto oom;
+        r->k = sqlite3_column_int(st, 3);
+        r->n_effects = sqlite3_column_int(st, 4);
+        r->n_other_scale = sqlite3_column_int(st, 5);
+        r->n_participants = (long)sqlite3_column_int64(st, 6);
+        r->estimate = col_double_or_nan(st, 7);
+        r->se = col_double_or_nan(st, 8);
+        r->ci_low = col_double_or_nan(st, 9);
+        r->ci_high = col_double_or_nan(st, 10);
+        r->tau2 = col_double_or_nan(st, 11);
+        r->i2 = col_double_or_nan(st, 12);
+        r->q = col_double_or_nan(st, 13);
+        r->pi_low = col_double_or_nan(st, 14);
+        r->pi_high = col_double_or_nan(st, 15);
+        r->data_version = sqlite3_column_int64(st, 16);
+        r->provisional = sqlite3_column_int(st, 17);
+    }
+    if (rc != SQLITE_DONE) {
+        error = step_error(db, rc);
+        goto done;
+    }
+    *n_out = v.n;
+    if (!(*out = vec_to_arena(&v, arena))) goto oom;
+    goto done;
+oom:
+    error = ww__error_oom();
+done:
+    sqlite3_finalize(st);
+    free(v.items);
+    return error;
+}

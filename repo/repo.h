@@ -63,6 +63,19 @@ typedef struct ww_effect_row {
 int ww_repo__effects(ww_effect_row **out, size_t *n_out, ww_db *db, ww_arena *arena,
                      int64_t intervention_id);
 
+/* A stored pooled result of one intervention on one outcome domain. */
+typedef struct ww_synthesis_row {
+    const char *domain, *metric, *method;
+    int k, n_effects, n_other_scale;
+    long n_participants;
+    double estimate, se, ci_low, ci_high, tau2, i2, q, pi_low, pi_high;
+    int64_t data_version;
+    int provisional; /* any study of the intervention is provisional */
+} ww_synthesis_row;
+
+int ww_repo__syntheses(ww_synthesis_row **out, size_t *n_out, ww_db *db, ww_arena *arena,
+                       int64_t intervention_id);
+
 /* One intervention's descriptive fields. */
 typedef struct ww_intervention_row {
     int64_t id;

@@ -29,6 +29,10 @@ int ww_repo__migrate(ww_db *db);
 /* Load the embedded taxonomy into issue/issue_term (replacing it). */
 int ww_repo__load_taxonomy(ww_db *db);
 
+/* Recompute the pooled effects per outcome domain of one intervention
+ * (synth.c); data_version is the id of the source that changed it. */
+int ww_repo__resynthesise(ww_db *db, int64_t intervention_id, int64_t data_version);
+
 #define WW_SCHEMA_VERSION 1
 
 /* A column as an arena string ("" never becomes NULL; NULL stays NULL). */

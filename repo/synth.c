@@ -1,0 +1,132 @@
+/*
+ * synth.c — keeping the `synthesis` table current: after an import, every
+ * intervention it touched has its pooled effect per outcome domain
+ * recomputed (evidence/synthesis.c) inside the import's transaction, stamped
+ * with the method and the data version (the id of the source that caused
+ * it). Domains are compared lower-cased and trimmed, so "Behavior" and
+ * "behavior" pool together.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../evidence/synthesis.h"
+#include "repo_int.h"
+
+static void bind_num(sqlite3_stmt *st, int i, double v)
+{
+    if (isfinite(v)) sqlite3_bind_double(st, i, v);
+    else sqlite3_bind_null(st, i);
+}
+
+/* Pool and store one domain's effects. */
+static int store_domain(ww_db *db, sqlite3_stmt *ins, int64_t intervention_id, const char *domain,
+                        const ww_synth_effect *effects, size_t n, int64_t data_version)
+{
+    ww_synth_result r;
+    int error, rc;
+    if ((error = ww_synthesise(&r, effects, n)) < 0) return error;
+    if (r.k == 0) return 0; /* nothing on a poolable scale */
+    sqlite3_reset(ins);
+    sqlite3_bind_int64(ins, 1, intervention_id);
+    sqlite3_bind_text(ins, 2, domain, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(ins, 3, "SMD", -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins, 4, r.method, -1, SQLITE_STATIC);
+    sqlite3_bind_int(ins, 5, r.k);
+    sqlite3_bind_int64(ins, 6, r.n_participants);
+    bind_num(ins, 7, r.estimate);
+    bind_num(ins, 8, r.se);
+    bind_num(ins, 9, r.ci_low);
+    bind_num(ins, 10, r.ci_high);
+    bind_num(ins, 11, r.tau2);
+    bind_num(ins, 12, r.i2);
+    bind_num(ins, 13, r.q);
+    bind_num(ins, 14, r.pi_low);
+    bind_num(ins, 15, r.pi_high);
+    sqlite3_bind_int64(ins, 16, data_version);
+    sqlite3_bind_int(ins, 17, r.n_effects);
+    sqlite3_bind_int(ins, 18, r.n_other_scale);
+    rc = sqlite3_step(ins);
+    return rc == SQLITE_DONE ? 0 : ww_repo__sqlite_error(db->sql, rc, db->path);
+}
+
+int ww_repo__resynthesise(ww_db *db, int64_t intervention_id, int64_t data_version)
+{
+    sqlite3_stmt *sel = NULL, *ins = NULL, *del = NULL;
+    ww_synth_effect *effects = NULL;
+    char **metrics = NULL;
+    char *domain = NULL;
+    size_t n = 0, alloc = 0;
+    int error, rc;
+
+    if ((error = ww_repo__prepare(&del, db, "DELETE FROM synthesis WHERE intervention_id = ?1")) < 0 ||
+        (error = ww_repo__prepare(
+             &sel, db,
+             "SELECT lower(trim(coalesce(o.domain, ''))) AS d, s.id, e.metric, e.yi, e.vi,"
+             "       o.higher_is_better, coalesce(e.n_participants, -1)"
+             "  FROM effect e JOIN outcome o ON o.id = e.outcome_id JOIN study s ON s.id = o.study_id"
+             " WHERE s.intervention_id = ?1 ORDER BY d, s.id, e.id")) < 0 ||
+        (error = ww_repo__prepare(
+             &ins, db,
+             "INSERT INTO synthesis(intervention_id, domain, metric, method, k, n_participants,"
+             "  estimate, se, ci_low, ci_high, tau2, i2, q, pi_low, pi_high, data_version,"
+             "  n_effects, n_other_scale)"
+             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)")) < 0)
+        goto done;
+    sqlite3_bind_int64(del, 1, intervention_id);
+    if ((rc = sqlite3_step(del)) != SQLITE_DONE) {
+        error = ww_repo__sqlite_error(db->sql, rc, db->path);
+        goto done;
+    }
+    sqlite3_bind_int64(sel, 1, intervention_id);
+    for (;;) {
+        const char *d;
+        rc = sqlite3_step(sel);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+            error = ww_repo__sqlite_error(db->sql, rc, db->path);
+            goto done;
+        }
+        d = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(sel, 0) : NULL;
+        /* A new domain (or the end): pool what was gathered. */
+        if (domain && (!d || strcmp(d, domain) != 0)) {
+            if ((error = store_domain(db, ins, intervention_id, domain, effects, n, data_version)) < 0)
+                goto done;
+            for (size_t i = 0; i < n; i++) free(metrics[i]);
+            n = 0;
+            free(domain);
+            domain = NULL;
+        }
+        if (!d) break;
+        if (!domain && !(domain = strdup(d))) goto oom;
+        if (n == alloc) {
+            size_t na = alloc ? alloc * 2 : 16;
+            ww_synth_effect *pe = realloc(effects, na * sizeof *pe);
+            char **pm;
+            if (!pe) goto oom;
+            effects = pe;
+            if (!(pm = realloc(metrics, na * sizeof *pm))) goto oom;
+            metrics = pm;
+            alloc = na;
+        }
+        if (!(metrics[n] = strdup((const char *)sqlite3_column_text(sel, 2)))) goto oom;
+        effects[n].study_id = sqlite3_column_int64(sel, 1);
+        effects[n].metric = metrics[n];
+        effects[n].yi = sqlite3_column_double(sel, 3);
+        effects[n].vi = sqlite3_column_double(sel, 4);
+        effects[n].higher_is_better = sqlite3_column_int(sel, 5);
+        effects[n].n_participants = (long)sqlite3_column_int64(sel, 6);
+        n++;
+    }
+    goto done;
+oom:
+    error = ww__error_oom();
+done:
+    for (size_t i = 0; i < n; i++) free(metrics[i]);
+    free(metrics);
+    free(effects);
+    free(domain);
+    sqlite3_finalize(sel);
+    sqlite3_finalize(ins);
+    sqlite3_finalize(del);
+    return error;
+}
