@@ -247,7 +247,10 @@ static void test_query__csv_and_table_output(void **state)
     mem = open_memstream(&buf, &len);
     assert_ww_ok(ww_query_result_write(res, mem, WW_FORMAT_CSV));
     fclose(mem);
-    assert_true(strncmp(buf, "rank,slug,name,outcome_domain,metric,estimate,ci_low,ci_high,", 62) == 0);
+    {
+        static const char header[] = "rank,slug,name,outcome_domain,metric,estimate,ci_low,ci_high,";
+        assert_true(strncmp(buf, header, sizeof header - 1) == 0);
+    }
     for (char *p = buf; *p; p++) lines += *p == '\n';
     assert_int_equal(lines, ww_query_result_count(res) + 1);
     assert_non_null(strstr(buf, "\r\n"));
