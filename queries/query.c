@@ -219,7 +219,7 @@ int ww_query_run(ww_query_result **out, ww_db *db, const char *issue, const ww_q
     for (size_t i = 0; i < n_cands; i++)
         if ((error = score_candidate(&res->rows[i], db, res->arena, &cands[i], &res->expansion)) < 0)
             goto done;
-    qsort(res->rows, n_cands, sizeof *res->rows, cmp_rows);
+    if (n_cands) qsort(res->rows, n_cands, sizeof *res->rows, cmp_rows);
     res->n_rows = n_cands < (size_t)limit ? n_cands : (size_t)limit;
     for (size_t i = 0; i < res->n_rows; i++) res->rows[i].row.rank = (int)i + 1;
     goto done;
