@@ -45,7 +45,7 @@ LIBA  := $(BUILD)/libwhatworks.a
 LIBSO := $(BUILD)/libwhatworks.so.$(SOVERSION)
 BIN   := $(BUILD)/whatworks
 
-.PHONY: all deps demo check check-asan test install format lint bench clean headertest fuzz
+.PHONY: all deps demo check check-asan test install format lint clean headertest
 
 all: $(BIN) $(LIBA) $(LIBSO) $(TEST_BIN)
 
@@ -133,3 +133,7 @@ lint:
 
 clean:
 	rm -rf build build-asan
+
+# ---- benchmarks (bench/README.md) ----------------------------------------
+
+# ---- reliability tiers: fuzzing, fault injection, crash safety ------------
