@@ -45,7 +45,7 @@ LIBA  := $(BUILD)/libwhatworks.a
 LIBSO := $(BUILD)/libwhatworks.so.$(SOVERSION)
 BIN   := $(BUILD)/whatworks
 
-.PHONY: all deps demo check check-asan test install format lint clean headertest
+.PHONY: all deps demo check check-asan test install format lint clean headertest installtest
 
 all: $(BIN) $(LIBA) $(LIBSO) $(TEST_BIN)
 
@@ -90,7 +90,7 @@ demo: deps
 # The test tiers that need no services: unit tests per module, the CLI
 # end-to-end tests, the header test. Each test binary runs even if an
 # earlier one failed; the target fails if any did.
-test: $(BIN) $(TEST_BIN) headertest
+test: $(BIN) $(TEST_BIN) headertest installtest
 	@failed=0; \
 	for t in $(TEST_BIN); do \
 	    echo "== $$t"; \
@@ -105,6 +105,15 @@ check: deps
 check-asan: deps
 	$(MAKE) test BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	    EXTRA_LDFLAGS=
+
+# `make install` into a scratch DESTDIR, then a C program links the installed
+# library through the installed pkg-config file and opens a database.
+installtest: $(BIN) $(LIBA) $(LIBSO)
+	@d=$$(mktemp -d) && trap 'rm -rf "$$d"' EXIT && \
+	$(MAKE) -s install PREFIX=/usr DESTDIR="$$d" >/dev/null && \
+	printf '#include <whatworks.h>\nint main(void) { ww_db *db = 0; int rc = ww_db_open(&db, "%s/t.db", WW_DB_CREATE);\n ww_db_close(db); return rc != 0 || ww_db_schema_version_supported() < 1; }\n' "$$d" > "$$d/use.c" && \
+	$(CC) -I"$$d/usr/include" "$$d/use.c" -o "$$d/use" $$(PKG_CONFIG_SYSROOT_DIR="$$d" PKG_CONFIG_LIBDIR="$$d/usr/lib/pkgconfig" pkg-config --libs whatworks) && \
+	LD_LIBRARY_PATH="$$d/usr/lib" "$$d/use" && echo "installtest: ok"
 
 # Each public header compiles on its own, pedantically.
 headertest:
