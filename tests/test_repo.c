@@ -402,6 +402,60 @@ static void test_repo__all_examples_import(void **state)
     ww_db_close(db);
 }
 
+/* Syntheses follow the evidence: a second study of the same intervention,
+ * in another file, turns the one-study result into a REML pool of two,
+ * recomputed inside the second file's transaction and stamped with it. */
+static void test_repo__syntheses_recomputed_on_import(void **state)
+{
+    ww_db *db = fresh_db("synth.db");
+    ww_import_report *rep = NULL;
+    char path[400], second[300];
+    char *text, *p;
+    FILE *fp;
+    long n;
+    (void)state;
+
+    example(path, sizeof path, "attendance-mentoring.xml");
+    assert_ww_ok(ww_import_file(&rep, db, path, NULL));
+    ww_import_report_free(rep);
+    assert_int_equal(count(db, "SELECT count(*) FROM synthesis s JOIN intervention i ON i.id ="
+                               " s.intervention_id WHERE i.slug LIKE 'attendance-mentoring%'"
+                               " AND s.domain = 'attendance' AND s.k = 1 AND s.method = 'FE'"
+                               " AND s.data_version = 1"),
+                     1);
+
+    /* The same pilot run again elsewhere: a new title and fewer sessions
+     * missed, so it is a different file and a different study. */
+    fp = fopen(path, "rb");
+    assert_non_null(fp);
+    fseek(fp, 0, SEEK_END);
+    n = ftell(fp);
+    rewind(fp);
+    text = calloc(1, (size_t)n + 1);
+    assert_int_equal(fread(text, 1, (size_t)n, fp), (size_t)n);
+    fclose(fp);
+    p = strstr(text, "<mean_treatment>31.4</mean_treatment>");
+    assert_non_null(p);
+    memcpy(p, "<mean_treatment>29.9", 20);
+    p = strstr(text, "North West England");
+    assert_non_null(p);
+    memcpy(p, "South West England", 18);
+    write_file(tmp_path(second, sizeof second, "second-site.xml"), text, (size_t)n);
+    free(text);
+    assert_ww_ok(ww_import_file(&rep, db, second, NULL));
+    assert_int_equal(ww_import_report_status(rep), WW_IMPORT_IMPORTED);
+    ww_import_report_free(rep);
+
+    assert_int_equal(count(db, "SELECT count(*) FROM intervention"), 1);
+    assert_int_equal(count(db, "SELECT count(*) FROM study"), 2);
+    assert_int_equal(count(db, "SELECT count(*) FROM synthesis WHERE domain = 'attendance'"
+                               " AND k = 2 AND method = 'REML' AND n_effects = 4"
+                               " AND n_participants = 1502 AND data_version = 2"
+                               " AND ci_low < estimate AND estimate < ci_high"),
+                     1);
+    ww_db_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -413,6 +467,7 @@ int main(void)
         cmocka_unit_test(test_repo__rejected_file_writes_nothing),
         cmocka_unit_test(test_repo__dry_run_and_validation_write_nothing),
         cmocka_unit_test(test_repo__all_examples_import),
+        cmocka_unit_test(test_repo__syntheses_recomputed_on_import),
     };
     return cmocka_run_group_tests_name("repo", tests, setup_dir, teardown_dir);
 }
