@@ -26,6 +26,9 @@ int cmd_query(const cli_global *g, int argc, char **argv);
 int cmd_show(const cli_global *g, int argc, char **argv);
 int cmd_issues(const cli_global *g, int argc, char **argv);
 int cmd_meta(const cli_global *g, int argc, char **argv);
+int cmd_grade(const cli_global *g, int argc, char **argv);
+int cmd_regrade(const cli_global *g, int argc, char **argv);
+int cmd_case(const cli_global *g, int argc, char **argv);
 
 /* Print "whatworks: <msg>" for a failed library call and return the exit
  * status for its code. */

@@ -150,6 +150,7 @@ static int import_or_validate(const cli_global *g, int argc, char **argv, int va
     for (int i = first_path; i < argc; i++) walk(&r, argv[i], 0);
     ww_db_close(r.db);
 
+    fflush(stdout); /* the per-file reports before the summary */
     if (validate)
         fprintf(stderr, "%zu valid, %zu rejected%s\n", r.valid, r.rejected,
                 r.failed ? ", some files could not be read" : "");

@@ -22,6 +22,9 @@ static const struct command {
     {"show", cmd_show, "the evidence behind one intervention"},
     {"issues", cmd_issues, "the presenting-issue taxonomy"},
     {"meta", cmd_meta, "meta-analysis of a CSV of studies"},
+    {"grade", cmd_grade, "rigour grades of studies, with their explanation"},
+    {"regrade", cmd_regrade, "recompute every grade under the current rules"},
+    {"case", cmd_case, "a business case: costs, savings by agency, NPV, BCR"},
 };
 
 static void usage(FILE *fp)

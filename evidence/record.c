@@ -44,6 +44,7 @@ void ww_record_init(ww_record *rec)
     rec->assigned_treatment = rec->assigned_control = -1;
     rec->analysed_treatment = rec->analysed_control = -1;
     rec->baseline_diff_sd = NAN;
+    rec->baseline_adjusted = -1;
     rec->independent = -1;
 }
 

@@ -123,6 +123,7 @@ typedef struct ww_record {
     long assigned_treatment, assigned_control;
     long analysed_treatment, analysed_control;
     double baseline_diff_sd;      /* |baseline difference| in SD units; NAN */
+    int baseline_adjusted;        /* analysis adjusts for baseline: 1, 0, -1 unknown */
     int independent;              /* evaluator independent: 1, 0, -1 unknown */
     int provisional;              /* 1: not yet reviewed (e.g. a submission) */
 

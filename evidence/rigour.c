@@ -505,6 +505,7 @@ void ww_rigour_input_from_record(ww_rigour_input *in, const ww_record *rec)
     in->analysed_treatment = rec->analysed_treatment;
     in->analysed_control = rec->analysed_control;
     in->baseline_diff_sd = rec->baseline_diff_sd;
+    in->baseline_adjusted = rec->baseline_adjusted;
     in->independent = rec->independent;
     in->rob = rec->rob;
     in->n_rob = rec->n_rob;

@@ -147,8 +147,7 @@ typedef struct ww_rigour_input {
 /* Set every field to "not given"; boundary DEFAULT; no risk of bias. */
 void ww_rigour_input_init(ww_rigour_input *in);
 
-/* Fill an input from a record (it borrows rec->rob). The record has no
- * baseline_adjusted, so that stays -1. When the record-level analysed counts
+/* Fill an input from a record (it borrows rec->rob). When the record-level analysed counts
  * are missing, the per-arm Ns of the outcome with the largest total
  * (continuous n_*, binary total_*) are used as the analysed counts. */
 void ww_rigour_input_from_record(ww_rigour_input *in, const ww_record *rec);

@@ -36,9 +36,10 @@ int ww_synth_to_smd(double *yi_out, double *vi_out, const ww_synth_effect *e)
     return 0;
 }
 
-int ww_synthesise(ww_synth_result *out, const ww_synth_effect *effects, size_t n)
+int ww_synthesise(ww_synth_result *out, ww_synth_study *studies, const ww_synth_effect *effects,
+                  size_t n)
 {
-    double *yi = NULL, *vi = NULL;
+    double *yi = NULL, *vi = NULL, *weights = NULL;
     long *n_study = NULL;
     int *count = NULL;
     int64_t *ids = NULL;
@@ -49,12 +50,12 @@ int ww_synthesise(ww_synth_result *out, const ww_synth_effect *effects, size_t n
 
     memset(out, 0, sizeof *out);
     out->estimate = out->se = out->ci_low = out->ci_high = NAN;
-    out->tau2 = out->i2 = out->q = out->pi_low = out->pi_high = NAN;
+    out->tau2 = out->i2 = out->q = out->pi_low = out->pi_high = out->egger_p = NAN;
     out->method = "none";
     if (!n) return 0;
     if (!(yi = calloc(n, sizeof *yi)) || !(vi = calloc(n, sizeof *vi)) ||
         !(n_study = calloc(n, sizeof *n_study)) || !(count = calloc(n, sizeof *count)) ||
-        !(ids = calloc(n, sizeof *ids))) {
+        !(ids = calloc(n, sizeof *ids)) || !(weights = calloc(n, sizeof *weights))) {
         error = ww__error_oom();
         goto done;
     }
@@ -92,12 +93,25 @@ int ww_synthesise(ww_synth_result *out, const ww_synth_effect *effects, size_t n
     if (!k) goto done;
 
     opts.method = k > 1 ? WW_META_REML : WW_META_FE;
-    error = ww_meta_pool(&res, NULL, yi, vi, k, &opts);
+    error = ww_meta_pool(&res, weights, yi, vi, k, &opts);
     if (error == WW_EDATA && opts.method == WW_META_REML) {
         opts.method = WW_META_DL;
-        error = ww_meta_pool(&res, NULL, yi, vi, k, &opts);
+        error = ww_meta_pool(&res, weights, yi, vi, k, &opts);
     }
     if (error < 0) goto done;
+    out->meta = res;
+    if (k >= 3) {
+        /* Egger's regression; equal variances give no slope: no test. */
+        ww_meta_egger_result eg;
+        if (ww_meta_egger(&eg, yi, vi, k, &opts) == 0) out->egger_p = eg.p;
+        ww_error_clear();
+    }
+    for (size_t s = 0; studies && s < k; s++) {
+        studies[s].study_id = ids[s];
+        studies[s].yi = yi[s];
+        studies[s].vi = vi[s];
+        studies[s].weight_pct = weights[s];
+    }
     out->method = opts.method == WW_META_FE ? "FE" : opts.method == WW_META_REML ? "REML" : "DL";
     out->estimate = res.estimate;
     out->se = res.se;
@@ -116,5 +130,6 @@ done:
     free(n_study);
     free(count);
     free(ids);
+    free(weights);
     return error;
 }

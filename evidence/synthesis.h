@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "meta.h"
+
 /* One stored effect, as the synthesis needs it. */
 typedef struct ww_synth_effect {
     int64_t study_id;
@@ -27,7 +29,17 @@ typedef struct ww_synth_result {
     const char *method;     /* "FE" (one study), "REML", or "DL" */
     double estimate, se, ci_low, ci_high;
     double tau2, i2, q, pi_low, pi_high; /* NAN for one study */
+    double egger_p;         /* Egger's test p for k >= 3; NAN otherwise or
+                             * when the regression has no slope */
+    ww_meta_result meta;    /* the pooled fit itself (for certainty grading) */
 } ww_synth_result;
+
+/* One pooled study: its converted effect and its weight in the pool. */
+typedef struct ww_synth_study {
+    int64_t study_id;
+    double yi, vi;       /* SMD scale, positive = beneficial, study mean */
+    double weight_pct;
+} ww_synth_study;
 
 /*
  * Put one effect on the SMD scale with positive = beneficial: an SMD as it
@@ -46,9 +58,12 @@ int ww_synth_to_smd(double *yi_out, double *vi_out, const ww_synth_effect *e);
  * variances (treating them as perfectly correlated: conservative), then pool
  * the studies: fixed effect for one, REML random effects for more
  * (DerSimonian-Laird when REML does not converge).
+ * @param[out] studies  optional (NULL, or room for n): the out->k pooled
+ *                      studies with their effects and weights
  * @return 0 (out->k may be 0 when nothing was convertible), WW_ENOMEM,
  *         WW_EDATA for a non-finite or non-positive variance
  */
-int ww_synthesise(ww_synth_result *out, const ww_synth_effect *effects, size_t n);
+int ww_synthesise(ww_synth_result *out, ww_synth_study *studies, const ww_synth_effect *effects,
+                  size_t n);
 
 #endif

@@ -996,6 +996,7 @@ static void read_design(sub_ctx *c, xmlNodePtr de, ww_record *rec, arms *arm)
      * started ahead) does not change the equivalence test (WWC Handbook
      * v5.0, baseline equivalence). */
     if (number_of(c, child(de, "baseline_diff_sd"), &d)) rec->baseline_diff_sd = fabs(d);
+    rec->baseline_adjusted = bool_text(text_of(c, child(de, "baseline_adjusted"), 0));
     rec->independent = bool_text(text_of(c, child(de, "independent_evaluator"), 0));
 }
 

@@ -185,8 +185,14 @@ WW_EXTERN size_t ww_import_report_effects(const ww_import_report *r);
 WW_EXTERN size_t ww_import_report_diag_count(const ww_import_report *r);
 WW_EXTERN const ww_diag *ww_import_report_diag(const ww_import_report *r, size_t i);
 /**
- * Write a report for people: one summary line, then every diagnostic as
- * "FILE:LINE: field: problem".
+ * The evaluators' fast lane: the provisional rigour grade of the file's first
+ * studies (up to three), each with its explanation trace and what would
+ * raise it, as indented text; "" when none was graded.
+ */
+WW_EXTERN const char *ww_import_report_grades(const ww_import_report *r);
+/**
+ * Write a report for people: one summary line, the provisional grades, then
+ * every diagnostic as "FILE:LINE: field: problem".
  */
 WW_EXTERN int ww_import_report_write(const ww_import_report *r, FILE *fp);
 
@@ -253,6 +259,166 @@ WW_EXTERN int ww_show_write(ww_db *db, const char *intervention, FILE *fp, ww_fo
 
 /** Write the presenting-issue taxonomy ("whatworks/issues/1" in JSON). */
 WW_EXTERN int ww_issues_write(ww_db *db, FILE *fp, ww_format fmt);
+
+/* ---------------------------------------------------------------------- */
+/* Rigour grades                                                           */
+/* ---------------------------------------------------------------------- */
+
+/** The version of the rigour rules this library grades with, e.g.
+ * "whatworks-rules/1" (docs/rigour.md). */
+WW_EXTERN const char *ww_rules_version(void);
+
+/**
+ * Write the stored rigour grades of studies, by the numeric ids `show`
+ * prints: level 0-5, Maryland SMS, WWC rating, rules version and, with
+ * explain, every step of the trace and what would raise the grade.
+ * JSON schema "whatworks/grade/1".
+ * @return 0, WW_ENOTFOUND (an id does not exist; nothing is written), WW_EIO
+ */
+WW_EXTERN int ww_grade_write(ww_db *db, const int64_t *study_ids, size_t n, int explain, FILE *fp,
+                             ww_format fmt);
+
+/**
+ * Regrade every study under the current rules and recompute every pooled
+ * result's certainty, in one transaction; write each study whose grade moved,
+ * from what to what and why ("whatworks/regrade/1" in JSON).
+ * @param[out] moved  how many studies moved; may be NULL
+ * @return 0, WW_EBUSY, WW_EIO
+ */
+WW_EXTERN int ww_regrade(ww_db *db, FILE *fp, ww_format fmt, size_t *moved);
+
+/* ---------------------------------------------------------------------- */
+/* Business cases                                                          */
+/* ---------------------------------------------------------------------- */
+
+/**
+ * Options for ww_case_run() and ww_case_run_flows(); zero-initialise, then
+ * set what you need. Zero always means the documented default. Every value
+ * used is written back in the result's "parameters" (docs/case.md).
+ */
+typedef struct ww_case_opts {
+    long participants;  /**< totals are for this many participants; 0 means 1 */
+    int horizon_years;  /**< years 0 .. horizon-1 are counted; 0 means up to
+                             the last year of any flow */
+    /** "greenbook" (HM Treasury declining schedule, 3.5% in years 0-30, 3.0%
+     *  to 75, ...; NULL means this), "health" (1.5% in years 0-30, ...), or
+     *  "flat:RATE" with RATE in percent, e.g. "flat:3.5" */
+    const char *discount_schedule;
+    int price_year;        /**< price base, a calendar year in the bundled GDP
+                                deflator series; 0 means its latest year */
+    int optimism_bias;     /**< 1: costs up and benefits down by the flow's
+                                confidence grade (0/5/10/15/25/40% for grades
+                                1-6: unverified figures, so off by default) */
+    double deadweight_pct; /**< 0-100: share of benefits that would have
+                                happened anyway, taken off */
+    double attribution_pct; /**< 0-100: share of benefits owed to others,
+                                 taken off */
+    double dropoff_pct;    /**< 0-100: yearly fall of each benefit after its
+                                first year */
+    long draws;            /**< Monte Carlo draws; 0 means 10,000; negative
+                                means no simulation */
+    unsigned long seed;    /**< seed of GSL's mt19937: the same seed gives the
+                                same numbers; mt19937 uses its low 32 bits
+                                and replaces 0 with its default, 4357 */
+    const char *domain;    /**< ww_case_run(): the outcome domain whose pooled
+                                effect scales the benefits; NULL means the one
+                                with most studies */
+    int have_effect;       /**< 1: use effect_estimate and effect_se (an SMD,
+                                positive = beneficial) instead of a stored
+                                pooled effect; the only way to give a
+                                ww_case_run_flows() case an effect */
+    double effect_estimate;
+    double effect_se;
+} ww_case_opts;
+
+/** A business case: totals, the agency matrix, years, Monte Carlo, warnings. */
+typedef struct ww_case_result ww_case_result;
+
+/**
+ * The business case of a stored intervention (by slug, or by exact name):
+ * its cost per participant (year 0, paid by its stored payer) against its
+ * benefit streams, deflated, adjusted, discounted and simulated as
+ * docs/case.md describes; the benefits are scaled in the simulation by the
+ * uncertainty of its pooled effect.
+ * @param[out] out  release with ww_case_result_free(); NULL on error
+ * @return 0, WW_ENOTFOUND (no such intervention, or no pooled effect on
+ *         opts->domain), WW_EUSAGE (a bad option), WW_EDATA (stored data the
+ *         case cannot use, e.g. a price year outside the deflator series),
+ *         WW_EIO, WW_EBUSY, WW_ENOMEM
+ */
+WW_EXTERN int ww_case_run(ww_case_result **out, ww_db *db, const char *intervention,
+                          const ww_case_opts *opts);
+
+/**
+ * The business case of the flows in a CSV file (RFC 4180, header row,
+ * columns found by name in any order): agency, kind (cost or benefit),
+ * first_year, last_year (year 0 is the first year), amount (per participant
+ * per year), price_year (2019, or a UK financial year as 2008/09),
+ * confidence (1-6, or empty when not graded), and optionally low and high
+ * (a 90% range for the amount), value_type (fiscal, economic or social;
+ * fiscal when absent) and item (what the flow is; the same item twice is
+ * flagged as double counting). No database is needed.
+ * @param[out] out  release with ww_case_result_free(). On WW_EDATA it holds
+ *                  every problem found, each as a diagnostic with the file,
+ *                  line and column (ww_case_result_diag()), and no case.
+ *                  NULL on other errors.
+ * @return 0, WW_EDATA (bad rows: see the diagnostics), WW_ENOTFOUND (no
+ *         such file), WW_EUSAGE (a bad option), WW_EIO, WW_ENOMEM
+ */
+WW_EXTERN int ww_case_run_flows(ww_case_result **out, const char *csv_path,
+                                const ww_case_opts *opts);
+
+/** Release a result. NULL is a no-op. */
+WW_EXTERN void ww_case_result_free(ww_case_result *res);
+
+/**
+ * Write a case: JSON schema "whatworks/case/1" (docs/case.md), CSV with
+ * one row per agency per year, or a table with the who-pays / who-gains
+ * matrix.
+ * @return 0, WW_EUSAGE (a result holding only diagnostics), WW_EIO
+ */
+WW_EXTERN int ww_case_result_write(const ww_case_result *res, FILE *fp, ww_format fmt);
+
+/** The headline numbers of a case; money in price-base pounds for all
+ *  participants, present values discounted to year 0. */
+typedef struct ww_case_summary {
+    double pv_costs, pv_benefits, npv;
+    double bcr, roi;      /**< NAN when PV costs are zero */
+    int payback_year;     /**< first year the cumulative discounted net is
+                               >= 0; -1 when none within the horizon */
+    int price_year;       /**< the price base used */
+    int horizon_years;    /**< the horizon used */
+    long participants;
+    long draws;           /**< 0 when the simulation did not run */
+    unsigned long seed;
+    double p_npv_positive; /**< NAN when the simulation did not run */
+    double bcr_p5, bcr_p50, bcr_p95; /**< NAN when not computable */
+} ww_case_summary;
+
+/** The summary, or NULL for a result that holds only diagnostics. */
+WW_EXTERN const ww_case_summary *ww_case_result_summary(const ww_case_result *res);
+
+/** One agency's part of a case: who pays, who gains. */
+typedef struct ww_case_agency {
+    const char *agency;
+    double pv_costs, pv_benefits, net; /**< net = pv_benefits - pv_costs */
+} ww_case_agency;
+
+/** Agencies, in the order first met in the flows. */
+WW_EXTERN size_t ww_case_result_agency_count(const ww_case_result *res);
+/** Agency i (0-based), or NULL past the end. */
+WW_EXTERN const ww_case_agency *ww_case_result_agency(const ww_case_result *res, size_t i);
+
+/** Warnings about the case (dated costs, double counting, a near-zero BCR
+ *  denominator, WSIPP's 75% test failed, ...), in plain English. */
+WW_EXTERN size_t ww_case_result_warning_count(const ww_case_result *res);
+/** Warning i (0-based), or NULL past the end. */
+WW_EXTERN const char *ww_case_result_warning(const ww_case_result *res, size_t i);
+
+/** Problems found in a flows CSV (see ww_case_run_flows()). */
+WW_EXTERN size_t ww_case_result_diag_count(const ww_case_result *res);
+/** Diagnostic i (0-based), or NULL past the end. */
+WW_EXTERN const ww_diag *ww_case_result_diag(const ww_case_result *res, size_t i);
 
 #ifdef __cplusplus
 }

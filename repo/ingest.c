@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "../evidence/effect.h"
+#include "../evidence/rigour.h"
 #include "../importers/importers.h"
 #include "repo_int.h"
 
@@ -28,13 +29,54 @@ struct ww_import_report {
     char *name;
     size_t studies, outcomes, effects;
     ww_diags *diags;
+    ww_buf grades;   /* the evaluators' fast lane: provisional grades */
+    size_t n_graded;
 };
+
+/* Grade the first few studies of a file straight from their records, so an
+ * evaluator sees the provisional grade, why, and what would raise it, the
+ * moment they validate or import (a review with hundreds of studies is
+ * graded in the database instead, and read with `whatworks grade`). */
+#define FAST_LANE_STUDIES 3
+
+static int fast_lane_grade(ww_import_report *rep, const ww_record *rec)
+{
+    ww_rigour_input in;
+    ww_rigour_grade g;
+    int error;
+    if (rep->n_graded >= FAST_LANE_STUDIES) return 0;
+    ww_rigour_input_from_record(&in, rec);
+    if ((error = ww_rigour_grade_study(&g, &in, NULL)) < 0) return error;
+    error = ww_buf__printf(&rep->grades, "  provisional grade%s%s: level %d of 5, Maryland SMS %d, %s (%s)\n",
+                           rec->title ? " of " : "", rec->title ? rec->title : "", g.level, g.sms,
+                           ww_rigour_wwc_name(g.wwc), g.rules_version);
+    for (const char *t = g.trace; error == 0 && t && *t;) {
+        size_t n = strcspn(t, "\n");
+        error = ww_buf__printf(&rep->grades, "    %.*s\n", (int)n, t);
+        t += n + (t[n] == '\n');
+    }
+    if (error == 0 && g.advice && *g.advice) error = ww_buf__puts(&rep->grades, "  to raise it:\n");
+    for (const char *t = g.advice; error == 0 && t && *t;) {
+        size_t n = strcspn(t, "\n");
+        if (n) error = ww_buf__printf(&rep->grades, "    - %.*s\n", (int)n, t);
+        t += n + (t[n] == '\n');
+    }
+    rep->n_graded++;
+    ww_rigour_grade_clear(&g);
+    return error;
+}
+
+const char *ww_import_report_grades(const ww_import_report *r)
+{
+    return r->grades.data ? r->grades.data : "";
+}
 
 /* ---- the report --------------------------------------------------------- */
 
 void ww_import_report_free(ww_import_report *r)
 {
     if (!r) return;
+    ww_buf__free(&r->grades);
     ww_diags__free(r->diags);
     free(r->name);
     free(r);
@@ -73,6 +115,8 @@ int ww_import_report_write(const ww_import_report *r, FILE *fp)
                 ww_diags__errors(r->diags) == 1 ? "problem" : "problems");
         break;
     }
+    if (r->status == WW_IMPORT_IMPORTED || r->status == WW_IMPORT_VALID)
+        fputs(ww_import_report_grades(r), fp);
     for (i = 0; i < n; i++) ww_diags__write_one(ww_diags__get(r->diags, i), fp);
     if (ww_diags__dropped(r->diags))
         fprintf(fp, "%s: ... and %zu more problems not shown\n", r->name, ww_diags__dropped(r->diags));
@@ -431,9 +475,10 @@ static int store_study(store *s, const ww_record *rec, sqlite3_int64 interventio
              "INSERT INTO study(source_id, intervention_id, title, organisation, authors, year,"
              "  report_url, doi, country, region, design, allocation_unit, comparison,"
              "  assigned_treatment, assigned_control, analysed_treatment, analysed_control,"
-             "  baseline_diff_sd, independent, provisional, is_example, location, study_key)"
+             "  baseline_diff_sd, independent, provisional, is_example, location, study_key,"
+             "  baseline_adjusted)"
              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-             "  ?17, ?18, ?19, ?20, ?21, ?22, ?23) RETURNING id")) < 0)
+             "  ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24) RETURNING id")) < 0)
         return error;
     sqlite3_bind_int64(st, 1, s->source_id);
     sqlite3_bind_int64(st, 2, intervention_id);
@@ -459,6 +504,8 @@ static int store_study(store *s, const ww_record *rec, sqlite3_int64 interventio
     sqlite3_bind_int(st, 21, rec->is_example ? 1 : 0);
     bind_text(st, 22, rec->where ? rec->where : "");
     bind_text(st, 23, rec->study_key);
+    if (rec->baseline_adjusted < 0) sqlite3_bind_null(st, 24);
+    else sqlite3_bind_int(st, 24, rec->baseline_adjusted);
     error = step(s, st, id_out);
     sqlite3_finalize(st);
     return error;
@@ -628,6 +675,7 @@ static int store_record(void *ctx, const ww_record *rec)
             goto done;
     }
     if (ww_diags__errors(s->rep->diags)) goto done;
+    if ((error = fast_lane_grade(s->rep, rec)) < 0) goto done;
 
     s->rep->outcomes += rec->n_outcomes;
     s->rep->effects += rec->n_outcomes;
@@ -799,8 +847,9 @@ verdict:
         goto done;
     }
     if (in_txn) {
-        /* Syntheses of what this file touched are recomputed in the same
-         * transaction: the stored pooled results never lag the effects. */
+        /* Grades of this file's studies, then syntheses of what it touched,
+         * in the same transaction: stored results never lag the evidence. */
+        if ((error = ww_repo__grade_source(db, s.source_id)) < 0) goto done;
         for (size_t i = 0; i < s.n_touched; i++)
             if ((error = ww_repo__resynthesise(db, s.touched[i], s.source_id)) < 0) goto done;
         if ((error = audit_import(&s)) < 0 || (error = ww_repo__exec(db, "COMMIT")) < 0) goto done;

@@ -420,3 +420,40 @@ done:
     free(v.items);
     return error;
 }
+
+int ww_repo__study_grade(ww_study_grade_row *out, ww_db *db, ww_arena *arena, int64_t study_id)
+{
+    sqlite3_stmt *st = NULL;
+    int error, rc;
+    memset(out, 0, sizeof *out);
+    if ((error = ww_repo__prepare(
+             &st, db,
+             "SELECT s.id, s.title, i.slug, s.design, s.rules_version, s.wwc_rating, s.rigour_trace,"
+             "       s.rigour_advice, coalesce(s.year, -1), coalesce(s.rigour_level, -1),"
+             "       coalesce(s.sms_level, 0), s.provisional"
+             "  FROM study s JOIN intervention i ON i.id = s.intervention_id WHERE s.id = ?1")) < 0)
+        return error;
+    sqlite3_bind_int64(st, 1, study_id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        error = ww__error(WW_ENOTFOUND, "no study %lld (study ids are shown by `whatworks show`)",
+                          (long long)study_id);
+    } else if (rc != SQLITE_ROW) {
+        error = step_error(db, rc);
+    } else {
+        out->id = sqlite3_column_int64(st, 0);
+        out->title = ww_repo__col_text(st, 1, arena);
+        out->intervention_slug = ww_repo__col_text(st, 2, arena);
+        out->design = ww_repo__col_text(st, 3, arena);
+        out->rules_version = ww_repo__col_text(st, 4, arena);
+        out->wwc_rating = ww_repo__col_text(st, 5, arena);
+        out->trace = ww_repo__col_text(st, 6, arena);
+        out->advice = ww_repo__col_text(st, 7, arena);
+        out->year = sqlite3_column_int(st, 8);
+        out->level = sqlite3_column_int(st, 9);
+        out->sms = sqlite3_column_int(st, 10);
+        out->provisional = sqlite3_column_int(st, 11);
+    }
+    sqlite3_finalize(st);
+    return error;
+}

@@ -100,4 +100,24 @@ typedef struct ww_issue_row {
 
 int ww_repo__issues(ww_issue_row **out, size_t *n_out, ww_db *db, ww_arena *arena);
 
+/* A study's stored rigour grade, for `whatworks grade`. */
+typedef struct ww_study_grade_row {
+    int64_t id;
+    const char *title, *intervention_slug, *design, *rules_version, *wwc_rating, *trace, *advice;
+    int year, level, sms, provisional;
+} ww_study_grade_row;
+
+/* WW_ENOTFOUND when there is no such study. */
+int ww_repo__study_grade(ww_study_grade_row *out, ww_db *db, ww_arena *arena, int64_t study_id);
+
+/* Regrade every study under the current rules, in one transaction, then
+ * recompute every synthesis (certainty depends on the grades). report() is
+ * called for each study whose level, SMS level or WWC rating moved, with a
+ * one-line reason; a negative return stops and rolls back. */
+struct ww_rigour_grade;
+typedef int (*ww_regrade_fn)(void *ctx, int64_t study_id, const struct ww_rigour_grade *after,
+                             const char *reason);
+int ww_repo__regrade(ww_db *db, ww_regrade_fn report, void *ctx, size_t *studies_out,
+                     size_t *moved_out);
+
 #endif

@@ -33,6 +33,14 @@ int ww_repo__load_taxonomy(ww_db *db);
  * (synth.c); data_version is the id of the source that changed it. */
 int ww_repo__resynthesise(ww_db *db, int64_t intervention_id, int64_t data_version);
 
+/* Rigour grades (grade.c): grade a stored study under the current rules
+ * (out's strings: ww_rigour_grade_clear), store a grade, grade every study
+ * of one source. */
+struct ww_rigour_grade;
+int ww_repo__grade_study(struct ww_rigour_grade *out, ww_db *db, int64_t study_id);
+int ww_repo__store_grade(ww_db *db, int64_t study_id, const struct ww_rigour_grade *g);
+int ww_repo__grade_source(ww_db *db, int64_t source_id);
+
 #define WW_SCHEMA_VERSION 1
 
 /* A column as an arena string ("" never becomes NULL; NULL stays NULL). */

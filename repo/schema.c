@@ -60,10 +60,13 @@ static const char migration_1[] =
     "  design TEXT NOT NULL, allocation_unit TEXT, comparison TEXT,"
     "  assigned_treatment INTEGER, assigned_control INTEGER,"
     "  analysed_treatment INTEGER, analysed_control INTEGER,"
-    "  baseline_diff_sd REAL, independent INTEGER,"
+    "  baseline_diff_sd REAL, baseline_adjusted INTEGER, independent INTEGER,"
     "  provisional INTEGER NOT NULL DEFAULT 0,"
     "  is_example INTEGER NOT NULL DEFAULT 0,"
+    /* The rigour grade under rules_version (evidence/rigour.c), with its
+     * explanation trace and what would raise it. */
     "  rigour_level INTEGER, rigour_trace TEXT, rules_version TEXT,"
+    "  sms_level INTEGER, wwc_rating TEXT, rigour_advice TEXT,"
     "  study_key TEXT,"
     "  location TEXT NOT NULL"
     ");"
@@ -121,6 +124,10 @@ static const char migration_1[] =
     "  estimate REAL, se REAL, ci_low REAL, ci_high REAL,"
     "  tau2 REAL, i2 REAL, q REAL, pi_low REAL, pi_high REAL,"
     "  n_effects INTEGER NOT NULL, n_other_scale INTEGER NOT NULL DEFAULT 0,"
+    "  egger_p REAL,"
+    /* GRADE-style certainty of this body of evidence, with crosswalks */
+    "  certainty TEXT, certainty_trace TEXT, eif_level TEXT, blueprints_tier TEXT,"
+    "  rules_version TEXT,"
     "  data_version INTEGER NOT NULL,"
     "  computed_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),"
     "  UNIQUE (intervention_id, domain, metric)"

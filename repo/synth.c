@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../evidence/rigour.h"
 #include "../evidence/synthesis.h"
 #include "repo_int.h"
 
@@ -19,14 +20,61 @@ static void bind_num(sqlite3_stmt *st, int i, double v)
     else sqlite3_bind_null(st, i);
 }
 
+/* GRADE-style certainty of a pooled body of evidence: each pooled study is
+ * graded from what is stored about it, then weighted as in the pool. */
+static int grade_body(ww_certainty *out, ww_db *db, const ww_synth_result *r,
+                      const ww_synth_study *studies)
+{
+    ww_rigour_grade *grades = NULL;
+    ww_certainty_study *cs = NULL;
+    ww_certainty_input in;
+    size_t graded = 0;
+    int error = 0;
+
+    memset(out, 0, sizeof *out);
+    if (!(grades = calloc((size_t)r->k, sizeof *grades)) ||
+        !(cs = calloc((size_t)r->k, sizeof *cs))) {
+        error = ww__error_oom();
+        goto done;
+    }
+    for (int i = 0; i < r->k; i++) {
+        if ((error = ww_repo__grade_study(&grades[i], db, studies[i].study_id)) < 0) goto done;
+        graded++;
+        cs[i].grade = &grades[i];
+        cs[i].weight_pct = studies[i].weight_pct;
+        cs[i].yi = studies[i].yi;
+        cs[i].vi = studies[i].vi;
+        cs[i].followup_months = NAN; /* not recorded yet */
+    }
+    in.studies = cs;
+    in.k = (size_t)r->k;
+    in.pooled = &r->meta;
+    in.direction = 1; /* pooled on the SMD scale with positive = beneficial */
+    in.egger_p = r->egger_p;
+    error = ww_rigour_certainty(out, &in, NULL);
+done:
+    for (size_t i = 0; i < graded; i++) ww_rigour_grade_clear(&grades[i]);
+    free(grades);
+    free(cs);
+    return error;
+}
+
 /* Pool and store one domain's effects. */
 static int store_domain(ww_db *db, sqlite3_stmt *ins, int64_t intervention_id, const char *domain,
                         const ww_synth_effect *effects, size_t n, int64_t data_version)
 {
     ww_synth_result r;
+    ww_synth_study *studies = NULL;
+    ww_certainty c;
     int error, rc;
-    if ((error = ww_synthesise(&r, effects, n)) < 0) return error;
-    if (r.k == 0) return 0; /* nothing on a poolable scale */
+    if (!(studies = calloc(n, sizeof *studies))) return ww__error_oom();
+    if ((error = ww_synthesise(&r, studies, effects, n)) < 0 || r.k == 0) {
+        free(studies); /* r.k == 0: nothing on a poolable scale */
+        return error;
+    }
+    error = grade_body(&c, db, &r, studies);
+    free(studies);
+    if (error < 0) return error;
     sqlite3_reset(ins);
     sqlite3_bind_int64(ins, 1, intervention_id);
     sqlite3_bind_text(ins, 2, domain, -1, SQLITE_TRANSIENT);
@@ -46,7 +94,14 @@ static int store_domain(ww_db *db, sqlite3_stmt *ins, int64_t intervention_id, c
     sqlite3_bind_int64(ins, 16, data_version);
     sqlite3_bind_int(ins, 17, r.n_effects);
     sqlite3_bind_int(ins, 18, r.n_other_scale);
+    bind_num(ins, 19, r.egger_p);
+    sqlite3_bind_text(ins, 20, ww_certainty_name(c.level), -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins, 21, c.trace, -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins, 22, ww_eif_name(c.eif), -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins, 23, ww_blueprints_name(c.blueprints), -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins, 24, c.rules_version, -1, SQLITE_STATIC);
     rc = sqlite3_step(ins);
+    ww_rigour_certainty_clear(&c);
     return rc == SQLITE_DONE ? 0 : ww_repo__sqlite_error(db->sql, rc, db->path);
 }
 
@@ -70,8 +125,10 @@ int ww_repo__resynthesise(ww_db *db, int64_t intervention_id, int64_t data_versi
              &ins, db,
              "INSERT INTO synthesis(intervention_id, domain, metric, method, k, n_participants,"
              "  estimate, se, ci_low, ci_high, tau2, i2, q, pi_low, pi_high, data_version,"
-             "  n_effects, n_other_scale)"
-             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)")) < 0)
+             "  n_effects, n_other_scale, egger_p, certainty, certainty_trace, eif_level,"
+             "  blueprints_tier, rules_version)"
+             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
+             "  ?19, ?20, ?21, ?22, ?23, ?24)")) < 0)
         goto done;
     sqlite3_bind_int64(del, 1, intervention_id);
     if ((rc = sqlite3_step(del)) != SQLITE_DONE) {

@@ -28,12 +28,14 @@ static ww_synth_effect effect(int64_t study, const char *metric, double yi, doub
 static void test_synthesis__reml_matches_metafor(void **state)
 {
     ww_synth_effect e[3];
+    ww_synth_study st[3];
     ww_synth_result r;
+    double wsum = 0;
     (void)state;
     e[0] = effect(1, "SMD", 0.2, 0.04, 1, 100);
     e[1] = effect(2, "SMD", 0.5, 0.09, 1, 50);
     e[2] = effect(3, "SMD", -0.1, 0.02, 1, 200);
-    assert_ww_ok(ww_synthesise(&r, e, 3));
+    assert_ww_ok(ww_synthesise(&r, st, e, 3));
     assert_string_equal(r.method, "REML");
     assert_int_equal(r.k, 3);
     assert_int_equal(r.n_effects, 3);
@@ -47,6 +49,14 @@ static void test_synthesis__reml_matches_metafor(void **state)
     assert_close(r.q, 3.9193548387096784, 1e-12);
     assert_close(r.pi_low, -0.379322965640431, 1e-9);
     assert_close(r.pi_high, 0.63266786252823215, 1e-9);
+    /* per-study weights 1/(v + tau2), in percent, in study order */
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(st[i].study_id, i + 1);
+        wsum += st[i].weight_pct;
+    }
+    assert_close(wsum, 100, 1e-12);
+    assert_close(st[0].weight_pct / st[2].weight_pct, (0.02 + r.tau2) / (0.04 + r.tau2), 1e-12);
+    assert_true(isfinite(r.egger_p));
 }
 
 /* Lower-is-better outcomes are flipped: the same evidence told the other way
@@ -60,8 +70,8 @@ static void test_synthesis__direction_is_normalised(void **state)
     up[1] = effect(2, "SMD", 0.5, 0.09, 1, -1);
     up[2] = effect(3, "SMD", -0.1, 0.02, 1, -1);
     for (int i = 0; i < 3; i++) down[i] = effect(up[i].study_id, "SMD", -up[i].yi, up[i].vi, 0, -1);
-    assert_ww_ok(ww_synthesise(&a, up, 3));
-    assert_ww_ok(ww_synthesise(&b, down, 3));
+    assert_ww_ok(ww_synthesise(&a, NULL, up, 3));
+    assert_ww_ok(ww_synthesise(&b, NULL, down, 3));
     assert_close(b.estimate, a.estimate, 1e-14);
     assert_close(b.ci_low, a.ci_low, 1e-14);
     assert_int_equal(b.n_participants, 0); /* unknown Ns are not counted */
@@ -81,7 +91,7 @@ static void test_synthesis__odds_ratio_converted(void **state)
     assert_close(v, 0.058659632635037658, 1e-14);
     /* fewer events of a bad outcome: beneficial */
     e.higher_is_better = 0;
-    assert_ww_ok(ww_synthesise(&r, &e, 1));
+    assert_ww_ok(ww_synthesise(&r, NULL, &e, 1));
     assert_string_equal(r.method, "FE");
     assert_close(r.estimate, 0.41196089080431098, 1e-14);
     assert_close(r.ci_low, 0.41196089080431098 - 1.959963984540054 * sqrt(0.058659632635037658), 1e-12);
@@ -112,7 +122,7 @@ static void test_synthesis__one_value_per_study(void **state)
     e[2] = effect(7, "MD", 3.0, 1.0, 1, 300);
     e[3] = effect(7, "RR", 0.1, 0.01, 0, 300);
     e[4] = effect(7, "RD", 0.05, 0.001, 0, 300);
-    assert_ww_ok(ww_synthesise(&r, e, 5));
+    assert_ww_ok(ww_synthesise(&r, NULL, e, 5));
     assert_int_equal(r.k, 1);
     assert_int_equal(r.n_effects, 2);
     assert_int_equal(r.n_other_scale, 3);
@@ -127,13 +137,13 @@ static void test_synthesis__nothing_poolable_and_bad_variance(void **state)
     ww_synth_result r;
     (void)state;
     e[0] = effect(1, "MD", 3.0, 1.0, 1, 10);
-    assert_ww_ok(ww_synthesise(&r, e, 1));
+    assert_ww_ok(ww_synthesise(&r, NULL, e, 1));
     assert_int_equal(r.k, 0);
     assert_true(isnan(r.estimate));
-    assert_ww_ok(ww_synthesise(&r, e, 0));
+    assert_ww_ok(ww_synthesise(&r, NULL, e, 0));
     assert_int_equal(r.k, 0);
     e[1] = effect(2, "SMD", 0.1, 0.0, 1, 10);
-    assert_int_equal(ww_synthesise(&r, e, 2), WW_EDATA);
+    assert_int_equal(ww_synthesise(&r, NULL, e, 2), WW_EDATA);
 }
 
 int main(void)
