@@ -87,7 +87,8 @@ static void write_file(const char *name, const char *text)
 
 static void test_cli__help_and_usage(void **state)
 {
-    static const char *const cmds[] = {"init", "import", "validate", "query", "show", "issues", "meta"};
+    static const char *const cmds[] = {"init",  "import", "validate", "query",  "show",
+                                       "issues", "meta",   "grade",    "regrade", "case"};
     result r;
     (void)state;
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
