@@ -240,6 +240,8 @@ typedef struct ww_query_row {
     int is_example;             /**< 1 when the intervention comes from an
                                      illustrative example, not real evidence */
     const char *verdict;        /**< "beneficial", "no clear effect", "harmful" */
+    const char *certainty;      /**< GRADE-style: "high", "moderate", "low",
+                                     "very low"; "" when nothing was pooled */
     const char *why;            /**< what matched and how the rank was reached */
 } ww_query_row;
 

@@ -98,12 +98,34 @@ static int answers_issue(const char *domain, const ww_issue_expansion *x)
     return 0;
 }
 
+/* Verdict classes in rank order: what helps, then what is unclear, then
+ * what harms, then what has nothing on the issue. */
+static int verdict_class(double lo, double hi)
+{
+    if (isnan(lo)) return 3;
+    if (lo > 0) return 0;
+    if (hi < 0) return 2;
+    return 1;
+}
+
+static int certainty_rank(const char *c)
+{
+    static const char *const order[] = {"high", "moderate", "low", "very low"};
+    for (int i = 0; i < 4; i++)
+        if (c && strcmp(c, order[i]) == 0) return i;
+    return 4;
+}
+
+/* Rule "verdict-certainty-ci-low/2" (docs/ranking.md): verdict class, then
+ * certainty, then the lower 95% bound, then full-text relevance. */
 static int cmp_rows(const void *pa, const void *pb)
 {
     const ww_query_row_int *a = pa, *b = pb;
-    int ha = !isnan(a->row.ci_low), hb = !isnan(b->row.ci_low);
-    if (ha != hb) return hb - ha; /* rows with an estimate first */
-    if (ha && a->row.ci_low != b->row.ci_low) return a->row.ci_low > b->row.ci_low ? -1 : 1;
+    int va = verdict_class(a->row.ci_low, a->row.ci_high), vb = verdict_class(b->row.ci_low, b->row.ci_high);
+    int ca = certainty_rank(a->row.certainty), cb = certainty_rank(b->row.certainty);
+    if (va != vb) return va - vb;
+    if (ca != cb) return ca - cb;
+    if (va != 3 && a->row.ci_low != b->row.ci_low) return a->row.ci_low > b->row.ci_low ? -1 : 1;
     if (a->relevance != b->relevance) return a->relevance < b->relevance ? -1 : 1;
     return strcmp(a->row.slug, b->row.slug);
 }
@@ -142,6 +164,7 @@ static int score_candidate(ww_query_row_int *r, ww_db *db, ww_arena *arena, cons
     r->relevance = c->relevance;
     r->row.estimate = r->row.ci_low = r->row.ci_high = NAN;
     r->row.outcome_domain = x->n_domains ? x->domains[0] : "";
+    r->row.certainty = "";
 
     if ((error = ww_repo__syntheses(&syn, &n, db, arena, c->id)) < 0) return error;
     /* ordered by k, then participants, descending: the first match is best */
@@ -160,6 +183,7 @@ static int score_candidate(ww_query_row_int *r, ww_db *db, ww_arena *arena, cons
         r->row.n_participants = best->n_participants;
         r->pool_method = best->method;
         r->synthesis = best;
+        r->row.certainty = best->certainty ? best->certainty : "";
     }
     r->row.verdict = verdict_of(r->row.ci_low, r->row.ci_high);
 
@@ -167,10 +191,12 @@ static int score_candidate(ww_query_row_int *r, ww_db *db, ww_arena *arena, cons
     if (best) {
         error = ww_buf__printf(&why,
                                "; %d effect%s from %d stud%s on '%s' outcomes pooled as SMD (%s), "
-                               "positive = beneficial; ranked by the lower 95%% bound %.3f",
+                               "positive = beneficial; %s, certainty %s (%s), lower 95%% bound %.3f",
                                best->n_effects, best->n_effects == 1 ? "" : "s", best->k,
                                best->k == 1 ? "y" : "ies", best->domain, method_words(best->method),
-                               best->ci_low);
+                               verdict_of(best->ci_low, best->ci_high),
+                               best->certainty ? best->certainty : "not graded",
+                               best->rules_version ? best->rules_version : "no rules", best->ci_low);
         if (!error && best->n_other_scale)
             error = ww_buf__printf(&why, "; %d effect%s on a scale not convertible to SMD left out",
                                    best->n_other_scale, best->n_other_scale == 1 ? "" : "s");

@@ -10,7 +10,7 @@
 #include "queries_int.h"
 
 /* Version of the rule in docs/ranking.md; bump it when the rule changes. */
-#define RANKING_RULE "ci-low/1"
+#define RANKING_RULE "verdict-certainty-ci-low/2"
 
 static json_t *string_array(const char **items, size_t n)
 {
@@ -35,6 +35,11 @@ static json_t *pooling_json(const ww_synthesis_row *syn)
     json_object_set_new(o, "pi_low", ww_queries__num(syn->pi_low));
     json_object_set_new(o, "pi_high", ww_queries__num(syn->pi_high));
     json_object_set_new(o, "effects_left_out", json_integer(syn->n_other_scale));
+    json_object_set_new(o, "egger_p", ww_queries__num(syn->egger_p));
+    json_object_set_new(o, "certainty_trace", ww_queries__str(syn->certainty_trace));
+    json_object_set_new(o, "eif_level", ww_queries__str(syn->eif_level));
+    json_object_set_new(o, "blueprints_tier", ww_queries__str(syn->blueprints_tier));
+    json_object_set_new(o, "rules_version", ww_queries__str(syn->rules_version));
     json_object_set_new(o, "data_version", json_integer(syn->data_version));
     return o;
 }
@@ -76,6 +81,7 @@ static int write_json(const ww_query_result *res, FILE *fp)
         json_object_set_new(o, "provisional", json_boolean(r->provisional));
         json_object_set_new(o, "example", json_boolean(r->is_example));
         json_object_set_new(o, "verdict", json_string(r->verdict));
+        json_object_set_new(o, "certainty", r->certainty[0] ? json_string(r->certainty) : json_null());
         json_object_set_new(o, "why", json_string(r->why));
         json_array_append_new(rows, o);
     }
@@ -88,7 +94,7 @@ static int write_json(const ww_query_result *res, FILE *fp)
 static int write_csv(const ww_query_result *res, FILE *fp)
 {
     fputs("rank,slug,name,outcome_domain,metric,estimate,ci_low,ci_high,n_studies,n_effects,"
-          "n_participants,provisional,example,verdict,why\r\n",
+          "n_participants,provisional,example,verdict,certainty,why\r\n",
           fp);
     for (size_t i = 0; i < res->n_rows; i++) {
         const ww_query_row *r = &res->rows[i].row;
@@ -103,6 +109,7 @@ static int write_csv(const ww_query_result *res, FILE *fp)
         fprintf(fp, "%d,%d,%ld,%s,%s,", r->n_studies, r->n_effects, r->n_participants,
                 r->provisional ? "true" : "false", r->is_example ? "true" : "false");
         ww_queries__csv_field(fp, r->verdict, 0);
+        ww_queries__csv_field(fp, r->certainty, 0);
         ww_queries__csv_field(fp, r->why, 1);
     }
     return ww_queries__flush(fp);
@@ -126,8 +133,8 @@ static int write_table(const ww_query_result *res, FILE *fp)
         fputs("No interventions found. `whatworks issues` lists the presenting issues.\n", fp);
         return ww_queries__flush(fp);
     }
-    fprintf(fp, "\n%-4s %-46s %6s  %-15s %7s %6s  %s\n", "rank", "intervention", "SMD", "95% CI",
-            "studies", "N", "verdict");
+    fprintf(fp, "\n%-4s %-42s %6s  %-15s %7s %6s  %-9s %s\n", "rank", "intervention", "SMD",
+            "95% CI", "studies", "N", "certainty", "verdict");
     for (size_t i = 0; i < res->n_rows; i++) {
         const ww_query_row *r = &res->rows[i].row;
         char ci[40], est[16];
@@ -138,14 +145,14 @@ static int write_table(const ww_query_result *res, FILE *fp)
             snprintf(est, sizeof est, "-");
             snprintf(ci, sizeof ci, "-");
         }
-        fprintf(fp, "%-4d %-46.46s %6s  %-15s %7d %6ld  %s\n", r->rank, r->name, est, ci,
-                r->n_studies, r->n_participants, r->verdict);
+        fprintf(fp, "%-4d %-42.42s %6s  %-15s %7d %6ld  %-9s %s\n", r->rank, r->name, est, ci,
+                r->n_studies, r->n_participants, r->certainty[0] ? r->certainty : "-", r->verdict);
         fprintf(fp, "     id: %s%s%s\n     why: %s\n", r->slug, r->is_example ? "  [example]" : "",
                 r->provisional ? "  [provisional]" : "", r->why);
     }
     fputs("\nSMD: standardised mean difference, positive = beneficial (odds ratios converted).\n"
           "[provisional]: submitted, not yet reviewed. [example]: illustrative data, not evidence.\n"
-          "Ranked by the lower bound of the 95% CI (docs/ranking.md).\n",
+          "Ranked by verdict, then certainty, then the lower bound of the 95% CI (docs/ranking.md).\n",
           fp);
     return ww_queries__flush(fp);
 }

@@ -76,6 +76,12 @@ static json_t *syntheses_json(const ww_synthesis_row *syn, size_t n)
         json_object_set_new(o, "pi_high", ww_queries__num(syn[i].pi_high));
         json_object_set_new(o, "effects_left_out", json_integer(syn[i].n_other_scale));
         json_object_set_new(o, "data_version", json_integer(syn[i].data_version));
+        json_object_set_new(o, "egger_p", ww_queries__num(syn[i].egger_p));
+        json_object_set_new(o, "certainty", ww_queries__str(syn[i].certainty));
+        json_object_set_new(o, "certainty_trace", ww_queries__str(syn[i].certainty_trace));
+        json_object_set_new(o, "eif_level", ww_queries__str(syn[i].eif_level));
+        json_object_set_new(o, "blueprints_tier", ww_queries__str(syn[i].blueprints_tier));
+        json_object_set_new(o, "rules_version", ww_queries__str(syn[i].rules_version));
         json_array_append_new(a, o);
     }
     return a;
@@ -185,7 +191,9 @@ static int write_table(const ww_intervention_row *iv, const ww_effect_row *effec
                 syn[i].estimate, syn[i].ci_low, syn[i].ci_high, syn[i].k, syn[i].n_participants,
                 syn[i].method);
         if (isfinite(syn[i].i2)) fprintf(fp, ", I2 = %.1f%%, tau2 = %.4f", syn[i].i2, syn[i].tau2);
-        fputc('\n', fp);
+        fprintf(fp, "; certainty %s, EIF %s, Blueprints %s\n", syn[i].certainty ? syn[i].certainty : "-",
+                syn[i].eif_level ? syn[i].eif_level : "-",
+                syn[i].blueprints_tier ? syn[i].blueprints_tier : "-");
     }
     for (size_t i = 0; i < n; i++) {
         const ww_effect_row *e = &effects[i];

@@ -379,7 +379,8 @@ int ww_repo__syntheses(ww_synthesis_row **out, size_t *n_out, ww_db *db, ww_aren
              "       coalesce(n_participants, 0), estimate, se, ci_low, ci_high, tau2, i2, q,"
              "       pi_low, pi_high, data_version,"
              "       (SELECT coalesce(max(provisional), 0) FROM study s"
-             "         WHERE s.intervention_id = synthesis.intervention_id)"
+             "         WHERE s.intervention_id = synthesis.intervention_id),"
+             "       certainty, certainty_trace, eif_level, blueprints_tier, rules_version, egger_p"
              "  FROM synthesis WHERE intervention_id = ?1 ORDER BY k DESC, n_participants DESC, domain")) < 0)
         return error;
     sqlite3_bind_int64(st, 1, intervention_id);
@@ -405,6 +406,12 @@ int ww_repo__syntheses(ww_synthesis_row **out, size_t *n_out, ww_db *db, ww_aren
         r->pi_high = col_double_or_nan(st, 15);
         r->data_version = sqlite3_column_int64(st, 16);
         r->provisional = sqlite3_column_int(st, 17);
+        r->certainty = ww_repo__col_text(st, 18, arena);
+        r->certainty_trace = ww_repo__col_text(st, 19, arena);
+        r->eif_level = ww_repo__col_text(st, 20, arena);
+        r->blueprints_tier = ww_repo__col_text(st, 21, arena);
+        r->rules_version = ww_repo__col_text(st, 22, arena);
+        r->egger_p = col_double_or_nan(st, 23);
     }
     if (rc != SQLITE_DONE) {
         error = step_error(db, rc);

@@ -71,6 +71,9 @@ typedef struct ww_synthesis_row {
     double estimate, se, ci_low, ci_high, tau2, i2, q, pi_low, pi_high;
     int64_t data_version;
     int provisional; /* any study of the intervention is provisional */
+    /* GRADE-style certainty ("high" ... "very low"), its trace, crosswalks */
+    const char *certainty, *certainty_trace, *eif_level, *blueprints_tier, *rules_version;
+    double egger_p;
 } ww_synthesis_row;
 
 int ww_repo__syntheses(ww_synthesis_row **out, size_t *n_out, ww_db *db, ww_arena *arena,

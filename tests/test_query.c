@@ -78,6 +78,18 @@ static json_t *query_json(const char *text)
     return doc;
 }
 
+static const char *const verdicts[] = {"beneficial", "no clear effect", "harmful",
+                                       "no outcome on this issue", NULL};
+static const char *const certainties[] = {"high", "moderate", "low", "very low", "", NULL};
+
+static int order_of(const char *s, const char *const *list)
+{
+    for (int i = 0; list[i]; i++)
+        if (strcmp(s, list[i]) == 0) return i;
+    fail_msg("unexpected value '%s'", s);
+    return -1;
+}
+
 /* The attendance mentoring example's pooled effect, worked by hand from the
  * numbers in data/examples/attendance-mentoring.xml with the published
  * formulas (Hedges' g with the exact correction, variance as metafor's
@@ -116,13 +128,22 @@ static void test_query__truancy_pools_the_examples_numbers(void **state)
     assert_string_equal(r->verdict, r->ci_low > 0 ? "beneficial" : "no clear effect");
     assert_non_null(strstr(r->why, "illustrative example"));
 
-    /* Ranked by the lower 95% bound, best first, ranks 1..n. */
+    /* Ranked by verdict, then certainty, then the lower 95% bound; ranks 1..n. */
     for (size_t i = 0; i < ww_query_result_count(res); i++) {
         const ww_query_row *a = ww_query_result_row(res, i);
         assert_int_equal(a->rank, (int)i + 1);
-        if (i + 1 < ww_query_result_count(res) && !isnan(ww_query_result_row(res, i + 1)->ci_low))
-            assert_true(a->ci_low >= ww_query_result_row(res, i + 1)->ci_low);
+        if (i + 1 < ww_query_result_count(res)) {
+            const ww_query_row *b = ww_query_result_row(res, i + 1);
+            int va = order_of(a->verdict, verdicts), vb = order_of(b->verdict, verdicts);
+            int ca = order_of(a->certainty, certainties), cb = order_of(b->certainty, certainties);
+            assert_true(va <= vb);
+            if (va == vb) assert_true(ca <= cb);
+            if (va == vb && ca == cb && !isnan(b->ci_low)) assert_true(a->ci_low >= b->ci_low);
+        }
     }
+    /* The randomised pilot's result is graded: moderate (one study below
+     * the optimal information size). */
+    assert_string_equal(r->certainty, "moderate");
     assert_null(ww_query_result_row(res, ww_query_result_count(res)));
     ww_query_result_free(res);
 }
