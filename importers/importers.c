@@ -8,6 +8,7 @@
 
 const ww_importer *const ww_importers__all[] = {
     &ww_importer_submission,
+    &ww_importer_revman,
     NULL,
 };
 

@@ -55,8 +55,42 @@ const ww_importer *ww_importers__sniff(const ww_input *in);
 
 /* The individual importers. */
 extern const ww_importer ww_importer_submission;
+extern const ww_importer ww_importer_revman;
 
 /* The submission format's XML namespace and the XSD text compiled in. */
 #define WW_SUBMISSION_NS "urn:whatworks:submission:1"
+
+/* RevMan 5's own results for one analysis, as the .rm5 file stores them: an
+ * outcome (DICH_OUTCOME, CONT_OUTCOME, IV_OUTCOME, IPD_OUTCOME) or one of its
+ * subgroups. Numbers RevMan left empty, or could not estimate
+ * (ESTIMABLE="NO"), are NAN; counts -1. Ratio measures are on their natural
+ * scale (EFFECT_SIZE, not LOG_EFFECT_SIZE). Strings are valid only during
+ * the callback. */
+typedef struct ww_revman_analysis {
+    const char *comparison_id;  /* "CMP-001" */
+    const char *outcome_id;     /* "CMP-001.01" */
+    const char *subgroup_id;    /* "CMP-001.02.01"; NULL for the whole outcome */
+    const char *name;           /* outcome NAME (+ " — " + subgroup NAME) */
+    const char *data_type;      /* "DICH", "CONT", "IV", "IPD" or "OTHER" */
+    const char *effect_measure; /* EFFECT_MEASURE as written ("OR", "PETO_OR", ...); may be NULL */
+    const char *method;         /* METHOD ("MH", "IV", "PETO", ...); "IV" when not given */
+    int random;                 /* RANDOM: 1 random effects, 0 fixed, -1 not given */
+    long studies;               /* STUDIES */
+    long rows;                  /* data rows read inside it */
+    double effect_size, ci_start, ci_end; /* EFFECT_SIZE, CI_START, CI_END */
+    double z, p_z;                        /* Z, P_Z */
+    double chi2, df, p_chi2, i2, tau2;    /* heterogeneity: CHI2, DF, P_CHI2, I2, TAU2 */
+    double q, p_q, i2_q;                  /* test for subgroup differences: Q, P_Q, I2_Q */
+    long line;                  /* of the element's start tag */
+} ww_revman_analysis;
+
+/* Read a RevMan 5 file as ww_importer_revman does (same checks, the same
+ * diagnostics added to d) but emit no records: call cb with RevMan's pooled
+ * figures for each subgroup when it closes and each outcome when it closes
+ * (a subgroup's call comes before its outcome's). Used to check the
+ * meta-analysis engine against RevMan. Returns 0, or a negative ww_error for
+ * failures that are not about the data (out of memory). */
+int ww_importer_revman__analyses(const ww_input *in, ww_diags *d,
+                                 void (*cb)(void *ctx, const ww_revman_analysis *a), void *ctx);
 
 #endif

@@ -543,7 +543,8 @@ static int store_outcome(store *s, const ww_record *rec, const ww_outcome_rec *o
              "  json_object('kind', ?8, 'mean_treatment', ?9, 'sd_treatment', ?10, 'n_treatment', ?11,"
              "   'mean_control', ?12, 'sd_control', ?13, 'n_control', ?14,"
              "   'events_treatment', ?15, 'total_treatment', ?16, 'events_control', ?17,"
-             "   'total_control', ?18, 'reported_metric', ?19),"
+             "   'total_control', ?18, 'reported_metric', ?19, 'generic_yi', ?24,"
+             "   'generic_se', ?25),"
              "  ?20, ?21, ?22, ?23)")) < 0)
         return error;
     sqlite3_bind_int64(st, 1, outcome_id);
@@ -555,6 +556,7 @@ static int store_outcome(store *s, const ww_record *rec, const ww_outcome_rec *o
     bind_count(st, 7, outcome_n(o, rec));
     bind_text(st, 8, o->kind == WW_OUTCOME_CONTINUOUS ? "continuous"
                      : o->kind == WW_OUTCOME_BINARY   ? "binary"
+                     : o->kind == WW_OUTCOME_GENERIC  ? "generic"
                                                       : "reported");
     bind_double(st, 9, o->mean_treatment);
     bind_double(st, 10, o->sd_treatment);
@@ -571,6 +573,8 @@ static int store_outcome(store *s, const ww_record *rec, const ww_outcome_rec *o
     bind_double(st, 21, o->reported_ci_low);
     bind_double(st, 22, o->reported_ci_high);
     bind_text(st, 23, where);
+    bind_double(st, 24, o->generic_yi);
+    bind_double(st, 25, o->generic_se);
     error = step(s, st, NULL);
     sqlite3_finalize(st);
     return error;

@@ -1,0 +1,1344 @@
+/*
+ * test_revman.c — importers/revman.c, Cochrane RevMan 5 reviews (.rm5).
+ * Golden tests over the two real reviews in ../shared/data/revman (counts of
+ * studies, records and risk-of-bias judgements, values checked to full
+ * precision against the file), a cross-check of the meta-analysis engine
+ * against RevMan's own pooled figures for Fleiss 1993, small in-memory
+ * reviews for the rules that need judgement (direction, Latin-1, _xHHHH_
+ * escapes, swapped events, generic inverse-variance and O-E data), and one
+ * bad-input fixture per problem: each gives a FILE:LINE: field: problem
+ * diagnostic and nothing reaches the sink.
+ */
+#include "helpers.h"
+#include "../importers/importers.h"
+
+#include <unistd.h>
+
+#include "../evidence/meta.h"
+
+#define FLEISS "revman/Fleiss1993.rm5"
+#define CD000023 "revman/antibiotics-for-sore-throat_CD000023.rm5"
+
+/* ---- a sink that copies what it is given ---------------------------------- */
+
+typedef struct got_rob {
+    char *domain, *judgement, *support, *tool;
+    long line;
+} got_rob;
+
+typedef struct got_rec {
+    char *key, *title, *authors, *doi, *notes, *intervention, *description, *comparison, *where;
+    int year, provisional;
+    ww_design design;
+    long line;
+    got_rob *rob;
+    size_t n_rob;
+    /* its one outcome */
+    char *name, *domain, *metric, *reported_metric, *owhere;
+    int kind, higher_is_better;
+    long oline, events_t, total_t, events_c, total_c, n_t, n_c;
+    double mean_t, sd_t, mean_c, sd_c, estimate, ci_low, ci_high, yi, se;
+} got_rec;
+
+typedef struct got {
+    got_rec *recs;
+    size_t n, alloc;
+    char *text_title[16], *text_body[16];
+    size_t n_text;
+    size_t outcomes_per_record_not_one;
+    int stop_after; /* > 0: the sink fails on that record */
+} got;
+
+static char *copy_str(const char *s)
+{
+    char *p;
+    if (!s) return NULL;
+    p = strdup(s);
+    assert_non_null(p);
+    return p;
+}
+
+static int collect(void *ctx, const ww_record *r)
+{
+    got *g = ctx;
+    got_rec *d;
+    const ww_outcome_rec *o;
+    if (g->stop_after && (int)g->n + 1 == g->stop_after)
+        return ww__error(WW_ERROR, "the test sink stops here");
+    if (g->n == g->alloc) {
+        g->alloc = g->alloc ? g->alloc * 2 : 64;
+        g->recs = realloc(g->recs, g->alloc * sizeof *g->recs);
+        assert_non_null(g->recs);
+    }
+    d = &g->recs[g->n++];
+    memset(d, 0, sizeof *d);
+    d->key = copy_str(r->study_key);
+    d->title = copy_str(r->title);
+    d->authors = copy_str(r->authors);
+    d->doi = copy_str(r->doi);
+    d->notes = copy_str(r->notes);
+    d->intervention = copy_str(r->intervention_name);
+    d->description = copy_str(r->intervention_description);
+    d->comparison = copy_str(r->comparison);
+    d->where = copy_str(r->where);
+    d->year = r->year;
+    d->provisional = r->provisional;
+    d->design = r->design;
+    d->line = r->line;
+    d->n_rob = r->n_rob;
+    if (r->n_rob) {
+        d->rob = calloc(r->n_rob, sizeof *d->rob);
+        assert_non_null(d->rob);
+    }
+    for (size_t i = 0; i < r->n_rob; i++) {
+        d->rob[i].domain = copy_str(r->rob[i].domain);
+        d->rob[i].judgement = copy_str(r->rob[i].judgement);
+        d->rob[i].support = copy_str(r->rob[i].support);
+        d->rob[i].tool = copy_str(r->rob[i].tool);
+        d->rob[i].line = r->rob[i].line;
+    }
+    if (r->n_outcomes != 1) g->outcomes_per_record_not_one++;
+    if (!r->n_outcomes) return 0;
+    o = &r->outcomes[0];
+    d->name = copy_str(o->name);
+    d->domain = copy_str(o->domain);
+    d->metric = copy_str(o->metric);
+    d->reported_metric = copy_str(o->reported_metric);
+    d->owhere = copy_str(o->where);
+    d->kind = (int)o->kind;
+    d->higher_is_better = o->higher_is_better;
+    d->oline = o->line;
+    d->events_t = o->events_treatment;
+    d->total_t = o->total_treatment;
+    d->events_c = o->events_control;
+    d->total_c = o->total_control;
+    d->n_t = o->n_treatment;
+    d->n_c = o->n_control;
+    d->mean_t = o->mean_treatment;
+    d->sd_t = o->sd_treatment;
+    d->mean_c = o->mean_control;
+    d->sd_c = o->sd_control;
+    d->estimate = o->reported_estimate;
+    d->ci_low = o->reported_ci_low;
+    d->ci_high = o->reported_ci_high;
+    d->yi = o->generic_yi;
+    d->se = o->generic_se;
+    return 0;
+}
+
+static int collect_text(void *ctx, const char *title, const char *body)
+{
+    got *g = ctx;
+    if (g->n_text < 16) {
+        g->text_title[g->n_text] = copy_str(title);
+        g->text_body[g->n_text] = copy_str(body);
+        g->n_text++;
+    }
+    return 0;
+}
+
+static void got_free(got *g)
+{
+    for (size_t i = 0; i < g->n; i++) {
+        got_rec *d = &g->recs[i];
+        char *strs[] = {d->key,          d->title,       d->authors,         d->doi,   d->notes,
+                        d->intervention, d->description, d->comparison,      d->where, d->name,
+                        d->domain,       d->metric,      d->reported_metric, d->owhere};
+        for (size_t k = 0; k < sizeof strs / sizeof strs[0]; k++) free(strs[k]);
+        for (size_t k = 0; k < d->n_rob; k++) {
+            free(d->rob[k].domain);
+            free(d->rob[k].judgement);
+            free(d->rob[k].support);
+            free(d->rob[k].tool);
+        }
+        free(d->rob);
+    }
+    free(g->recs);
+    for (size_t i = 0; i < g->n_text; i++) {
+        free(g->text_title[i]);
+        free(g->text_body[i]);
+    }
+    memset(g, 0, sizeof *g);
+}
+
+/* ---- running the importer ----------------------------------------------------- */
+
+static unsigned char *slurp(const char *path, size_t *size)
+{
+    FILE *fp = fopen(path, "rb");
+    unsigned char *data;
+    long len;
+    if (!fp) {
+        print_error("cannot open %s (set WW_SHARED_DATA)\n", path);
+        fail();
+    }
+    assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+    len = ftell(fp);
+    assert_true(len >= 0);
+    rewind(fp);
+    data = malloc((size_t)len + 1);
+    assert_non_null(data);
+    assert_int_equal(fread(data, 1, (size_t)len, fp), (size_t)len);
+    data[len] = '\0';
+    fclose(fp);
+    *size = (size_t)len;
+    return data;
+}
+
+static int run(const char *name, const unsigned char *data, size_t size, ww_diags **out, got *g)
+{
+    ww_input in = {name, data, size};
+    ww_sink sink = {g, collect, collect_text};
+    assert_ww_ok(ww_diags__new(out));
+    return ww_importer_revman.parse(&in, *out, &sink);
+}
+
+static int run_text(const char *name, const char *text, ww_diags **out, got *g)
+{
+    return run(name, (const unsigned char *)text, strlen(text), out, g);
+}
+
+/* A real review from the shared data folder. */
+static void run_shared(const char *rel, ww_diags **out, got *g)
+{
+    char path[1024];
+    size_t size;
+    unsigned char *data = slurp(SHARED_PATH(path, rel), &size);
+    assert_ww_ok(run(rel, data, size, out, g));
+    free(data);
+}
+
+/* A fixture of this test; diagnostics name it "revman/FILE". */
+static int run_fixture(const char *file, ww_diags **out, got *g)
+{
+    char path[1024], rel[256];
+    size_t size;
+    unsigned char *data;
+    int rc;
+    snprintf(rel, sizeof rel, "tests/fixtures/revman/%s", file);
+    data = slurp(TOP_PATH(path, rel), &size);
+    rc = run(file, data, size, out, g);
+    free(data);
+    return rc;
+}
+
+static void dump(const ww_diags *d)
+{
+    for (size_t i = 0; i < ww_diags__count(d); i++)
+        ww_diags__write_one(ww_diags__get(d, i), stderr);
+}
+
+/* There is a diagnostic (error or, with warning set, a warning) with
+ * exactly this file, field and line whose message contains part. */
+static void assert_diag_kind(const ww_diags *d, int warning, const char *file, const char *field,
+                             long line, const char *part)
+{
+    for (size_t i = 0; i < ww_diags__count(d); i++) {
+        const ww_diag *dg = ww_diags__get(d, i);
+        if (dg->is_warning == warning && !strcmp(dg->file, file) && !strcmp(dg->field, field) &&
+            dg->line == line && strstr(dg->message, part))
+            return;
+    }
+    print_error("no %s %s:%ld: %s: ...%s... among:\n", warning ? "warning" : "error", file, line,
+                field, part);
+    dump(d);
+    fail();
+}
+
+#define assert_error(d, file, field, line, part) assert_diag_kind(d, 0, file, field, line, part)
+#define assert_warning(d, file, field, line, part) assert_diag_kind(d, 1, file, field, line, part)
+
+/* The parse was clean: no diagnostic at all. */
+static void assert_clean(const ww_diags *d)
+{
+    if (ww_diags__count(d)) {
+        dump(d);
+        fail_msg("expected no diagnostics, got %zu", ww_diags__count(d));
+    }
+}
+
+static const got_rec *find_rec(const got *g, const char *key, const char *where_part)
+{
+    for (size_t i = 0; i < g->n; i++)
+        if (!strcmp(g->recs[i].key, key) && strstr(g->recs[i].owhere, where_part))
+            return &g->recs[i];
+    print_error("no record of %s at ...%s...\n", key, where_part);
+    fail();
+    return NULL;
+}
+
+/* Distinct study keys among the records. */
+static size_t distinct_keys(const got *g)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < g->n; i++) {
+        size_t j;
+        for (j = 0; j < i; j++)
+            if (!strcmp(g->recs[i].key, g->recs[j].key)) break;
+        n += j == i;
+    }
+    return n;
+}
+
+/* Distinct (study key, intervention) pairs: the studies the repository stores. */
+static size_t distinct_study_rows(const got *g)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < g->n; i++) {
+        size_t j;
+        for (j = 0; j < i; j++)
+            if (!strcmp(g->recs[i].key, g->recs[j].key) &&
+                !strcmp(g->recs[i].intervention, g->recs[j].intervention))
+                break;
+        n += j == i;
+    }
+    return n;
+}
+
+/* ---- sniffing ---------------------------------------------------------------------- */
+
+static void test_revman__sniff(void **state)
+{
+    char path[1024];
+    size_t size;
+    unsigned char *data = slurp(SHARED_PATH(path, FLEISS), &size);
+    ww_input in = {"Fleiss1993.rm5", data, size};
+    ww_input unnamed = {"review.xml", data, size};
+    ww_input just_named = {"REVIEW.RM5", (const unsigned char *)"junk", 4};
+    ww_input other = {"x.xml", (const unsigned char *)"<?xml version=\"1.0\"?><submission/>", 34};
+    (void)state;
+    assert_int_equal(ww_importer_revman.sniff(&in), 95);
+    assert_int_equal(ww_importer_revman.sniff(&unnamed), 95);
+    assert_int_equal(ww_importer_revman.sniff(&just_named), 50);
+    assert_int_equal(ww_importer_revman.sniff(&other), 0);
+    assert_ptr_equal(ww_importers__sniff(&in), &ww_importer_revman);
+    assert_ptr_equal(ww_importers__find("revman"), &ww_importer_revman);
+    free(data);
+}
+
+/* ---- Fleiss 1993 ----------------------------------------------------------------------- */
+
+static void test_revman__fleiss_golden(void **state)
+{
+    ww_diags *d;
+    got g = {0};
+    const got_rec *r;
+    size_t binary = 0, continuous = 0;
+    (void)state;
+    run_shared(FLEISS, &d, &g);
+    assert_clean(d);
+
+    /* 12 data rows (7 DICH_DATA, 5 CONT_DATA), each one record of one
+     * outcome, from 12 distinct studies, all in one comparison. */
+    assert_int_equal(g.n, 12);
+    assert_int_equal(g.outcomes_per_record_not_one, 0);
+    assert_int_equal(distinct_keys(&g), 12);
+    for (size_t i = 0; i < g.n; i++) {
+        binary += g.recs[i].kind == WW_OUTCOME_BINARY;
+        continuous += g.recs[i].kind == WW_OUTCOME_CONTINUOUS;
+        assert_string_equal(g.recs[i].intervention,
+                            "Examples from Fleiss 1993: Examples from Fleiss (1993)");
+        assert_int_equal(g.recs[i].provisional, 0);
+    }
+    assert_int_equal(binary, 7);
+    assert_int_equal(continuous, 5);
+
+    /* The first DICH_DATA row (line 447), every number as the file has it. */
+    r = &g.recs[0];
+    assert_string_equal(r->key, "STD-MRC_x002d_1");
+    assert_string_equal(r->title, "MRC-1"); /* no reference: the study's NAME */
+    assert_int_equal(r->year, 1974);
+    assert_null(r->authors);
+    assert_string_equal(r->where, "line 222: STUDY[STD-MRC_x002d_1]");
+    assert_int_equal(r->line, 222);
+    assert_string_equal(r->name, "Aspirin for Preventing Death after Myocardial Infarction");
+    assert_string_equal(r->domain, "aspirin for preventing death after myocardial infarction");
+    assert_string_equal(r->metric, "OR");
+    assert_string_equal(r->reported_metric, "OR");
+    assert_int_equal(r->events_t, 49);
+    assert_int_equal(r->total_t, 615);
+    assert_int_equal(r->events_c, 67);
+    assert_int_equal(r->total_c, 624);
+    assert_true(r->estimate == 0.7197141500975687);
+    assert_true(r->ci_low == 0.4889745274989256);
+    assert_true(r->ci_high == 1.0593362817898602);
+    assert_string_equal(r->owhere, "line 447: COMPARISON[CMP-001]/DICH_OUTCOME[CMP-001.01]/"
+                                   "DICH_DATA[STD-MRC_x002d_1]");
+    assert_int_equal(r->oline, 447);
+    /* "Favours experimental" is the left side: fewer deaths is better. */
+    assert_int_equal(r->higher_is_better, 0);
+    assert_string_equal(r->comparison, "Control");
+    assert_non_null(strstr(r->description, "Aspirin versus Control"));
+    assert_int_equal(r->design, WW_DESIGN_UNKNOWN); /* CHAR_METHODS is empty */
+    assert_string_equal(r->notes, "Study: MRC-1");
+    /* One RoB item has entries (QIT-02, all UNKNOWN). */
+    assert_int_equal(r->n_rob, 1);
+    assert_string_equal(r->rob[0].domain, "Allocation concealment?");
+    assert_string_equal(r->rob[0].judgement, "unclear");
+    assert_string_equal(r->rob[0].tool, "RoB1");
+    assert_null(r->rob[0].support);
+
+    /* A CONT_DATA row (line 461): SMD with RevMan's results left empty. */
+    r = find_rec(&g, "STD-Davis", "CONT_DATA");
+    assert_int_equal(r->kind, WW_OUTCOME_CONTINUOUS);
+    assert_string_equal(r->metric, "SMD");
+    assert_true(r->mean_t == 5.0);
+    assert_true(r->sd_t == 4.7);
+    assert_int_equal(r->n_t, 13);
+    assert_true(r->mean_c == 6.5);
+    assert_true(r->sd_c == 3.8);
+    assert_int_equal(r->n_c, 13);
+    assert_true(isnan(r->estimate)); /* EFFECT_SIZE="" is missing, not 0 */
+    assert_true(isnan(r->ci_low));
+    assert_true(isnan(r->ci_high));
+    assert_int_equal(r->events_t, -1);
+    assert_int_equal(r->oline, 461);
+    assert_string_equal(r->name, "Mental Health Treatment versus Control");
+
+    /* Only the placeholder plain-language summary has text. */
+    assert_int_equal(g.n_text, 1);
+    assert_string_equal(g.text_title[0], "Examples from Fleiss 1993 "
+                                         "\xe2\x80\x94"
+                                         " Plain language summary");
+    assert_string_equal(g.text_body[0], "[Plain language title] [Summary text]");
+
+    got_free(&g);
+    ww_diags__free(d);
+}
+
+/* RevMan's figures for each analysis, gathered by ww_importer_revman__analyses. */
+typedef struct analyses {
+    size_t n, subgroups;
+    ww_revman_analysis first; /* the first outcome-level one, numbers only */
+    char first_name[256], first_measure[16], first_method[16];
+} analyses;
+
+static void on_analysis(void *ctx, const ww_revman_analysis *a)
+{
+    analyses *s = ctx;
+    if (a->subgroup_id) {
+        s->subgroups++;
+        return;
+    }
+    if (s->n++ == 0) {
+        s->first = *a;
+        snprintf(s->first_name, sizeof s->first_name, "%s", a->name);
+        snprintf(s->first_measure, sizeof s->first_measure, "%s", a->effect_measure);
+        snprintf(s->first_method, sizeof s->first_method, "%s", a->method);
+    }
+}
+
+/* |got - want| <= 1e-6 |want|. */
+#define assert_rel(got_, want_) assert_true(fabs((got_) - (want_)) <= 1e-6 * fabs(want_))
+
+static void test_revman__fleiss_pooled_mh(void **state)
+{
+    char path[1024];
+    size_t size;
+    unsigned char *data = slurp(SHARED_PATH(path, FLEISS), &size);
+    ww_input in = {FLEISS, data, size};
+    ww_diags *d;
+    analyses a = {0};
+    got g = {0};
+    ww_meta_table tables[16];
+    size_t k = 0;
+    ww_meta_opts opts = {0};
+    ww_meta_result res;
+    (void)state;
+
+    /* RevMan's own pooled figures, as stored on DICH_OUTCOME CMP-001.01. */
+    assert_ww_ok(ww_diags__new(&d));
+    assert_ww_ok(ww_importer_revman__analyses(&in, d, on_analysis, &a));
+    assert_clean(d);
+    ww_diags__free(d);
+    assert_int_equal(a.n, 2);
+    assert_int_equal(a.subgroups, 0);
+    assert_string_equal(a.first_name, "Aspirin for Preventing Death after Myocardial Infarction");
+    assert_string_equal(a.first_measure, "OR");
+    assert_string_equal(a.first_method, "MH");
+    assert_int_equal(a.first.random, 0);
+    assert_int_equal(a.first.studies, 7);
+    assert_int_equal(a.first.rows, 7);
+    assert_int_equal(a.first.line, 441);
+    assert_true(a.first.effect_size == 0.8968655609130709);
+    assert_true(a.first.ci_start == 0.8405144008917793);
+    assert_true(a.first.ci_end == 0.9569947088336491);
+    assert_true(a.first.chi2 == 9.946055983220074);
+    assert_true(a.first.df == 6);
+    assert_true(a.first.i2 == 39.67458045558399);
+    assert_true(a.first.tau2 == 0);
+    assert_true(a.first.z == 3.287633061337987);
+
+    /* Our rows, pooled by Mantel-Haenszel, reproduce them. */
+    run_shared(FLEISS, &d, &g);
+    for (size_t i = 0; i < g.n; i++) {
+        const got_rec *r = &g.recs[i];
+        if (!strstr(r->owhere, "DICH_OUTCOME[CMP-001.01]")) continue;
+        assert_true(k < 16);
+        tables[k].ai = (double)r->events_t;
+        tables[k].bi = (double)(r->total_t - r->events_t);
+        tables[k].ci = (double)r->events_c;
+        tables[k].di = (double)(r->total_c - r->events_c);
+        k++;
+    }
+    assert_int_equal(k, 7);
+    opts.method = WW_META_MH;
+    assert_ww_ok(ww_meta_pool_tables(&res, NULL, tables, k, WW_META_OR, &opts));
+    assert_rel(exp(res.estimate), a.first.effect_size);
+    assert_rel(exp(res.ci_low), a.first.ci_start);
+    assert_rel(exp(res.ci_high), a.first.ci_end);
+    assert_rel(res.q, a.first.chi2);
+    assert_rel(res.q_df, a.first.df);
+    assert_rel(res.i2, a.first.i2);
+    assert_rel(fabs(res.stat), a.first.z);
+    assert_true(res.tau2 == 0);
+    print_message("Fleiss 1993 MH OR: ours %.10f [%.10f, %.10f] Q %.10f I2 %.10f; RevMan %.10f "
+                  "[%.10f, %.10f] Q %.10f I2 %.10f\n",
+                  exp(res.estimate), exp(res.ci_low), exp(res.ci_high), res.q, res.i2,
+                  a.first.effect_size, a.first.ci_start, a.first.ci_end, a.first.chi2, a.first.i2);
+    got_free(&g);
+    ww_diags__free(d);
+    free(data);
+}
+
+/* ---- Antibiotics for sore throat (CD000023) ------------------------------------- */
+
+static void test_revman__cd000023_golden(void **state)
+{
+    ww_diags *d;
+    got g = {0};
+    const got_rec *r;
+    size_t low = 0, high = 0, unclear = 0, randomised = 0, seen = 0, nbsp = 0, not_estimable = 0;
+    (void)state;
+    run_shared(CD000023, &d, &g);
+    assert_clean(d);
+
+    /* 217 DICH_DATA rows in 21 outcomes and 22 subgroups, from the 27
+     * included studies, in 4 comparisons. */
+    assert_int_equal(g.n, 217);
+    assert_int_equal(g.outcomes_per_record_not_one, 0);
+    assert_int_equal(distinct_keys(&g), 27);
+    for (size_t i = 0; i < g.n; i++) {
+        assert_int_equal(g.recs[i].kind, WW_OUTCOME_BINARY);
+        assert_string_equal(g.recs[i].metric, "RR");
+        /* "Favours antibiotics" (= GROUP_LABEL_1) is the left side */
+        assert_int_equal(g.recs[i].higher_is_better, 0);
+        not_estimable += isnan(g.recs[i].estimate);
+    }
+    /* ESTIMABLE="NO" rows carry EFFECT_SIZE="0.0": read as missing */
+    assert_int_equal(not_estimable, 55);
+
+    /* Risk of bias, counted once per study: YES 87, UNKNOWN 58, NO 17 (the
+     * 162 QUALITY_ITEM_DATA_ENTRY elements), and design from CHAR_METHODS. */
+    for (size_t i = 0; i < g.n; i++) {
+        size_t j;
+        for (j = 0; j < i; j++)
+            if (!strcmp(g.recs[i].key, g.recs[j].key)) break;
+        if (j < i) continue;
+        seen++;
+        randomised += g.recs[i].design == WW_DESIGN_RANDOMISED;
+        for (size_t k = 0; k < g.recs[i].n_rob; k++) {
+            const char *jd = g.recs[i].rob[k].judgement;
+            low += !strcmp(jd, "low");
+            high += !strcmp(jd, "high");
+            unclear += !strcmp(jd, "unclear");
+        }
+    }
+    assert_int_equal(seen, 27);
+    assert_int_equal(low, 87);
+    assert_int_equal(unclear, 58);
+    assert_int_equal(high, 17);
+    assert_int_equal(randomised, 14);
+
+    /* The first DICH_DATA row (line 3073). */
+    r = &g.recs[0];
+    assert_string_equal(r->key, "STD-Brink-1951");
+    assert_string_equal(r->title, "Effect of penicillin and aureomycin on the natural course of "
+                                  "streptococcal tonsillitis and pharyngitis");
+    assert_string_equal(r->authors, "Brink WRR, Denny FW, Wannamaker LW");
+    assert_int_equal(r->year, 1951);
+    assert_string_equal(r->intervention,
+                        "Antibiotics for sore throat: Antibiotics versus placebo "
+                        "for the treatment of sore throats: symptom of sore throat");
+    assert_string_equal(r->comparison, "Placebo");
+    assert_string_equal(r->description, "Antibiotics versus Placebo, from the Cochrane review "
+                                        "\"Antibiotics for sore throat\" "
+                                        "(doi:10.1002/14651858.CD000023.pub4)");
+    assert_string_equal(r->name, "Symptom of sore throat on day 3");
+    assert_int_equal(r->events_t, 119);
+    assert_int_equal(r->total_t, 277);
+    assert_int_equal(r->events_c, 129);
+    assert_int_equal(r->total_c, 198);
+    assert_true(r->estimate == 0.6593904793888002);
+    assert_true(r->ci_low == 0.5564838644124426);
+    assert_true(r->ci_high == 0.781326884954097);
+    assert_int_equal(r->oline, 3073);
+    assert_int_equal(r->design, WW_DESIGN_UNKNOWN); /* "Open study" */
+    assert_non_null(strstr(r->notes, "Methods: Open study\nParticipants: 395 young adult males"));
+    assert_int_equal(r->n_rob, 6);
+    assert_string_equal(r->rob[0].domain, "Random sequence generation (selection bias)");
+    assert_string_equal(r->rob[0].judgement, "unclear");
+    assert_string_equal(r->rob[0].support, "Participants randomised by Air Force serial number");
+    assert_int_equal(r->rob[0].line, 2151);
+    /* an outcome-level item, with its group's name */
+    assert_string_equal(r->rob[2].domain,
+                        "Blinding (performance bias and detection bias) \xe2\x80\x94 All outcomes");
+    assert_string_equal(r->rob[2].judgement, "high");
+
+    /* A row in a subgroup: name and provenance say so. */
+    r = find_rec(&g, "STD-Chapple-1956", "DICH_SUBGROUP[CMP-001.02.01]");
+    assert_string_equal(r->name, "Symptom of sore throat on day 3: blind versus unblinded studies "
+                                 "\xe2\x80\x94 Symptom of sore throat on day 3: blinded studies");
+    assert_string_equal(r->domain,
+                        "symptom of sore throat on day 3: blind versus unblinded studies");
+    assert_string_equal(r->owhere, "line 3097: COMPARISON[CMP-001]/DICH_OUTCOME[CMP-001.02]/"
+                                   "DICH_SUBGROUP[CMP-001.02.01]/DICH_DATA[STD-Chapple-1956]");
+    assert_int_equal(r->design, WW_DESIGN_UNKNOWN); /* "Double-blind, placebo-controlled trial" */
+
+    /* "Open study, quasi-randomised" is not randomised; a plain
+     * "Double-blind, randomised, placebo-controlled trial" is. */
+    r = find_rec(&g, "STD-Bennike-1951", "DICH_DATA");
+    assert_int_equal(r->design, WW_DESIGN_UNKNOWN);
+    r = find_rec(&g, "STD-Landsman-1951", "DICH_DATA");
+    assert_int_equal(r->design, WW_DESIGN_RANDOMISED);
+
+    /* An ID with an _xHHHH_ escape keeps it as the key; NAME is the name. */
+    r = find_rec(&g, "STD-El_x002d_Daher-1991", "DICH_DATA");
+    assert_non_null(strstr(r->notes, "Study: El-Daher 1991"));
+
+    /* Eight sections of the review's text; the ISO-8859-1 no-break space
+     * (byte 0xA0) in the heading "Authors' conclusions \xA0" (line 433)
+     * arrives as UTF-8. */
+    assert_int_equal(g.n_text, 8);
+    assert_string_equal(g.text_title[1], "Antibiotics for sore throat \xe2\x80\x94 Abstract");
+    for (size_t i = 0; i < g.n_text; i++)
+        nbsp += strstr(g.text_body[i], "Authors' conclusions \xc2\xa0 Antibiotics confer") != NULL;
+    assert_int_equal(nbsp, 1);
+    got_free(&g);
+    ww_diags__free(d);
+}
+
+static void test_revman__cd000023_analyses(void **state)
+{
+    char path[1024];
+    size_t size;
+    unsigned char *data = slurp(SHARED_PATH(path, CD000023), &size);
+    ww_input in = {CD000023, data, size};
+    ww_diags *d;
+    analyses a = {0};
+    (void)state;
+    assert_ww_ok(ww_diags__new(&d));
+    assert_ww_ok(ww_importer_revman__analyses(&in, d, on_analysis, &a));
+    assert_clean(d);
+    assert_int_equal(a.n, 21);
+    assert_int_equal(a.subgroups, 22);
+    assert_string_equal(a.first_measure, "RR");
+    assert_int_equal(a.first.random, 1);
+    assert_true(a.first.effect_size == 0.6837765472337998);
+    assert_true(a.first.tau2 == 0.059731301081404224);
+    assert_true(a.first.i2 == 83.70074514272594);
+    assert_true(a.first.p_chi2 == 2.250977182427505E-12);
+    ww_diags__free(d);
+    free(data);
+}
+
+/* ---- small reviews for the rules ----------------------------------------------------- */
+
+#define HEAD(encoding)                                                                             \
+    "<?xml version=\"1.0\" encoding=\"" encoding "\"?>\n"                                          \
+    "<COCHRANE_REVIEW DOI=\"10.0000/test\">\n"                                                     \
+    "<COVER_SHEET><TITLE>Tutoring for reading</TITLE></COVER_SHEET>\n"                             \
+    "<STUDIES_AND_REFERENCES><STUDIES><INCLUDED_STUDIES>\n"
+#define STUDIES_END                                                                                \
+    "</INCLUDED_STUDIES></STUDIES></STUDIES_AND_REFERENCES>\n"                                     \
+    "<ANALYSES_AND_DATA><COMPARISON ID=\"CMP-001\"><NAME>Tutoring versus none</NAME>\n"
+#define TAIL "</COMPARISON></ANALYSES_AND_DATA>\n</COCHRANE_REVIEW>\n"
+#define LABELS(g1, g2)                                                                             \
+    "<NAME>Reading</NAME><GROUP_LABEL_1>Tutoring</GROUP_LABEL_1>"                                  \
+    "<GROUP_LABEL_2>No tutoring</GROUP_LABEL_2><GRAPH_LABEL_1>" g1 "</GRAPH_LABEL_1>"              \
+    "<GRAPH_LABEL_2>" g2 "</GRAPH_LABEL_2>\n"
+
+static void test_revman__latin1_names_and_id_escapes(void **state)
+{
+    static const char doc[] = HEAD(
+        "ISO-8859-1") "<STUDY ID=\"STD-M_x00fc_ller_x002d_2001_x0020_b\" YEAR=\"2001\"/>\n"
+                      "<STUDY ID=\"STD-Gonzalez-1999\" NAME=\"Gonz\xe1lez 1999\" YEAR=\"1999\">"
+                      "<REFERENCE PRIMARY=\"NO\"><TI>First reference</TI><YR>1998</YR></REFERENCE>"
+                      "<REFERENCE PRIMARY=\"YES\"><TI>The \x93main\x94 report \x96 final</TI>"
+                      "<AU>Gonz\xe1lez J</AU><YR>2000</YR><IDENTIFIERS><IDENTIFIER TYPE=\"DOI\" "
+                      "VALUE=\"10.1000/xyz\"/></IDENTIFIERS></REFERENCE></STUDY>\n" STUDIES_END
+                      "<CONT_OUTCOME EFFECT_MEASURE=\"MD\" ID=\"CMP-001.01\">" LABELS(
+                          "Favours no tutoring",
+                          "Favours tutoring") "<CONT_DATA MEAN_1=\"10\" MEAN_2=\"8\" SD_1=\"2\" "
+                                              "SD_2=\"2\" "
+                                              "STUDY_ID=\"STD-M_x00fc_ller_x002d_2001_x0020_b\" "
+                                              "TOTAL_1=\"20\" TOTAL_2=\"20\" EFFECT_SIZE=\"2.0\" "
+                                              "CI_START=\"0.760387\" CI_END=\"3.239613\"/>\n"
+                                              "<CONT_DATA MEAN_1=\"11\" MEAN_2=\"8\" SD_1=\"3\" "
+                                              "SD_2=\"2\" STUDY_ID=\"STD-Gonzalez-1999\" "
+                                              "TOTAL_1=\"30\" TOTAL_2=\"30\"/>\n"
+                                              "</CONT_OUTCOME>\n" TAIL;
+    ww_diags *d;
+    got g = {0};
+    (void)state;
+    assert_ww_ok(run_text("latin1.rm5", doc, &d, &g));
+    assert_clean(d);
+    assert_int_equal(g.n, 2);
+    /* no NAME: the ID without "STD-", escapes decoded (U+00FC, '-', ' ') */
+    assert_string_equal(g.recs[0].title, "M\xc3\xbcller-2001 b");
+    assert_string_equal(g.recs[0].key, "STD-M_x00fc_ller_x002d_2001_x0020_b");
+    assert_int_equal(g.recs[0].year, 2001);
+    /* ISO-8859-1 decoded; Windows-1252 quotes and dash (0x93 0x94 0x96) too;
+     * the PRIMARY="YES" reference wins over the first one */
+    assert_string_equal(g.recs[1].title,
+                        "The \xe2\x80\x9cmain\xe2\x80\x9d report \xe2\x80\x93 final");
+    assert_string_equal(g.recs[1].authors, "Gonz\xc3\xa1lez J");
+    assert_string_equal(g.recs[1].doi, "10.1000/xyz");
+    assert_int_equal(g.recs[1].year, 2000);
+    assert_string_equal(g.recs[1].notes, "Study: Gonz\xc3\xa1lez 1999");
+    /* MD; the left side favours the control arm, so higher is better */
+    assert_string_equal(g.recs[0].metric, "MD");
+    assert_int_equal(g.recs[0].higher_is_better, 1);
+    assert_true(g.recs[0].estimate == 2.0);
+    assert_true(g.recs[0].ci_low == 0.760387);
+    assert_string_equal(g.recs[0].intervention, "Tutoring for reading: Tutoring versus none");
+    got_free(&g);
+    ww_diags__free(d);
+}
+
+static void test_revman__direction_rule(void **state)
+{
+    static const char doc[] = HEAD(
+        "ISO-8859-1") "<STUDY ID=\"STD-A\" NAME=\"A\"/>\n" STUDIES_END
+                      "<DICH_OUTCOME EFFECT_MEASURE=\"OR\" ID=\"CMP-001.01\">" LABELS(
+                          "Favours [experimental]",
+                          "Favours [control]") "<DICH_DATA EVENTS_1=\"5\" EVENTS_2=\"9\" "
+                                               "STUDY_ID=\"STD-A\" TOTAL_1=\"20\" "
+                                               "TOTAL_2=\"20\"/>\n"
+                                               "</DICH_OUTCOME>\n"
+                                               "<DICH_OUTCOME EFFECT_MEASURE=\"RR\" "
+                                               "ID=\"CMP-001.02\">" LABELS(
+                                                   "Favours No tutoring",
+                                                   "Favours Tutoring") "<DICH_DATA EVENTS_1=\"15\" "
+                                                                       "EVENTS_2=\"9\" "
+                                                                       "STUDY_ID=\"STD-A\" "
+                                                                       "TOTAL_1=\"20\" "
+                                                                       "TOTAL_2=\"20\"/>\n"
+                                                                       "</DICH_OUTCOME>\n"
+                                                                       "<DICH_OUTCOME "
+                                                                       "EFFECT_MEASURE=\"RD\" "
+                                                                       "ID=\"CMP-001.03\">" LABELS(
+                                                                           "Favours red",
+                                                                           "Favours blue") "<DICH_"
+                                                                                           "DATA "
+                                                                                           "EVENTS_"
+                                                                                           "1="
+                                                                                           "\"15\" "
+                                                                                           "EVENTS_"
+                                                                                           "2="
+                                                                                           "\"9\" "
+                                                                                           "STUDY_"
+                                                                                           "ID="
+                                                                                           "\"STD-"
+                                                                                           "A\" "
+                                                                                           "TOTAL_"
+                                                                                           "1="
+                                                                                           "\"20\" "
+                                                                                           "TOTAL_"
+                                                                                           "2="
+                                                                                           "\"20\"/"
+                                                                                           ">\n"
+                                                                                           "</"
+                                                                                           "DICH_"
+                                                                                           "OUTCOME"
+                                                                                           ">\n"
+                                                                                           "<DICH_"
+                                                                                           "OUTCOME"
+                                                                                           " EFFECT"
+                                                                                           "_MEASUR"
+                                                                                           "E="
+                                                                                           "\"OR\" "
+                                                                                           "ID="
+                                                                                           "\"CMP-"
+                                                                                           "001."
+                                                                                           "04\"><"
+                                                                                           "NAME>"
+                                                                                           "Reading"
+                                                                                           "</NAME>"
+                                                                                           "<GRAPH_"
+                                                                                           "LABEL_"
+                                                                                           "2>"
+                                                                                           "Favours"
+                                                                                           " interv"
+                                                                                           "ention<"
+                                                                                           "/GRAPH_"
+                                                                                           "LABEL_"
+                                                                                           "2>\n"
+                                                                                           "<DICH_"
+                                                                                           "DATA "
+                                                                                           "EVENTS_"
+                                                                                           "1="
+                                                                                           "\"15\" "
+                                                                                           "EVENTS_"
+                                                                                           "2="
+                                                                                           "\"9\" "
+                                                                                           "STUDY_"
+                                                                                           "ID="
+                                                                                           "\"STD-"
+                                                                                           "A\" "
+                                                                                           "TOTAL_"
+                                                                                           "1="
+                                                                                           "\"20\" "
+                                                                                           "TOTAL_"
+                                                                                           "2="
+                                                                                           "\"20\"/"
+                                                                                           ">\n"
+                                                                                           "</"
+                                                                                           "DICH_"
+                                                                                           "OUTCOME"
+                                                                                           ">"
+                                                                                           "\n" TAIL;
+    ww_diags *d;
+    got g = {0};
+    (void)state;
+    assert_ww_ok(run_text("direction.rm5", doc, &d, &g));
+    assert_int_equal(g.n, 4);
+    assert_int_equal(g.recs[0].higher_is_better, 0); /* left favours experimental */
+    assert_int_equal(g.recs[1].higher_is_better, 1); /* left favours the control arm by name */
+    assert_int_equal(g.recs[2].higher_is_better, 0); /* cannot tell: RevMan's default */
+    assert_int_equal(g.recs[3].higher_is_better, 1); /* right favours the intervention */
+    assert_warning(d, "direction.rm5", "GRAPH_LABEL_1", 14, "cannot tell which arm 'Favours red'");
+    assert_int_equal(ww_diags__count(d), 1);
+    got_free(&g);
+    ww_diags__free(d);
+}
+
+static void test_revman__generic_ipd_swap_and_empty_rows(void **state)
+{
+    static const char doc[] = HEAD(
+        "ISO-8859-1") "<STUDY ID=\"STD-A\" NAME=\"A\"/>\n<STUDY ID=\"STD-B\" "
+                      "NAME=\"B\"/>\n" STUDIES_END
+                      /* generic inverse variance, log scale (line 8) */
+                      "<IV_OUTCOME EFFECT_MEASURE=\"OR\" ID=\"CMP-001.01\" "
+                      "LOG_DATA=\"YES\">" LABELS(
+                          "Favours tutoring",
+                          "Favours no tutoring") "<IV_DATA CI_END=\"2.0\" CI_START=\"0.5\" "
+                                                 "EFFECT_SIZE=\"0.0\" SE=\"0.353653\" "
+                                                 "STUDY_ID=\"STD-A\"/>\n"
+                                                 "<IV_DATA EFFECT_SIZE=\"0\" SE=\"0\" "
+                                                 "STUDY_ID=\"STD-B\"/>\n"
+                                                 "</IV_OUTCOME>\n"
+                                                 /* natural scale (line 12) */
+                                                 "<IV_OUTCOME EFFECT_MEASURE=\"RR\" "
+                                                 "ID=\"CMP-001.02\" LOG_DATA=\"NO\">" LABELS(
+                                                     "Favours tutoring",
+                                                     "Favours no tutoring") "<IV_DATA "
+                                                                            "EFFECT_SIZE=\"0.5\" "
+                                                                            "SE=\"0.2\" "
+                                                                            "STUDY_ID=\"STD-A\"/>\n"
+                                                                            "</IV_OUTCOME>\n"
+                                                                            /* O-E and variance
+                                                                               (line 15) */
+                                                                            "<IPD_OUTCOME "
+                                                                            "EFFECT_MEASURE=\"PETO_"
+                                                                            "OR\" "
+                                                                            "ID=\"CMP-001."
+                                                                            "03\">" LABELS(
+                                                                                "Favours tutoring",
+                                                                                "Favours no "
+                                                                                "tutoring") "<IPD_"
+                                                                                            "DATA "
+                                                                                            "O_E="
+                                                                                            "\"-2."
+                                                                                            "5\" "
+                                                                                            "STUDY_"
+                                                                                            "ID="
+                                                                                            "\"STD-"
+                                                                                            "A\" "
+                                                                                            "VAR="
+                                                                                            "\"6."
+                                                                                            "25\"/"
+                                                                                            ">\n"
+                                                                                            "</"
+                                                                                            "IPD_"
+                                                                                            "OUTCOM"
+                                                                                            "E>\n"
+                                                                                            /* swapped
+                                                                                               events,
+                                                                                               an
+                                                                                               empty
+                                                                                               continuous
+                                                                                               row,
+                                                                                               free
+                                                                                               text
+                                                                                               (line
+                                                                                               18)
+                                                                                             */
+                                                                                            "<DICH_"
+                                                                                            "OUTCOM"
+                                                                                            "E "
+                                                                                            "EFFECT"
+                                                                                            "_MEASU"
+                                                                                            "RE="
+                                                                                            "\"RR\""
+                                                                                            " ID="
+                                                                                            "\"CMP-"
+                                                                                            "001."
+                                                                                            "04\" "
+                                                                                            "SWAP_"
+                                                                                            "EVENTS"
+                                                                                            "=\"YES"
+                                                                                            "\""
+                                                                                            ">" LABELS(
+                                                                                                "Fa"
+                                                                                                "vo"
+                                                                                                "ur"
+                                                                                                "s "
+                                                                                                "tu"
+                                                                                                "to"
+                                                                                                "ri"
+                                                                                                "n"
+                                                                                                "g",
+                                                                                                "Fa"
+                                                                                                "vo"
+                                                                                                "ur"
+                                                                                                "s "
+                                                                                                "no"
+                                                                                                " t"
+                                                                                                "ut"
+                                                                                                "or"
+                                                                                                "in"
+                                                                                                "g") "<DICH_DATA EVENTS_1=\"5\" EVENTS_2=\"9\" STUDY_ID=\"STD-A\" TOTAL_1=\"20\" TOTAL_2=\"30\"/>\n"
+                                                                                                     "</DICH_OUTCOME>\n"
+                                                                                                     "<CONT_OUTCOME EFFECT_MEASURE=\"SMD\" ID=\"CMP-001.05\">" LABELS(
+                                                                                                         "Favours tutoring",
+                                                                                                         "Favours no tutoring") "<CONT_DATA MEAN_1=\"0\" MEAN_2=\"0\" SD_1=\"0\" SD_2=\"0\" STUDY_ID=\"STD-B\" TOTAL_1=\"0\" TOTAL_2=\"0\"/>\n"
+                                                                                                                                "</CONT_OUTCOME>\n"
+                                                                                                                                "<OTHER_OUTCOME ID=\"CMP-001.06\"><NAME>Notes</NAME></OTHER_OUTCOME>\n" TAIL;
+    ww_diags *d;
+    got g = {0};
+    (void)state;
+    assert_ww_ok(run_text("generic.rm5", doc, &d, &g));
+    assert_int_equal(g.n, 4);
+
+    assert_int_equal(g.recs[0].kind, WW_OUTCOME_GENERIC);
+    assert_string_equal(g.recs[0].metric, "OR");
+    assert_true(g.recs[0].yi == 0.0);
+    assert_true(g.recs[0].se == 0.353653);
+    assert_true(g.recs[0].estimate == 1.0); /* exp(0) */
+    assert_true(g.recs[0].ci_low == 0.5);   /* the CI matched the natural scale */
+    assert_true(g.recs[0].ci_high == 2.0);
+    assert_warning(d, "generic.rm5", "IV_DATA", 11, "no data entered for study STD-B");
+
+    assert_string_equal(g.recs[1].metric, "RR");
+    assert_close(g.recs[1].yi, log(0.5), 1e-15); /* LOG_DATA="NO": logged here */
+    assert_true(g.recs[1].se == 0.2);
+
+    assert_string_equal(g.recs[2].metric, "OR");
+    assert_true(g.recs[2].yi == -0.4); /* (O-E)/V */
+    assert_true(g.recs[2].se == 0.4);  /* 1/sqrt(V) */
+
+    /* SWAP_EVENTS: the non-events are analysed */
+    assert_int_equal(g.recs[3].events_t, 15);
+    assert_int_equal(g.recs[3].events_c, 21);
+    assert_string_equal(g.recs[3].name, "Reading (non-events)");
+
+    assert_warning(d, "generic.rm5", "CONT_DATA", 23, "no data entered");
+    assert_warning(d, "generic.rm5", "OTHER_OUTCOME", 25, "not imported");
+    assert_int_equal(ww_diags__errors(d), 0);
+    got_free(&g);
+    ww_diags__free(d);
+}
+
+/* ---- bad inputs --------------------------------------------------------------------------- */
+
+/* The file was rejected: an error diagnostic, and nothing reached the sink. */
+static void assert_rejected(const ww_diags *d, const got *g)
+{
+    assert_true(ww_diags__errors(d) > 0);
+    assert_int_equal(g->n, 0);
+    assert_int_equal(g->n_text, 0);
+}
+
+static void test_revman__structure_problems(void **state)
+{
+    static const char doc[] = HEAD(
+        "ISO-8859-1") "<STUDY ID=\"STD-A\" NAME=\"A\"/>\n"
+                      "<STUDY ID=\"STD-A\" NAME=\"A again\"/>\n"
+                      "</INCLUDED_STUDIES></STUDIES></STUDIES_AND_REFERENCES>\n"
+                      "<QUALITY_ITEMS><QUALITY_ITEM ID=\"QIT-01\"><NAME>Random sequence "
+                      "generation</NAME>\n"
+                      "<QUALITY_ITEM_DATA><QUALITY_ITEM_DATA_ENTRY RESULT=\"PERHAPS\" "
+                      "STUDY_ID=\"STD-A\"/>\n"
+                      "<QUALITY_ITEM_DATA_ENTRY RESULT=\"YES\" STUDY_ID=\"STD-Q\"/>\n"
+                      "</QUALITY_ITEM_DATA></QUALITY_ITEM></QUALITY_ITEMS>\n"
+                      "<ANALYSES_AND_DATA><COMPARISON ID=\"CMP-001\"><NAME>Tutoring versus "
+                      "none</NAME>\n"
+                      "<DICH_OUTCOME EFFECT_MEASURE=\"MD\" ID=\"CMP-001.01\">" LABELS(
+                          "Favours tutoring",
+                          "Favours no tutoring") "<DICH_DATA EVENTS_1=\"5\" EVENTS_2=\"9\" "
+                                                 "STUDY_ID=\"STD-A\" TOTAL_1=\"20\" "
+                                                 "TOTAL_2=\"20\"/>\n"
+                                                 "</DICH_OUTCOME>\n"
+                                                 "<DICH_OUTCOME EFFECT_MEASURE=\"RR\" "
+                                                 "ID=\"CMP-001.02\">" LABELS(
+                                                     "Favours tutoring",
+                                                     "Favours no tutoring") "<DICH_DATA "
+                                                                            "EVENTS_1=\"5\" "
+                                                                            "EVENTS_2=\"9\" "
+                                                                            "STUDY_ID=\"STD-Z\" "
+                                                                            "TOTAL_1=\"20\" "
+                                                                            "TOTAL_2=\"20\"/>\n"
+                                                                            "<CONT_DATA "
+                                                                            "MEAN_1=\"1\" "
+                                                                            "MEAN_2=\"2\" "
+                                                                            "SD_1=\"1\" SD_2=\"1\" "
+                                                                            "STUDY_ID=\"STD-A\" "
+                                                                            "TOTAL_1=\"9\" "
+                                                                            "TOTAL_2=\"9\"/>\n"
+                                                                            "</DICH_OUTCOME>\n"
+                                                                            "<IV_OUTCOME "
+                                                                            "EFFECT_MEASURE="
+                                                                            "\"OTHER\" "
+                                                                            "ID=\"CMP-001."
+                                                                            "03\">" LABELS(
+                                                                                "Favours tutoring",
+                                                                                "Favours no "
+                                                                                "tutoring") "<IV_"
+                                                                                            "DATA "
+                                                                                            "EFFECT"
+                                                                                            "_SIZE="
+                                                                                            "\"1\" "
+                                                                                            "SE="
+                                                                                            "\"0."
+                                                                                            "5\" "
+                                                                                            "STUDY_"
+                                                                                            "ID="
+                                                                                            "\"STD-"
+                                                                                            "A\"/"
+                                                                                            ">\n"
+                                                                                            "</"
+                                                                                            "IV_"
+                                                                                            "OUTCOM"
+                                                                                            "E>"
+                                                                                            "\n" TAIL;
+    ww_diags *d;
+    got g = {0};
+    (void)state;
+    assert_ww_ok(run_text("structure.rm5", doc, &d, &g));
+    assert_rejected(d, &g);
+    assert_error(d, "structure.rm5", "ID", 6, "defined twice (first at line 5)");
+    assert_warning(d, "structure.rm5", "RESULT", 9, "'PERHAPS' is not YES, NO or UNKNOWN");
+    assert_warning(d, "structure.rm5", "STUDY_ID", 10, "'STD-Q' names no STUDY");
+    assert_error(d, "structure.rm5", "EFFECT_MEASURE", 13,
+                 "'MD' is not a measure RevMan 5 uses for DICH data");
+    assert_error(d, "structure.rm5", "STUDY_ID", 17, "'STD-Z' names no STUDY");
+    assert_error(d, "structure.rm5", "CONT_DATA", 18, "a CONT row inside DICH_OUTCOME CMP-001.02");
+    assert_warning(d, "structure.rm5", "EFFECT_MEASURE", 20, "'OTHER' has no known scale");
+    assert_int_equal(ww_diags__errors(d), 4);
+    assert_int_equal(ww_diags__count(d), 7);
+    ww_diags__free(d);
+}
+
+static void test_revman__not_revman(void **state)
+{
+    ww_diags *d;
+    got g = {0};
+    (void)state;
+    assert_ww_ok(run_fixture("not-revman.xml", &d, &g));
+    assert_rejected(d, &g);
+    assert_error(d, "not-revman.xml", "submission", 2,
+                 "a RevMan 5 review (.rm5) starts with <COCHRANE_REVIEW>");
+    assert_int_equal(ww_diags__errors(d), 1);
+    ww_diags__free(d);
+}
+
+static void test_revman__truncated(void **state)
+{
+    ww_diags *d;
+    got g = {0};
+    (void)state;
+    /* cut inside the second data row: the first, complete row is not emitted */
+    assert_ww_ok(run_fixture("truncated.rm5", &d, &g));
+    assert_rejected(d, &g);
+    assert_error(d, "truncated.rm5", "COCHRANE_REVIEW", 32, "truncated");
+    assert_int_equal(ww_diags__errors(d), 1);
+    ww_diags__free(d);
+}
+
+static void test_revman__wrong_encoding(void **state)
+{
+    static const char unknown[] = "<?xml version=\"1.0\" encoding=\"ISO-8859-99\"?>\n"
+                                  "<COCHRANE_REVIEW>\n</COCHRANE_REVIEW>\n";
+    static const char utf16[] = "\xff\xfe<\0?\0x\0m\0l\0";
+    ww_diags *d;
+    got g = {0};
+    (void)state;
+    /* declares UTF-8, holds a Latin-1 byte on line 9 */
+    assert_ww_ok(run_fixture("wrong-encoding.rm5", &d, &g));
+    assert_rejected(d, &g);
+    assert_error(d, "wrong-encoding.rm5", "encoding", 9, "not valid UTF-8");
+    ww_diags__free(d);
+
+    assert_ww_ok(run_text("unknown.rm5", unknown, &d, &g));
+    assert_rejected(d, &g);
+    assert_error(d, "unknown.rm5", "encoding", 1, "ISO-8859-99");
+    ww_diags__free(d);
+
+    assert_ww_ok(run("utf16.rm5", (const unsigned char *)utf16, sizeof utf16 - 1, &d, &g));
+    assert_rejected(d, &g);
+    assert_error(d, "utf16.rm5", "encoding", 1, "UTF-16");
+    ww_diags__free(d);
+}
+
+static void test_revman__missing_study_id(void **state)
+{
+    ww_diags *d;
+    got g = {0};
+    (void)state;
+    assert_ww_ok(run_fixture("missing-study-id.rm5", &d, &g));
+    assert_rejected(d, &g);
+    assert_error(d, "missing-study-id.rm5", "STUDY_ID", 31, "missing");
+    assert_int_equal(ww_diags__errors(d), 1);
+    ww_diags__free(d);
+}
+
+static void test_revman__absurd_numbers(void **state)
+{
+    ww_diags *d;
+    got g = {0};
+    (void)state;
+    assert_ww_ok(run_fixture("absurd-numbers.rm5", &d, &g));
+    assert_rejected(d, &g);
+    assert_error(d, "absurd-numbers.rm5", "EVENTS_1", 31,
+                 "60 events is more than the 50 participants");
+    assert_error(d, "absurd-numbers.rm5", "TOTAL_2", 32, "must be > 0");
+    assert_error(d, "absurd-numbers.rm5", "SD_2", 40, "must not be negative, got -3.5");
+    assert_error(d, "absurd-numbers.rm5", "MEAN_1", 41, "not a number: 'ten'");
+    assert_int_equal(ww_diags__errors(d), 4);
+    ww_diags__free(d);
+}
+
+static void test_revman__malformed(void **state)
+{
+    ww_diags *d;
+    got g = {0};
+    (void)state;
+    assert_ww_ok(run_fixture("malformed.rm5", &d, &g));
+    assert_rejected(d, &g);
+    assert_error(d, "malformed.rm5", "XML", 26, "Opening and ending tag mismatch");
+    ww_diags__free(d);
+}
+
+static void test_revman__doctype_and_entities(void **state)
+{
+    ww_diags *d;
+    got g = {0};
+    (void)state;
+    assert_ww_ok(run_fixture("billion-laughs.rm5", &d, &g));
+    assert_rejected(d, &g);
+    assert_error(d, "billion-laughs.rm5", "DOCTYPE", 2, "refused");
+    assert_int_equal(ww_diags__errors(d), 1);
+    ww_diags__free(d);
+
+    assert_ww_ok(run_fixture("xxe.rm5", &d, &g));
+    assert_rejected(d, &g);
+    assert_error(d, "xxe.rm5", "DOCTYPE", 3, "refused");
+    assert_int_equal(ww_diags__errors(d), 1);
+    ww_diags__free(d);
+}
+
+/* Copy s to p; its length. */
+static size_t put_str(char *p, const char *s)
+{
+    size_t n = strlen(s);
+    memcpy(p, s, n);
+    return n;
+}
+
+/* A review with one 10 MB attribute or text node, built in memory. */
+static char *huge_review(int in_text)
+{
+    size_t big = (size_t)10 * 1024 * 1024;
+    const char *head = HEAD("ISO-8859-1") "<STUDY ID=\"STD-A\" NAME=\"";
+    const char *mid = "\">\n<REFERENCE><AU>";
+    const char *end = "</AU></REFERENCE></STUDY>\n" STUDIES_END TAIL;
+    size_t n = strlen(head) + strlen(mid) + strlen(end) + big + 2;
+    char *doc = malloc(n), *p = doc;
+    assert_non_null(doc);
+    p += put_str(p, head);
+    if (!in_text) {
+        memset(p, 'a', big);
+        p += big;
+    } else {
+        *p++ = 'A';
+    }
+    p += put_str(p, mid);
+    if (in_text) {
+        memset(p, 'b', big);
+        p += big;
+    }
+    p += put_str(p, end);
+    *p = '\0';
+    return doc;
+}
+
+static void test_revman__huge_values(void **state)
+{
+    ww_diags *d;
+    got g = {0};
+    char *doc;
+    (void)state;
+    doc = huge_review(0);
+    assert_ww_ok(run_text("huge-attribute.rm5", doc, &d, &g));
+    assert_rejected(d, &g);
+    assert_error(d, "huge-attribute.rm5", "NAME", 5, "longer than libxml2's limit");
+    ww_diags__free(d);
+    free(doc);
+
+    doc = huge_review(1);
+    assert_ww_ok(run_text("huge-text.rm5", doc, &d, &g));
+    assert_rejected(d, &g);
+    assert_error(d, "huge-text.rm5", "AU", 6, "longer than libxml2's limit");
+    ww_diags__free(d);
+    free(doc);
+}
+
+static void test_revman__empty(void **state)
+{
+    ww_diags *d;
+    got g = {0};
+    (void)state;
+    assert_ww_ok(run_text("empty.rm5", " \n", &d, &g));
+    assert_rejected(d, &g);
+    assert_error(d, "empty.rm5", "", 0, "empty");
+    ww_diags__free(d);
+}
+
+/* ---- streaming, the sink, and the repository ------------------------------------------ */
+
+static void test_revman__late_error_stops_emitting(void **state)
+{
+    ww_diags *d;
+    got g = {0};
+    (void)state;
+    /* Two good rows are streamed before the bad third one is read; nothing
+     * after it is emitted, and the error rejects the file (the repository
+     * rolls it back: see test_revman__import_into_repository). */
+    assert_ww_ok(run_fixture("late-bad-row.rm5", &d, &g));
+    assert_int_equal(g.n, 2);
+    assert_error(d, "late-bad-row.rm5", "EVENTS_2", 40,
+                 "45 events is more than the 40 participants");
+    assert_int_equal(ww_diags__errors(d), 1);
+    got_free(&g);
+    ww_diags__free(d);
+}
+
+static void test_revman__sink_stop(void **state)
+{
+    ww_diags *d;
+    got g = {0};
+    char path[1024];
+    size_t size;
+    unsigned char *data = slurp(SHARED_PATH(path, CD000023), &size);
+    (void)state;
+    g.stop_after = 3;
+    assert_int_equal(run(CD000023, data, size, &d, &g), WW_ERROR);
+    assert_int_equal(g.n, 2);
+    got_free(&g);
+    ww_diags__free(d);
+    free(data);
+}
+
+static char tmpdir[256];
+
+static int setup_tmp(void **state)
+{
+    (void)state;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/ww-test-revman-XXXXXX");
+    return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown_tmp(void **state)
+{
+    char path[512];
+    (void)state;
+    snprintf(path, sizeof path, "%s/revman.db", tmpdir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/revman.db-wal", tmpdir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/revman.db-shm", tmpdir);
+    unlink(path);
+    return rmdir(tmpdir);
+}
+
+static void test_revman__import_into_repository(void **state)
+{
+    char db_path[512], path[1024];
+    ww_db *db = NULL;
+    ww_import_report *rep = NULL;
+    ww_diags *d;
+    got g = {0};
+    size_t studies;
+    (void)state;
+    snprintf(db_path, sizeof db_path, "%s/revman.db", tmpdir);
+    assert_ww_ok(ww_db_open(&db, db_path, WW_DB_CREATE));
+
+    /* Every record of both reviews is accepted by the repository's sink. */
+    run_shared(CD000023, &d, &g);
+    studies = distinct_study_rows(&g);
+    got_free(&g);
+    ww_diags__free(d);
+    assert_ww_ok(ww_import_file(&rep, db, SHARED_PATH(path, CD000023), NULL));
+    if (ww_import_report_status(rep) != WW_IMPORT_IMPORTED) ww_import_report_write(rep, stderr);
+    assert_int_equal(ww_import_report_status(rep), WW_IMPORT_IMPORTED);
+    assert_string_equal(ww_import_report_format(rep), "revman");
+    assert_int_equal(ww_import_report_studies(rep), studies);
+    assert_int_equal(ww_import_report_outcomes(rep), 217);
+    assert_int_equal(ww_import_report_effects(rep), 217);
+    ww_import_report_free(rep);
+
+    assert_ww_ok(ww_import_file(&rep, db, SHARED_PATH(path, FLEISS), NULL));
+    assert_int_equal(ww_import_report_status(rep), WW_IMPORT_IMPORTED);
+    assert_int_equal(ww_import_report_studies(rep), 12);
+    assert_int_equal(ww_import_report_outcomes(rep), 12);
+    ww_import_report_free(rep);
+
+    /* A review whose error comes after rows were streamed is rolled back. */
+    assert_int_equal(
+        ww_import_file(&rep, db, TOP_PATH(path, "tests/fixtures/revman/late-bad-row.rm5"), NULL),
+        WW_EDATA);
+    assert_int_equal(ww_import_report_status(rep), WW_IMPORT_REJECTED);
+    assert_int_equal(ww_import_report_studies(rep), 0);
+    ww_import_report_free(rep);
+    ww_db_close(db);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_revman__sniff),
+        cmocka_unit_test(test_revman__fleiss_golden),
+        cmocka_unit_test(test_revman__fleiss_pooled_mh),
+        cmocka_unit_test(test_revman__cd000023_golden),
+        cmocka_unit_test(test_revman__cd000023_analyses),
+        cmocka_unit_test(test_revman__latin1_names_and_id_escapes),
+        cmocka_unit_test(test_revman__direction_rule),
+        cmocka_unit_test(test_revman__generic_ipd_swap_and_empty_rows),
+        cmocka_unit_test(test_revman__structure_problems),
+        cmocka_unit_test(test_revman__not_revman),
+        cmocka_unit_test(test_revman__truncated),
+        cmocka_unit_test(test_revman__wrong_encoding),
+        cmocka_unit_test(test_revman__missing_study_id),
+        cmocka_unit_test(test_revman__absurd_numbers),
+        cmocka_unit_test(test_revman__malformed),
+        cmocka_unit_test(test_revman__doctype_and_entities),
+        cmocka_unit_test(test_revman__huge_values),
+        cmocka_unit_test(test_revman__empty),
+        cmocka_unit_test(test_revman__late_error_stops_emitting),
+        cmocka_unit_test(test_revman__sink_stop),
+        cmocka_unit_test_setup_teardown(test_revman__import_into_repository, setup_tmp,
+                                        teardown_tmp),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
