@@ -9,6 +9,8 @@
 const ww_importer *const ww_importers__all[] = {
     &ww_importer_submission,
     &ww_importer_revman,
+    &ww_importer_wwc,
+    &ww_importer_pilot_csv,
     NULL,
 };
 

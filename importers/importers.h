@@ -56,6 +56,8 @@ const ww_importer *ww_importers__sniff(const ww_input *in);
 /* The individual importers. */
 extern const ww_importer ww_importer_submission;
 extern const ww_importer ww_importer_revman;
+extern const ww_importer ww_importer_wwc;
+extern const ww_importer ww_importer_pilot_csv;
 
 /* The submission format's XML namespace and the XSD text compiled in. */
 #define WW_SUBMISSION_NS "urn:whatworks:submission:1"

@@ -1,0 +1,103 @@
+/*
+ * csv_util.h — reading CSV for the importers (private to importers/).
+ *
+ * libcsv does the RFC 4180 work (quoting, doubled quotes, newlines inside
+ * quoted fields) in strict mode, but it knows nothing of lines and cannot
+ * carry on after an error. So this reader first finds where each record
+ * ends with a small quote-aware scan, then hands that record alone to
+ * libcsv. Each record thus comes with the line it starts on, and a broken
+ * record is reported and stepped over without losing the rest of the file:
+ * reading resumes at the line after the one the broken record started on
+ * (a stray quote can make a record look as if it runs on over later lines,
+ * and those lines are most likely good rows of their own).
+ *
+ * Lines end with LF, CRLF or a lone CR. A UTF-8 byte-order mark is skipped.
+ * Inside quoted fields CRLF and lone CR become LF, so field text never
+ * depends on the platform that saved the file. Unquoted fields lose their
+ * leading and trailing spaces and tabs (libcsv's default). Lines holding
+ * nothing but spaces are skipped.
+ */
+#ifndef WW_IMPORTERS_CSV_UTIL_H
+#define WW_IMPORTERS_CSV_UTIL_H
+
+#include <stddef.h>
+
+/* A reader over bytes held by the caller (they must outlive it). */
+typedef struct ww_csv ww_csv;
+
+/* What ww_csv__next found. */
+typedef enum ww_csv_status {
+    WW_CSV_ROW = 0,       /* a well-formed record */
+    WW_CSV_MALFORMED = 1, /* not valid CSV: `problem` says why; skipped */
+    WW_CSV_TOO_LONG = 2   /* field `bad_field` (0-based) passes the cap; skipped */
+} ww_csv_status;
+
+/* More fields than this in one record are refused as malformed. */
+#define WW_CSV_MAX_FIELDS 4096
+
+typedef struct ww_csv_row {
+    ww_csv_status status;
+    long line;       /* 1-based line the record starts on */
+    long last_line;  /* line it ends on (> line when a quoted field spans lines) */
+    size_t n_fields; /* 0 unless status is WW_CSV_ROW */
+    char **fields;   /* NUL-terminated, valid until the next call */
+    size_t *lengths;
+    const char *problem; /* WW_CSV_MALFORMED: a short sentence, static text */
+    size_t bad_field;    /* WW_CSV_MALFORMED, WW_CSV_TOO_LONG: the field at fault */
+} ww_csv_row;
+
+/* Start reading data[0..size). Fields longer than field_max bytes (as
+ * written in the file) are refused. Returns 0 or WW_ENOMEM; free with
+ * ww_csv__free (NULL is a no-op). */
+int ww_csv__open(ww_csv **out, const unsigned char *data, size_t size, size_t field_max);
+void ww_csv__free(ww_csv *r);
+
+/* The next record into *row: returns 1 when there is one (whatever its
+ * status), 0 at the end of the input, WW_ENOMEM when memory ran out. */
+int ww_csv__next(ww_csv *r, ww_csv_row *row);
+
+/* Give up on the record just read (e.g. it has the wrong number of
+ * fields): reading goes on at the line after the one it started on, rather
+ * than after its end. A no-op for records on one line. */
+void ww_csv__resync(ww_csv *r);
+
+/* 1-based line of the first byte that is not UTF-8 (or is NUL), counted as
+ * the reader counts lines; 0 when everything is valid. A BOM is fine. */
+long ww_csv__bad_utf8_line(const unsigned char *data, size_t size);
+
+/* 1 when size is 0 or every byte (after a BOM) is white space. */
+int ww_csv__blank(const unsigned char *data, size_t size);
+
+/* The first line of the input (after a BOM) split into header names, for
+ * sniffing: calls fn once per field, unquoted, up to `window` bytes.
+ * Returns how many fields it saw. No allocation. */
+size_t ww_csv__sniff_header(const unsigned char *data, size_t size, size_t window,
+                            void (*fn)(void *ctx, const char *name, size_t len), void *ctx);
+
+/* ---- mapping a header onto the columns an importer knows -------------- */
+
+/* One column an importer reads: the spellings it may have in a header, the
+ * preferred first (e.g. {"FindingID", "f_FindingID"}). Up to 4, the rest
+ * NULL. Names compare without regard to ASCII case. */
+typedef struct ww_csv_column {
+    const char *names[4];
+} ww_csv_column;
+
+#define WW_CSV_UNKNOWN (-1)   /* the header field names none of the columns */
+#define WW_CSV_DUPLICATE (-2) /* the same name appeared earlier in the header */
+#define WW_CSV_SHADOWED (-3)  /* a preferred spelling of its column is present */
+
+/* Map header onto table[0..n). column[i] receives the index of the header
+ * field that gives table entry i, or -1 when the header has none of its
+ * names; where several spellings are present the earliest in names[] wins.
+ * field_entry (header->n_fields long) receives, for each header field, the
+ * table entry it gives or one of WW_CSV_UNKNOWN, WW_CSV_DUPLICATE,
+ * WW_CSV_SHADOWED. */
+void ww_csv__map_header(const ww_csv_row *header, const ww_csv_column *table, size_t n, int *column,
+                        int *field_entry);
+
+/* Trim ASCII white space and U+00A0 (no-break space, common in text pasted
+ * from the web) from both ends of s, in place; returns s. */
+char *ww_csv__trim(char *s);
+
+#endif

@@ -1,0 +1,794 @@
+/*
+ * wwc.c — the importer for What Works Clearinghouse (WWC) study findings:
+ * the Findings CSV of the WWC "data from individual studies" download
+ * (ies.ed.gov/ncee/wwc/StudyFindings), or the merged
+ * Interventions-Studies-and-Findings file, whose columns carry f_/s_/i_
+ * prefixes. One row is one finding (an outcome measure in one sample of one
+ * study review) and becomes one ww_record; findings of one review share its
+ * ReviewID as study_key, so the repository files them under one study.
+ *
+ * Columns are found by name through one table (both spellings, from WWC's
+ * ReviewDictionary.csv), never by position: newer exports add columns.
+ *
+ * The effect of a finding, in order of preference:
+ *  - both arms' mean, SD and N: a CONTINUOUS outcome (metric SMD), from
+ *    which the repository computes Hedges' g and its variance itself;
+ *  - otherwise WWC's own g (Effect_Size_WWC) with both arms' N: a GENERIC
+ *    outcome, g with its large-sample standard error
+ *        SE = sqrt((n1 + n2) / (n1 n2) + g^2 / (2 (n1 + n2)))
+ *    (Hedges & Olkin 1985, Statistical Methods for Meta-Analysis, ch. 5;
+ *    Borenstein et al. 2009, Introduction to Meta-Analysis, eq. 4.20, with
+ *    g in place of d as metafor's escalc vtype "LS" does; the same variance
+ *    evidence/effect.c gives continuous outcomes). WWC publishes no
+ *    confidence interval, so a REPORTED outcome cannot be formed;
+ *  - otherwise nothing can be weighed: the finding is skipped, with a
+ *    warning.
+ * Effect_Size_WWC is kept as the reported estimate (metric SMD) on every
+ * outcome that has it, beside our own computation.
+ *
+ * Direction. WWC's g keeps the raw intervention-minus-comparison sign, even
+ * where lower is better, while the Improvement_Index is signed by whether
+ * the finding favours the intervention. The evidence, measured on the April
+ * 2020 export (tests/test_effect.c): where our g from the arm statistics
+ * equals WWC's, 89 of 1,909 findings have an improvement index of the
+ * opposite sign, nearly all outcomes such as problem behaviour, absences or
+ * dropping out. So an outcome is lower-is-better exactly when the effect we
+ * store (the arms' mean difference, or Effect_Size_WWC for GENERIC) and the
+ * improvement index have opposite signs; when either is 0 or missing (330
+ * findings; the index is rounded to a whole number, so it is 0 for |g| below
+ * about 0.013), higher is better, as for 4,627 of the 4,860 findings whose
+ * direction can be read. Stored effect and direction then say "favours the
+ * intervention" exactly when WWC's index does. Where WWC worked from other
+ * statistics than the printed means and its g has the other sign (6
+ * findings, each warned about), the index is followed: right for the three
+ * "Absences (days)" outcomes WWC signed by improvement, while for the other
+ * three (reading and vocabulary tests) it keeps WWC's verdict at the cost of
+ * a lower-is-better label.
+ *
+ * Every finding with all six arm statistics and Effect_Size_WWC is also an
+ * outside check of evidence/effect.c: g is recomputed with WWC's small-sample
+ * correction and one summary warning at the end says how many agree.
+ *
+ * On the April 2020 export (6,972 findings, tests/test_wwc.c): 1,975
+ * CONTINUOUS, 3,215 GENERIC (12 of them because an arm's SD is 0), 1,782
+ * skipped (1,748 with neither Effect_Size_WWC nor usable arm statistics,
+ * 34 with Effect_Size_WWC but not both arm sizes); 818 study reviews; 233
+ * outcomes lower-is-better. Of 1,993 findings with arm statistics and
+ * Effect_Size_WWC, 1,909 agree to 1e-9, 66 differ (WWC worked from adjusted
+ * statistics or from unrounded ones; tests/test_effect.c sorts them) and 18
+ * give no g (an SD or a sample size of 0).
+ *
+ * Malformed rows (a stray quote, the wrong number of fields), as real WWC
+ * exports have, are reported with their line as warnings and skipped; the
+ * reader resumes at the next line (csv_util.h). A value that is not a
+ * number in a numeric column is a warning and counts as missing. Refused
+ * outright (errors): a non-UTF-8 file, a header without the findings
+ * columns, a field over 1 MiB, more than 200 malformed rows.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../evidence/effect.h"
+#include "csv_util.h"
+#include "importers.h"
+
+/* The longest WWC field is a citation of a few kilobytes. */
+#define WWC_FIELD_MAX ((size_t)1024 * 1024)
+/* Past this many malformed rows the input is not a WWC export at all. */
+#define WWC_MALFORMED_MAX 200
+/* Warnings of one kind listed one by one before a count takes over. */
+#define WWC_LIST_MAX 100
+/* How far into the file sniffing reads the header. */
+#define WWC_SNIFF_WINDOW 65536
+/* Our g and WWC's agree when |ours - wwc| <= tol * max(1, |wwc|). WWC
+ * prints 15 significant digits, so agreement is to rounding error. */
+#define WWC_AGREE_TOL 1e-9
+
+/* ---- the columns ---------------------------------------------------------- */
+
+enum column {
+    C_FINDING_ID,
+    C_REVIEW_ID,
+    C_PROTOCOL,
+    C_INTERVENTION_ID,
+    C_INTERVENTION_NAME,
+    C_COMPARISON,
+    C_OUTCOME_MEASURE_ID,
+    C_OUTCOME_MEASURE,
+    C_OUTCOME_DOMAIN,
+    C_PERIOD,
+    C_SAMPLE_DESCRIPTION,
+    C_IS_SUBGROUP,
+    C_OUTCOME_SAMPLE_SIZE,
+    C_N_T,
+    C_N_C,
+    C_CLUSTERS_T,
+    C_CLUSTERS_C,
+    C_MEAN_T,
+    C_MEAN_C,
+    C_SD_T,
+    C_SD_C,
+    C_ES_STUDY,
+    C_ES_WWC,
+    C_IMPROVEMENT,
+    C_P_STUDY,
+    C_P_WWC,
+    C_ICC,
+    C_CLUSTERS_TOTAL,
+    C_IS_SIGNIFICANT,
+    C_FINDING_RATING,
+    C_ESSA_RATING,
+    C_L1_UNIT,
+    N_COLUMNS
+};
+
+/* Individual-file name first, then the merged file's (wwc_ReviewDictionary
+ * .csv, "Merged File Variable Names"). In the merged file a finding's own
+ * f_ column is preferred to the intervention report's i_ or the study's s_
+ * one. The review id is "ReviewID" in the individual files and "s_StudyID"
+ * ("WWC study review identifier") in the merged one. */
+static const ww_csv_column columns[N_COLUMNS] = {
+    [C_FINDING_ID] = {{"FindingID", "f_FindingID"}},
+    [C_REVIEW_ID] = {{"ReviewID", "s_StudyID"}},
+    [C_PROTOCOL] = {{"Protocol", "f_Protocol", "s_Protocol", "i_Protocol"}},
+    [C_INTERVENTION_ID] = {{"InterventionID", "f_InterventionID", "i_InterventionID",
+                            "s_interventionID"}},
+    [C_INTERVENTION_NAME] = {{"Intervention_Name", "f_Intervention_Name", "i_Intervention_Name",
+                              "s_Intervention_Name"}},
+    [C_COMPARISON] = {{"Comparison", "f_Comparison"}},
+    [C_OUTCOME_MEASURE_ID] = {{"OutcomeMeasureID", "f_Outcome_MeasureID"}},
+    [C_OUTCOME_MEASURE] = {{"Outcome_Measure", "f_Outcome_Measure"}},
+    [C_OUTCOME_DOMAIN] = {{"Outcome_Domain", "f_Outcome_Domain"}},
+    [C_PERIOD] = {{"Period", "f_Period"}},
+    [C_SAMPLE_DESCRIPTION] = {{"Sample_Description", "f_Sample_Description"}},
+    [C_IS_SUBGROUP] = {{"Is_Subgroup", "f_Is_Subgroup"}},
+    [C_OUTCOME_SAMPLE_SIZE] = {{"Outcome_Sample_Size", "f_Outcome_Sample_Size"}},
+    [C_N_T] = {{"Outcome_Measure_Intervention_Sample_Size", "f_Outcome_Intervention_SS"}},
+    [C_N_C] = {{"Outcome_Measure_Comparison_Sample_Size", "f_Outcome_Comparison_SS"}},
+    [C_CLUSTERS_T] = {{"Intervention_Clusters_Sample_Size", "f_Intervention_Clusters_SS"}},
+    [C_CLUSTERS_C] = {{"Comparison_Clusters_Sample_Size", "f_Comparison_Clusters_SS"}},
+    [C_MEAN_T] = {{"Intervention_Mean", "f_Intervention_Mean"}},
+    [C_MEAN_C] = {{"Comparison_Mean", "f_Comparison_Mean"}},
+    [C_SD_T] = {{"Intervention_Standard_Deviation", "f_Intervention_Standard_Deviation"}},
+    [C_SD_C] = {{"Comparison_Standard_Deviation", "f_Comparison_Standard_Deviation"}},
+    [C_ES_STUDY] = {{"Effect_Size_Study", "f_Effect_Size_Study"}},
+    [C_ES_WWC] = {{"Effect_Size_WWC", "f_Effect_Size_WWC"}},
+    [C_IMPROVEMENT] = {{"Improvement_Index", "f_Improvement_Index"}},
+    [C_P_STUDY] = {{"p_Value_Study", "f_p_Value_Study"}},
+    [C_P_WWC] = {{"p_Value_WWC", "f_p_Value_WWC"}},
+    [C_ICC] = {{"ICC", "f_ICC"}},
+    [C_CLUSTERS_TOTAL] = {{"Clusters_Total", "f_Clusters_Total"}},
+    [C_IS_SIGNIFICANT] = {{"Is_Statistically_Significant", "f_Is_Statistically_Significant"}},
+    [C_FINDING_RATING] = {{"Finding_Rating", "f_Finding_Rating"}},
+    [C_ESSA_RATING] = {{"ESSA_Rating", "f_ESSA_Rating"}},
+    [C_L1_UNIT] = {{"L1_Unit_of_Analysis", "f_L1_Unit_of_Analysis"}},
+};
+
+/* How a column's text is read. */
+enum value_kind {
+    V_TEXT,   /* kept as text */
+    V_NUMBER, /* a finite decimal, exponent allowed ("8.97592977211481E-06") */
+    V_COUNT,  /* a whole number >= 0 (sample sizes are typed float by WWC) */
+    V_BOOL    /* True, False or empty */
+};
+
+static const unsigned char value_kinds[N_COLUMNS] = {
+    [C_FINDING_ID] = V_COUNT,
+    [C_INTERVENTION_ID] = V_COUNT,
+    [C_OUTCOME_MEASURE_ID] = V_COUNT,
+    [C_IS_SUBGROUP] = V_BOOL,
+    [C_OUTCOME_SAMPLE_SIZE] = V_COUNT,
+    [C_N_T] = V_COUNT,
+    [C_N_C] = V_COUNT,
+    [C_CLUSTERS_T] = V_COUNT,
+    [C_CLUSTERS_C] = V_COUNT,
+    [C_MEAN_T] = V_NUMBER,
+    [C_MEAN_C] = V_NUMBER,
+    [C_SD_T] = V_NUMBER,
+    [C_SD_C] = V_NUMBER,
+    [C_ES_STUDY] = V_NUMBER,
+    [C_ES_WWC] = V_NUMBER,
+    [C_IMPROVEMENT] = V_NUMBER,
+    [C_P_STUDY] = V_NUMBER,
+    [C_P_WWC] = V_NUMBER,
+    [C_ICC] = V_NUMBER,
+    [C_CLUSTERS_TOTAL] = V_COUNT,
+    [C_IS_SIGNIFICANT] = V_BOOL,
+};
+
+/* Columns a findings file must have besides FindingID and Effect_Size_WWC
+ * (which make it one): they name the study, the intervention and the
+ * outcome. */
+static const enum column required[] = {C_REVIEW_ID, C_INTERVENTION_NAME, C_OUTCOME_MEASURE};
+
+/* ---- parse state and diagnostics ------------------------------------------ */
+
+/* Warnings that can repeat on many rows: each kind is listed WWC_LIST_MAX
+ * times, then only counted, so a large file cannot fill the diagnostics
+ * list and push out the summaries. */
+enum note_kind {
+    N_MALFORMED,     /* not valid CSV, or the wrong number of fields */
+    N_ROW_SKIPPED,   /* no FindingID, review, intervention or outcome */
+    N_NO_EFFECT,     /* no effect size can be formed */
+    N_BAD_VALUE,     /* a value that is not what its column holds */
+    N_ARMS_UNUSABLE, /* arm statistics present but no g from them */
+    N_SIGN,          /* our g and WWC's have opposite signs */
+    N_NOTE_KINDS
+};
+
+static const char *const note_what[N_NOTE_KINDS] = {
+    "malformed rows",
+    "rows without a FindingID, review, intervention or outcome",
+    "findings without an effect size",
+    "unusable values",
+    "findings whose arm statistics give no g",
+    "findings where g and Effect_Size_WWC differ in sign",
+};
+
+typedef struct wwc_ctx {
+    const ww_input *in;
+    ww_diags *diags;
+    int rc;                /* sticky: the first WW_ENOMEM */
+    ww_arena *arena;       /* header names */
+    int column[N_COLUMNS]; /* header field of each column, -1 when absent */
+    const char **header;   /* header names as written, for messages */
+    size_t n_header;
+    size_t noted[N_NOTE_KINDS];
+    /* what became of the rows */
+    size_t malformed, skipped_rows, skipped_no_g, skipped_no_n;
+    /* the check of our g against Effect_Size_WWC */
+    size_t compared, agree, differ, no_g;
+    double max_diff;
+    long max_diff_line, max_diff_finding;
+} wwc_ctx;
+
+static void diag(wwc_ctx *c, int is_warning, long line, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static void diag(wwc_ctx *c, int is_warning, long line, const char *field, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    if (c->rc < 0) return;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (ww_diags__add(c->diags, is_warning, c->in->name, line, field, "%s", msg) < 0)
+        c->rc = WW_ENOMEM;
+}
+
+static void note(wwc_ctx *c, enum note_kind kind, long line, const char *field, const char *fmt,
+                 ...) __attribute__((format(printf, 5, 6)));
+
+static void note(wwc_ctx *c, enum note_kind kind, long line, const char *field, const char *fmt,
+                 ...)
+{
+    char msg[1024];
+    va_list ap;
+    if (++c->noted[kind] > WWC_LIST_MAX) return;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    diag(c, 1, line, field, "%s", msg);
+}
+
+/* Longest user value quoted back in a message, in bytes. */
+#define QUOTE_MAX 60
+
+/* At most QUOTE_MAX bytes of s, cut on a character boundary, "..." when cut. */
+static const char *quote(char *buf, size_t n, const char *s)
+{
+    size_t len = strlen(s);
+    if (n < QUOTE_MAX + 4) return "";
+    if (len <= QUOTE_MAX) {
+        memcpy(buf, s, len + 1);
+        return buf;
+    }
+    len = QUOTE_MAX;
+    while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80) len--;
+    memcpy(buf, s, len);
+    memcpy(buf + len, "...", 4);
+    return buf;
+}
+
+/* The header's own spelling of column e, for messages. */
+static const char *name_of(const wwc_ctx *c, enum column e)
+{
+    return c->column[e] >= 0 ? c->header[c->column[e]] : columns[e].names[0];
+}
+
+/* The name of header field f; NULL past the header's end. */
+static const char *field_name(const wwc_ctx *c, size_t f)
+{
+    return f < c->n_header ? c->header[f] : NULL;
+}
+
+static char *arena_printf(wwc_ctx *c, ww_arena *a, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static char *arena_printf(wwc_ctx *c, ww_arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+    char *s;
+    if (c->rc < 0) return NULL;
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || !(s = ww_arena__alloc(a, (size_t)n + 1))) {
+        c->rc = ww__error_oom();
+        return NULL;
+    }
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+/* ---- the header ------------------------------------------------------------- */
+
+static int header_has(const ww_csv_row *row, const char *name)
+{
+    for (size_t f = 0; f < row->n_fields; f++)
+        if (!strcasecmp(row->fields[f], name)) return 1;
+    return 0;
+}
+
+/* What a header without the findings columns most likely is. */
+static const char *other_wwc_file(const ww_csv_row *row)
+{
+    if (header_has(row, "Study_Rating") || header_has(row, "Citation") ||
+        header_has(row, "Study_Design"))
+        return "; this looks like the WWC Studies file (one row per study review, no "
+               "findings), which whatworks does not read";
+    if (header_has(row, "Effectiveness_Rating") || header_has(row, "NumStudiesMeetingStandards"))
+        return "; this looks like the WWC Intervention Reports file, which whatworks does not "
+               "read";
+    return "";
+}
+
+/* Map the header. Returns 1 when the file has the columns it needs, 0 when
+ * it was refused (errors added), or WW_ENOMEM. */
+static int read_header(wwc_ctx *c, ww_csv_row *row)
+{
+    int *entry = NULL;
+    int ok = 1;
+
+    c->n_header = row->n_fields;
+    if (!(c->header = ww_arena__alloc(c->arena, row->n_fields * sizeof *c->header)) ||
+        !(entry = malloc(row->n_fields * sizeof *entry)))
+        return c->rc = ww__error_oom();
+    for (size_t f = 0; f < row->n_fields; f++) {
+        ww_csv__trim(row->fields[f]);
+        if (!(c->header[f] = ww_arena__strdup(c->arena, row->fields[f]))) {
+            free(entry);
+            return c->rc = ww__error_oom();
+        }
+    }
+    ww_csv__map_header(row, columns, N_COLUMNS, c->column, entry);
+    for (size_t f = 0; f < row->n_fields; f++)
+        if (entry[f] == WW_CSV_DUPLICATE)
+            diag(c, 1, row->line, c->header[f],
+                 "appears more than once in the header; the first is used");
+    free(entry);
+
+    /* Without FindingID and Effect_Size_WWC the file is something else:
+     * say so, and what it looks like, without listing every other column
+     * it lacks. */
+    if (c->column[C_FINDING_ID] < 0 || c->column[C_ES_WWC] < 0) {
+        static const enum column identifying[] = {C_FINDING_ID, C_ES_WWC};
+        const char *hint = other_wwc_file(row);
+        for (size_t i = 0; i < 2; i++) {
+            enum column e = identifying[i];
+            if (c->column[e] >= 0) continue;
+            diag(c, 0, row->line, columns[e].names[0],
+                 "not a WWC findings file: the header has no %s (or %s) column%s",
+                 columns[e].names[0], columns[e].names[1], hint);
+            hint = "";
+        }
+        return c->rc < 0 ? c->rc : 0;
+    }
+    for (size_t i = 0; i < sizeof required / sizeof required[0]; i++) {
+        enum column e = required[i];
+        if (c->column[e] >= 0) continue;
+        diag(c, 0, row->line, columns[e].names[0],
+             "missing: a WWC findings file needs the column %s (or %s)", columns[e].names[0],
+             columns[e].names[1]);
+        ok = 0;
+    }
+    return c->rc < 0 ? c->rc : ok;
+}
+
+/* ---- one finding -------------------------------------------------------------- */
+
+typedef struct finding {
+    char *text[N_COLUMNS]; /* trimmed, in the row's buffer; NULL when empty */
+    double num[N_COLUMNS]; /* V_NUMBER, V_COUNT: NAN when missing or unusable */
+    int flag[N_COLUMNS];   /* V_BOOL: 1 True, 0 False, -1 missing */
+} finding;
+
+static void read_values(wwc_ctx *c, const ww_csv_row *row, finding *f)
+{
+    char q[QUOTE_MAX + 4];
+    for (int e = 0; e < N_COLUMNS; e++) {
+        int idx = c->column[e];
+        char *s;
+        double v;
+        f->text[e] = NULL;
+        f->num[e] = NAN;
+        f->flag[e] = -1;
+        if (idx < 0) continue;
+        s = ww_csv__trim(row->fields[idx]);
+        if (!*s) continue;
+        f->text[e] = s;
+        switch (value_kinds[e]) {
+        case V_NUMBER:
+            if (ww__parse_double(&v, s) == 0)
+                f->num[e] = v;
+            else
+                note(c, N_BAD_VALUE, row->line, name_of(c, (enum column)e),
+                     "'%s' is not a finite number; treated as missing", quote(q, sizeof q, s));
+            break;
+        case V_COUNT:
+            /* Typed float in the dictionary, so "151.0" is read too; the
+             * bound keeps the value exact in a long. */
+            if (ww__parse_double(&v, s) == 0 && v >= 0 && v <= 1e12 && v == floor(v))
+                f->num[e] = v;
+            else
+                note(c, N_BAD_VALUE, row->line, name_of(c, (enum column)e),
+                     "'%s' is not a whole number of at least 0; treated as missing",
+                     quote(q, sizeof q, s));
+            break;
+        case V_BOOL:
+            if (!strcasecmp(s, "True"))
+                f->flag[e] = 1;
+            else if (!strcasecmp(s, "False"))
+                f->flag[e] = 0;
+            else
+                note(c, N_BAD_VALUE, row->line, name_of(c, (enum column)e),
+                     "'%s' is not True or False; treated as missing", quote(q, sizeof q, s));
+            break;
+        default: break;
+        }
+    }
+}
+
+static void lowercase_ascii(char *s)
+{
+    for (; *s; s++)
+        if (*s >= 'A' && *s <= 'Z') *s = (char)(*s - 'A' + 'a');
+}
+
+/* Large-sample standard error of g from the arm sizes (see the top). */
+static double g_standard_error(double g, double n1, double n2)
+{
+    return sqrt((n1 + n2) / (n1 * n2) + g * g / (2 * (n1 + n2)));
+}
+
+/* Compare our g with WWC's for the summary. */
+static void cross_check(wwc_ctx *c, int have_ours, double ours, double wwc, long line,
+                        long finding_id)
+{
+    double diff;
+    c->compared++;
+    if (!have_ours) {
+        c->no_g++;
+        return;
+    }
+    diff = fabs(ours - wwc);
+    if (diff <= WWC_AGREE_TOL * fmax(1, fabs(wwc))) {
+        c->agree++;
+        return;
+    }
+    c->differ++;
+    if (diff > c->max_diff) {
+        c->max_diff = diff;
+        c->max_diff_line = line;
+        c->max_diff_finding = finding_id;
+    }
+}
+
+static int finding_row(wwc_ctx *c, ww_csv_row *row, const ww_sink *sink)
+{
+    finding f;
+    ww_record rec;
+    ww_outcome_rec o;
+    ww_effect e;
+    ww_arena *a = NULL;
+    char q[QUOTE_MAX + 4], why[256] = "";
+    long line = row->line, id;
+    double mt, mc, sdt, sdc, nt, nc, g, ii, sign;
+    int six, have_ours = 0, error = 0;
+    ww_outcome_kind kind;
+
+    read_values(c, row, &f);
+
+    /* A finding needs its id, its review, its intervention and its outcome. */
+    if (!f.text[C_FINDING_ID] || ww__parse_long(&id, f.text[C_FINDING_ID]) < 0 || id < 0) {
+        c->skipped_rows++;
+        note(c, N_ROW_SKIPPED, line, name_of(c, C_FINDING_ID), "%s; row skipped",
+             f.text[C_FINDING_ID] ? "not a whole number" : "empty");
+        return c->rc;
+    }
+    {
+        static const enum column needed[] = {C_REVIEW_ID, C_INTERVENTION_NAME, C_OUTCOME_MEASURE};
+        for (size_t i = 0; i < sizeof needed / sizeof needed[0]; i++) {
+            if (f.text[needed[i]]) continue;
+            c->skipped_rows++;
+            note(c, N_ROW_SKIPPED, line, name_of(c, needed[i]),
+                 "empty in FindingID %ld; row skipped", id);
+            return c->rc;
+        }
+    }
+
+    mt = f.num[C_MEAN_T];
+    mc = f.num[C_MEAN_C];
+    sdt = f.num[C_SD_T];
+    sdc = f.num[C_SD_C];
+    nt = f.num[C_N_T];
+    nc = f.num[C_N_C];
+    g = f.num[C_ES_WWC];
+    ii = f.num[C_IMPROVEMENT];
+    six = !isnan(mt) && !isnan(mc) && !isnan(sdt) && !isnan(sdc) && !isnan(nt) && !isnan(nc);
+
+    /* WWC's g uses the approximate correction 1 - 3/(4N - 9) (Handbook
+     * v4.1, appendix E), so that is what we compare with. */
+    if (six) {
+        if (ww_effect_smd(&e, mt, sdt, nt, mc, sdc, nc, WW_SMD_WWC_APPROX) == 0)
+            have_ours = 1;
+        else
+            snprintf(why, sizeof why, "%s", ww_error_last());
+    }
+    if (six && !isnan(g)) cross_check(c, have_ours, e.yi, g, line, id);
+
+    if (have_ours) {
+        kind = WW_OUTCOME_CONTINUOUS;
+        sign = mt - mc;
+        if (!isnan(g) && e.yi * g < 0)
+            note(c, N_SIGN, line, name_of(c, C_ES_WWC),
+                 "FindingID %ld: Effect_Size_WWC (%.6g) and g from the arm statistics (%.6g) "
+                 "have opposite signs (WWC worked from other statistics, such as adjusted "
+                 "means); the direction follows Improvement_Index",
+                 id, g, e.yi);
+    } else if (!isnan(g) && nt >= 1 && nc >= 1) {
+        kind = WW_OUTCOME_GENERIC;
+        sign = g;
+        if (six)
+            note(c, N_ARMS_UNUSABLE, line, name_of(c, C_ES_WWC),
+                 "FindingID %ld: the arm statistics give no g (%s); Effect_Size_WWC is used with "
+                 "its large-sample standard error",
+                 id, why);
+    } else {
+        if (isnan(g)) {
+            c->skipped_no_g++;
+            if (six)
+                note(c, N_NO_EFFECT, line, name_of(c, C_ES_WWC),
+                     "FindingID %ld: no effect size: Effect_Size_WWC is empty and the arm "
+                     "statistics give no g (%s); finding skipped",
+                     id, why);
+            else
+                note(c, N_NO_EFFECT, line, name_of(c, C_ES_WWC),
+                     "FindingID %ld: no effect size: Effect_Size_WWC is empty and the arms' "
+                     "means, SDs and sample sizes are incomplete; finding skipped",
+                     id);
+        } else {
+            c->skipped_no_n++;
+            note(c, N_NO_EFFECT, line, name_of(c, nt >= 1 ? C_N_C : C_N_T),
+                 "FindingID %ld: Effect_Size_WWC cannot be weighed without both arms' sample "
+                 "sizes (at least 1 each); finding skipped",
+                 id);
+        }
+        return c->rc;
+    }
+    if (c->rc < 0) return c->rc;
+    if (!sink || !sink->record) return 0;
+
+    if ((error = ww_arena__new(&a)) < 0) return c->rc = error;
+    ww_record_init(&rec);
+    ww_outcome_rec_init(&o);
+    rec.study_key = f.text[C_REVIEW_ID];
+    rec.title = arena_printf(c, a, "What Works Clearinghouse study review %s",
+                             quote(q, sizeof q, f.text[C_REVIEW_ID]));
+    if (f.text[C_PROTOCOL]) rec.notes = arena_printf(c, a, "WWC protocol: %s", f.text[C_PROTOCOL]);
+    rec.country = "US";
+    rec.is_example = 0;
+    rec.provisional = 0; /* reviewed by WWC against its standards */
+    rec.intervention_name = f.text[C_INTERVENTION_NAME];
+    rec.comparison = f.text[C_COMPARISON];
+    rec.population = f.text[C_SAMPLE_DESCRIPTION];
+    rec.where = arena_printf(c, a, "line %ld", line);
+    rec.line = line;
+
+    o.name = f.text[C_OUTCOME_MEASURE];
+    if (f.text[C_OUTCOME_DOMAIN]) {
+        lowercase_ascii(f.text[C_OUTCOME_DOMAIN]);
+        o.domain = f.text[C_OUTCOME_DOMAIN];
+    }
+    o.timepoint = f.text[C_PERIOD];
+    o.kind = kind;
+    o.metric = "SMD";
+    /* Lower is better exactly when the stored effect and WWC's improvement
+     * index disagree in sign (see the top of this file). */
+    o.higher_is_better = !(isfinite(ii) && ii != 0 && sign != 0 && (ii > 0) != (sign > 0));
+    if (kind == WW_OUTCOME_CONTINUOUS) {
+        o.mean_treatment = mt;
+        o.sd_treatment = sdt;
+        o.n_treatment = (long)nt;
+        o.mean_control = mc;
+        o.sd_control = sdc;
+        o.n_control = (long)nc;
+    } else {
+        o.generic_yi = g;
+        o.generic_se = g_standard_error(g, nt, nc);
+    }
+    if (!isnan(g)) {
+        o.reported_metric = "SMD";
+        o.reported_estimate = g;
+    }
+    o.where = arena_printf(c, a, "line %ld (FindingID %ld)", line, id);
+    o.line = line;
+    rec.outcomes = &o;
+    rec.n_outcomes = 1;
+
+    if (c->rc == 0) error = sink->record(sink->ctx, &rec);
+    ww_arena__free(a);
+    return c->rc < 0 ? c->rc : error;
+}
+
+/* ---- the importer --------------------------------------------------------------- */
+
+static void summarise(wwc_ctx *c)
+{
+    size_t skipped = c->skipped_no_g + c->skipped_no_n;
+    for (int k = 0; k < N_NOTE_KINDS; k++) {
+        if (c->noted[k] <= WWC_LIST_MAX || k == N_NO_EFFECT) continue;
+        diag(c, 1, 0, NULL, "%zu %s in all; the first %d are listed above", c->noted[k],
+             note_what[k], WWC_LIST_MAX);
+    }
+    if (skipped) {
+        char listed[64] = "";
+        if (skipped > WWC_LIST_MAX)
+            snprintf(listed, sizeof listed, "; the first %d are listed above", WWC_LIST_MAX);
+        diag(c, 1, 0, name_of(c, C_ES_WWC),
+             "%zu finding%s skipped for want of an effect size: %zu without Effect_Size_WWC or "
+             "usable arm statistics, %zu with Effect_Size_WWC but not both sample sizes%s",
+             skipped, skipped == 1 ? "" : "s", c->skipped_no_g, c->skipped_no_n, listed);
+    }
+    if (c->compared) {
+        char largest[128] = "";
+        char unusable[128] = "";
+        if (c->differ)
+            snprintf(largest, sizeof largest, " (largest difference %.3g, FindingID %ld, line %ld)",
+                     c->max_diff, c->max_diff_finding, c->max_diff_line);
+        if (c->no_g)
+            snprintf(unusable, sizeof unusable, ", %zu give no g (an SD or a sample size of 0)",
+                     c->no_g);
+        diag(c, 1, 0, name_of(c, C_ES_WWC),
+             "%zu finding%s with arm statistics: %zu agree with Effect_Size_WWC within 1e-9, %zu "
+             "differ%s%s",
+             c->compared, c->compared == 1 ? "" : "s", c->agree, c->differ, largest, unusable);
+    }
+}
+
+static int wwc_parse(const ww_input *in, ww_diags *diags, const ww_sink *sink)
+{
+    wwc_ctx c;
+    ww_csv *r = NULL;
+    ww_csv_row row;
+    long bad_line;
+    int error = 0, got;
+
+    memset(&c, 0, sizeof c);
+    c.in = in;
+    c.diags = diags;
+
+    if (!in->data || ww_csv__blank(in->data, in->size)) {
+        diag(&c, 0, 0, NULL, "the file is empty");
+        goto done;
+    }
+    if ((bad_line = ww_csv__bad_utf8_line(in->data, in->size)) > 0) {
+        diag(&c, 0, bad_line, "encoding",
+             "this line is not valid UTF-8 (WWC exports are UTF-8; a file re-saved by Excel "
+             "as Latin-1 or Windows-1252 must be exported again as UTF-8)");
+        goto done;
+    }
+    if ((error = ww_arena__new(&c.arena)) < 0 ||
+        (error = ww_csv__open(&r, in->data, in->size, WWC_FIELD_MAX)) < 0)
+        goto done;
+
+    if ((got = ww_csv__next(r, &row)) < 0) {
+        error = got;
+        goto done;
+    }
+    if (got == 0 || row.status != WW_CSV_ROW) {
+        diag(&c, 0, got ? row.line : 0, NULL, "the header row is not valid CSV: %s",
+             !got                            ? "there is none"
+             : row.status == WW_CSV_TOO_LONG ? "a field is longer than 1 MiB"
+                                             : row.problem);
+        goto done;
+    }
+    if ((got = read_header(&c, &row)) <= 0) {
+        error = got;
+        goto done;
+    }
+
+    while (c.rc == 0 && (got = ww_csv__next(r, &row)) == 1) {
+        if (row.status == WW_CSV_ROW && row.n_fields != c.n_header) {
+            c.malformed++;
+            note(&c, N_MALFORMED, row.line, NULL, "row skipped: it has %zu fields, the header %zu",
+                 row.n_fields, c.n_header);
+            ww_csv__resync(r);
+        } else if (row.status == WW_CSV_MALFORMED) {
+            c.malformed++;
+            note(&c, N_MALFORMED, row.line, field_name(&c, row.bad_field), "row skipped: %s",
+                 row.problem);
+        } else if (row.status == WW_CSV_TOO_LONG) {
+            diag(&c, 0, row.line, field_name(&c, row.bad_field),
+                 "a field longer than 1 MiB (the limit for one field); the file is refused");
+        } else if ((error = finding_row(&c, &row, sink)) < 0) {
+            goto done;
+        }
+        if (c.malformed > WWC_MALFORMED_MAX) {
+            diag(&c, 0, row.line, NULL,
+                 "more than %d malformed rows: reading stopped here (is this a WWC findings "
+                 "CSV file?)",
+                 WWC_MALFORMED_MAX);
+            break;
+        }
+    }
+    if (got < 0) {
+        error = got;
+        goto done;
+    }
+    summarise(&c);
+
+done:
+    ww_csv__free(r);
+    ww_arena__free(c.arena);
+    if (error == 0 && c.rc < 0) error = c.rc;
+    return error;
+}
+
+/* ---- sniffing --------------------------------------------------------------------- */
+
+typedef struct sniff_state {
+    int finding_id, effect_size;
+} sniff_state;
+
+static int is_one_of(const char *name, enum column e)
+{
+    for (int k = 0; k < 4 && columns[e].names[k]; k++)
+        if (!strcasecmp(name, columns[e].names[k])) return 1;
+    return 0;
+}
+
+static void sniff_name(void *ctx, const char *name, size_t len)
+{
+    sniff_state *st = ctx;
+    (void)len;
+    if (is_one_of(name, C_FINDING_ID)) st->finding_id = 1;
+    if (is_one_of(name, C_ES_WWC)) st->effect_size = 1;
+}
+
+/* A findings header names FindingID and Effect_Size_WWC (either spelling).
+ * FindingID alone scores low, so a forced-looking file still gets this
+ * importer's clear message about what is missing. */
+static int wwc_sniff(const ww_input *in)
+{
+    sniff_state st = {0, 0};
+    if (!in->data || in->size == 0) return 0;
+    ww_csv__sniff_header(in->data, in->size, WWC_SNIFF_WINDOW, sniff_name, &st);
+    if (st.finding_id && st.effect_size) return 90;
+    return st.finding_id ? 20 : 0;
+}
+
+const ww_importer ww_importer_wwc = {
+    "wwc-findings",
+    "What Works Clearinghouse study findings CSV (individual Findings file or merged file)",
+    wwc_sniff,
+    wwc_parse,
+};
