@@ -18,7 +18,7 @@ int cmd_query(const cli_global *g, int argc, char **argv)
 
     for (int i = 1; i < argc; i++) {
         if (cli_is_help(argv[i])) {
-            puts("usage: whatworks query ISSUE [--limit N] [--format table|json|csv]\n\n"
+            puts("usage: whatworks query ISSUE [--limit N] [--include-extracted] [--format table|json|csv]\n\n"
                  "Rank the interventions that answer a presenting issue, e.g. `truancy`,\n"
                  "`anti-social behaviour`, `homelessness`. The text is expanded through the\n"
                  "issue taxonomy (`whatworks issues`) and matched in the full-text index;\n"
@@ -26,6 +26,8 @@ int cmd_query(const cli_global *g, int argc, char **argv)
                  "positive = beneficial) with its 95% CI, the number of studies, a verdict\n"
                  "and why it ranks where it does. JSON schema: whatworks/query/1.\n\n"
                  "  --limit N    at most N interventions (default 20)\n"
+                 "  --include-extracted  also pool effects machine-extracted from reports'\n"
+                 "               text (provisional; left out by default)\n"
                  "  --format F   table (default on a terminal), json (default otherwise), csv");
             return 0;
         } else if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
@@ -34,6 +36,8 @@ int cmd_query(const cli_global *g, int argc, char **argv)
             if (*end || n < 1 || n > 100000)
                 return cli_usage_error("query", "--limit needs a number from 1 to 100000");
             opts.limit = (int)n;
+        } else if (strcmp(argv[i], "--include-extracted") == 0) {
+            opts.include_extracted = 1;
         } else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
             if (ww_format_parse(&fmt, argv[++i]) < 0) return cli_usage_error("query", "%s", ww_error_last());
         } else if (strcmp(argv[i], "--") == 0 && i + 1 < argc && !text) {

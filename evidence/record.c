@@ -57,6 +57,8 @@ void ww_outcome_rec_init(ww_outcome_rec *o)
     o->events_treatment = o->total_treatment = o->events_control = o->total_control = -1;
     o->reported_estimate = o->reported_ci_low = o->reported_ci_high = NAN;
     o->generic_yi = o->generic_se = NAN;
+    o->confidence = NAN;
+    o->text_offset = o->text_length = -1;
 }
 
 void ww_rob_rec_init(ww_rob_rec *r)

@@ -65,6 +65,13 @@ typedef struct ww_outcome_rec {
 
     const char *where; /* provenance inside the source, e.g. "line 57" */
     long line;
+
+    /* Machine-extracted from a report's text (not entered by a person):
+     * provisional, excluded from the default pooled results, with the
+     * extractor's confidence (0..1) and the character span it came from. */
+    int extracted;
+    double confidence;          /* NAN unless extracted */
+    long text_offset, text_length; /* -1 unless extracted */
 } ww_outcome_rec;
 
 typedef struct ww_benefit_rec {

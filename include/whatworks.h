@@ -203,6 +203,9 @@ WW_EXTERN int ww_import_report_write(const ww_import_report *r, FILE *fp);
 /** Options for ww_query_run(); zero-initialise. */
 typedef struct ww_query_opts {
     int limit; /**< at most this many interventions; 0 means 20 */
+    int include_extracted; /**< rank on pooled results that include effects
+                                machine-extracted from reports' text (always
+                                provisional); by default they are left out */
 } ww_query_opts;
 
 /** The ranked answer to a presenting-issue query. */

@@ -51,6 +51,8 @@ static json_t *effect_json(const ww_effect_row *e)
     json_object_set_new(o, "n_participants",
                         e->n_participants >= 0 ? json_integer(e->n_participants) : json_null());
     json_object_set_new(o, "reported_estimate", ww_queries__num(e->reported_estimate));
+    json_object_set_new(o, "extracted", json_boolean(e->extracted));
+    json_object_set_new(o, "confidence", ww_queries__num(e->confidence));
     json_object_set_new(o, "location", json_string(e->location));
     return o;
 }
@@ -210,6 +212,7 @@ static int write_table(const ww_intervention_row *iv, const ww_effect_row *effec
         fprintf(fp, " [%s, %s is better]: %s %.3f [%.3f, %.3f]", e->domain ? e->domain : "no domain",
                 e->higher_is_better ? "higher" : "lower", e->metric, est, lo, hi);
         if (e->n_participants >= 0) fprintf(fp, ", N = %ld", e->n_participants);
+        if (e->extracted) fprintf(fp, ", machine-extracted (confidence %.2f)", e->confidence);
         fprintf(fp, " (%s)\n", e->location);
     }
     if (!n) fputs("\nno effects stored\n", fp);
@@ -229,7 +232,7 @@ int ww_show_write(ww_db *db, const char *intervention, FILE *fp, ww_format fmt)
     if ((error = ww_arena__new(&arena)) < 0) return error;
     if ((error = ww_repo__intervention(&iv, db, arena, intervention)) < 0 ||
         (error = ww_repo__effects(&effects, &n, db, arena, iv.id)) < 0 ||
-        (error = ww_repo__syntheses(&syn, &n_syn, db, arena, iv.id)) < 0)
+        (error = ww_repo__syntheses(&syn, &n_syn, db, arena, iv.id, 0)) < 0)
         goto done;
     switch (fmt) {
     case WW_FORMAT_JSON: error = write_json(&iv, effects, n, syn, n_syn, fp); break;

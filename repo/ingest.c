@@ -186,6 +186,8 @@ typedef struct store {
     char *last_key; /* dry run: the previous record's study key */
     sqlite3_int64 *touched; /* interventions this source added evidence to */
     size_t n_touched, alloc_touched;
+    ww_buf text_title, text_body; /* a report's full text, indexed at the end */
+    int has_text;
 } store;
 
 static int touch(store *s, sqlite3_int64 intervention_id)
@@ -538,14 +540,15 @@ static int store_outcome(store *s, const ww_record *rec, const ww_outcome_rec *o
     if ((error = ww_repo__prepare(
              &st, s->db,
              "INSERT INTO effect(outcome_id, metric, yi, vi, smd_correction, cells_adjusted,"
-             "  n_participants, raw, reported_estimate, reported_ci_low, reported_ci_high, location)"
+             "  n_participants, raw, reported_estimate, reported_ci_low, reported_ci_high, location,"
+             "  extracted, confidence, text_offset, text_length)"
              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
              "  json_object('kind', ?8, 'mean_treatment', ?9, 'sd_treatment', ?10, 'n_treatment', ?11,"
              "   'mean_control', ?12, 'sd_control', ?13, 'n_control', ?14,"
              "   'events_treatment', ?15, 'total_treatment', ?16, 'events_control', ?17,"
              "   'total_control', ?18, 'reported_metric', ?19, 'generic_yi', ?24,"
              "   'generic_se', ?25),"
-             "  ?20, ?21, ?22, ?23)")) < 0)
+             "  ?20, ?21, ?22, ?23, ?26, ?27, ?28, ?29)")) < 0)
         return error;
     sqlite3_bind_int64(st, 1, outcome_id);
     bind_text(st, 2, metric);
@@ -575,6 +578,10 @@ static int store_outcome(store *s, const ww_record *rec, const ww_outcome_rec *o
     bind_text(st, 23, where);
     bind_double(st, 24, o->generic_yi);
     bind_double(st, 25, o->generic_se);
+    sqlite3_bind_int(st, 26, o->extracted ? 1 : 0);
+    bind_double(st, 27, o->confidence);
+    bind_count(st, 28, o->text_offset);
+    bind_count(st, 29, o->text_length);
     error = step(s, st, NULL);
     sqlite3_finalize(st);
     return error;
@@ -716,6 +723,27 @@ done:
     return error;
 }
 
+/* A report's full text: kept until the file's records are in, then indexed
+ * with the intervention they named (a report's text may come first). */
+static int store_text(void *ctx, const char *title, const char *body)
+{
+    store *s = ctx;
+    int error;
+    s->has_text = 1;
+    if (s->text_body.size && (error = ww_buf__puts(&s->text_body, "\n\n")) < 0) return error;
+    if (!s->text_title.size && title && (error = ww_buf__puts(&s->text_title, title)) < 0) return error;
+    return ww_buf__puts(&s->text_body, body ? body : "");
+}
+
+static int index_text(store *s)
+{
+    if (!s->has_text || !s->db) return 0;
+    if (!s->n_touched)
+        return ww_diags__add(s->rep->diags, 1, s->file, 0, NULL,
+                             "the text names no intervention, so it is archived but not indexed");
+    return add_search_doc(s, s->touched[0], "report", s->text_title.data, s->text_body.data);
+}
+
 /* ---- the transaction ---------------------------------------------------- */
 
 static int source_exists(ww_db *db, const char *sha256, int *exists)
@@ -828,10 +856,13 @@ int ww_import_file(ww_import_report **out, ww_db *db, const char *path, const ww
     s.last_key = NULL;
     s.touched = NULL;
     s.n_touched = s.alloc_touched = 0;
+    memset(&s.text_title, 0, sizeof s.text_title);
+    memset(&s.text_body, 0, sizeof s.text_body);
+    s.has_text = 0;
     s_ready = 1;
     sink.ctx = &s;
     sink.record = store_record;
-    sink.text = NULL;
+    sink.text = store_text;
 
     if (s.db) {
         /* IMMEDIATE takes the write lock now, so a busy database is found
@@ -853,6 +884,7 @@ verdict:
     if (in_txn) {
         /* Grades of this file's studies, then syntheses of what it touched,
          * in the same transaction: stored results never lag the evidence. */
+        if ((error = index_text(&s)) < 0) goto done;
         if ((error = ww_repo__grade_source(db, s.source_id)) < 0) goto done;
         for (size_t i = 0; i < s.n_touched; i++)
             if ((error = ww_repo__resynthesise(db, s.touched[i], s.source_id)) < 0) goto done;
@@ -867,6 +899,8 @@ done:
     if (s_ready) {
         free(s.last_key);
         free(s.touched);
+        ww_buf__free(&s.text_title);
+        ww_buf__free(&s.text_body);
     }
     free(data);
     if (error < 0 && error != WW_EDATA) {

@@ -213,7 +213,7 @@ int ww_repo__effects(ww_effect_row **out, size_t *n_out, ww_db *db, ww_arena *ar
              "SELECT e.id, s.id, e.metric, e.yi, e.vi, o.higher_is_better, o.name, o.domain,"
              "       o.timepoint, coalesce(e.n_participants, -1), s.provisional, s.title,"
              "       coalesce(s.year, -1), s.design, e.location, src.sha256, e.smd_correction,"
-             "       e.reported_estimate, e.reported_ci_low, e.reported_ci_high"
+             "       e.reported_estimate, e.reported_ci_low, e.reported_ci_high, e.extracted, e.confidence"
              "  FROM effect e JOIN outcome o ON o.id = e.outcome_id"
              "  JOIN study s ON s.id = o.study_id JOIN source src ON src.id = s.source_id"
              " WHERE s.intervention_id = ?1 ORDER BY s.year, s.id, o.id, e.id")) < 0)
@@ -233,6 +233,8 @@ int ww_repo__effects(ww_effect_row **out, size_t *n_out, ww_db *db, ww_arena *ar
         r->reported_estimate = col_double_or_nan(st, 17);
         r->reported_ci_low = col_double_or_nan(st, 18);
         r->reported_ci_high = col_double_or_nan(st, 19);
+        r->extracted = sqlite3_column_int(st, 20);
+        r->confidence = col_double_or_nan(st, 21);
         r->metric = ww_repo__col_text(st, 2, arena);
         r->outcome = ww_repo__col_text(st, 6, arena);
         r->domain = ww_repo__col_text(st, 7, arena);
@@ -365,7 +367,7 @@ done:
 }
 
 int ww_repo__syntheses(ww_synthesis_row **out, size_t *n_out, ww_db *db, ww_arena *arena,
-                       int64_t intervention_id)
+                       int64_t intervention_id, int include_extracted)
 {
     sqlite3_stmt *st = NULL;
     vec v = {NULL, 0, 0, sizeof(ww_synthesis_row)};
@@ -380,10 +382,16 @@ int ww_repo__syntheses(ww_synthesis_row **out, size_t *n_out, ww_db *db, ww_aren
              "       pi_low, pi_high, data_version,"
              "       (SELECT coalesce(max(provisional), 0) FROM study s"
              "         WHERE s.intervention_id = synthesis.intervention_id),"
-             "       certainty, certainty_trace, eif_level, blueprints_tier, rules_version, egger_p"
-             "  FROM synthesis WHERE intervention_id = ?1 ORDER BY k DESC, n_participants DESC, domain")) < 0)
+             "       certainty, certainty_trace, eif_level, blueprints_tier, rules_version, egger_p,"
+             "       scope"
+             "  FROM synthesis WHERE intervention_id = ?1 AND (scope = 'reviewed' AND NOT (?2 AND"
+             "        EXISTS (SELECT 1 FROM synthesis a WHERE a.intervention_id = synthesis.intervention_id"
+             "                AND a.domain = synthesis.domain AND a.metric = synthesis.metric"
+             "                AND a.scope = 'all')) OR (?2 AND scope = 'all'))"
+             " ORDER BY k DESC, n_participants DESC, domain")) < 0)
         return error;
     sqlite3_bind_int64(st, 1, intervention_id);
+    sqlite3_bind_int(st, 2, include_extracted ? 1 : 0);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         ww_synthesis_row *r = vec_push(&v);
         if (!r) goto oom;
@@ -412,6 +420,7 @@ int ww_repo__syntheses(ww_synthesis_row **out, size_t *n_out, ww_db *db, ww_aren
         r->blueprints_tier = ww_repo__col_text(st, 21, arena);
         r->rules_version = ww_repo__col_text(st, 22, arena);
         r->egger_p = col_double_or_nan(st, 23);
+        r->scope = ww_repo__col_text(st, 24, arena);
     }
     if (rc != SQLITE_DONE) {
         error = step_error(db, rc);

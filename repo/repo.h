@@ -58,6 +58,8 @@ typedef struct ww_effect_row {
     const char *source_sha256;
     const char *smd_correction;
     double reported_estimate, reported_ci_low, reported_ci_high;
+    int extracted;       /* machine-extracted from a report's text */
+    double confidence;   /* the extractor's confidence; NAN otherwise */
 } ww_effect_row;
 
 int ww_repo__effects(ww_effect_row **out, size_t *n_out, ww_db *db, ww_arena *arena,
@@ -74,10 +76,14 @@ typedef struct ww_synthesis_row {
     /* GRADE-style certainty ("high" ... "very low"), its trace, crosswalks */
     const char *certainty, *certainty_trace, *eif_level, *blueprints_tier, *rules_version;
     double egger_p;
+    const char *scope; /* "reviewed" or "all" (with machine-extracted effects) */
 } ww_synthesis_row;
 
+/* The stored results of one intervention. With include_extracted, a
+ * domain's result that includes machine-extracted effects replaces the
+ * reviewed-only one. */
 int ww_repo__syntheses(ww_synthesis_row **out, size_t *n_out, ww_db *db, ww_arena *arena,
-                       int64_t intervention_id);
+                       int64_t intervention_id, int include_extracted);
 
 /* One intervention's descriptive fields. */
 typedef struct ww_intervention_row {

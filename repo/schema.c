@@ -101,6 +101,9 @@ static const char migration_1[] =
     "  n_participants INTEGER,"
     "  raw TEXT NOT NULL CHECK (json_valid(raw)),"
     "  reported_estimate REAL, reported_ci_low REAL, reported_ci_high REAL,"
+    /* machine-extracted from a report's text: confidence and span */
+    "  extracted INTEGER NOT NULL DEFAULT 0, confidence REAL,"
+    "  text_offset INTEGER, text_length INTEGER,"
     "  location TEXT NOT NULL"
     ");"
     "CREATE INDEX effect_by_outcome ON effect(outcome_id);"
@@ -130,7 +133,10 @@ static const char migration_1[] =
     "  rules_version TEXT,"
     "  data_version INTEGER NOT NULL,"
     "  computed_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),"
-    "  UNIQUE (intervention_id, domain, metric)"
+    /* scope 'reviewed' leaves out machine-extracted effects; 'all' (stored
+     * only when the domain has some) includes them. */
+    "  scope TEXT NOT NULL DEFAULT 'reviewed' CHECK (scope IN ('reviewed', 'all')),"
+    "  UNIQUE (intervention_id, domain, metric, scope)"
     ");"
     /* Append-only log of what changed the evidence. */
     "CREATE TABLE audit ("

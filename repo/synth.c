@@ -61,7 +61,8 @@ done:
 
 /* Pool and store one domain's effects. */
 static int store_domain(ww_db *db, sqlite3_stmt *ins, int64_t intervention_id, const char *domain,
-                        const ww_synth_effect *effects, size_t n, int64_t data_version)
+                        const char *scope, const ww_synth_effect *effects, size_t n,
+                        int64_t data_version)
 {
     ww_synth_result r;
     ww_synth_study *studies = NULL;
@@ -100,15 +101,36 @@ static int store_domain(ww_db *db, sqlite3_stmt *ins, int64_t intervention_id, c
     sqlite3_bind_text(ins, 22, ww_eif_name(c.eif), -1, SQLITE_STATIC);
     sqlite3_bind_text(ins, 23, ww_blueprints_name(c.blueprints), -1, SQLITE_STATIC);
     sqlite3_bind_text(ins, 24, c.rules_version, -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins, 25, scope, -1, SQLITE_STATIC);
     rc = sqlite3_step(ins);
     ww_rigour_certainty_clear(&c);
     return rc == SQLITE_DONE ? 0 : ww_repo__sqlite_error(db->sql, rc, db->path);
+}
+
+/* Store a domain's result without machine-extracted effects ("reviewed")
+ * and, when there are some, with them ("all"). */
+static int store_scopes(ww_db *db, sqlite3_stmt *ins, int64_t intervention_id, const char *domain,
+                        const ww_synth_effect *effects, const int *extracted, size_t n,
+                        int64_t data_version)
+{
+    ww_synth_effect *reviewed;
+    size_t k = 0;
+    int error = 0;
+    if (!(reviewed = malloc((n ? n : 1) * sizeof *reviewed))) return ww__error_oom();
+    for (size_t i = 0; i < n; i++)
+        if (!extracted[i]) reviewed[k++] = effects[i];
+    if (k) error = store_domain(db, ins, intervention_id, domain, "reviewed", reviewed, k, data_version);
+    if (error == 0 && k < n)
+        error = store_domain(db, ins, intervention_id, domain, "all", effects, n, data_version);
+    free(reviewed);
+    return error;
 }
 
 int ww_repo__resynthesise(ww_db *db, int64_t intervention_id, int64_t data_version)
 {
     sqlite3_stmt *sel = NULL, *ins = NULL, *del = NULL;
     ww_synth_effect *effects = NULL;
+    int *extracted = NULL;
     char **metrics = NULL;
     char *domain = NULL;
     size_t n = 0, alloc = 0;
@@ -118,7 +140,7 @@ int ww_repo__resynthesise(ww_db *db, int64_t intervention_id, int64_t data_versi
         (error = ww_repo__prepare(
              &sel, db,
              "SELECT lower(trim(coalesce(o.domain, ''))) AS d, s.id, e.metric, e.yi, e.vi,"
-             "       o.higher_is_better, coalesce(e.n_participants, -1)"
+             "       o.higher_is_better, coalesce(e.n_participants, -1), e.extracted"
              "  FROM effect e JOIN outcome o ON o.id = e.outcome_id JOIN study s ON s.id = o.study_id"
              " WHERE s.intervention_id = ?1 ORDER BY d, s.id, e.id")) < 0 ||
         (error = ww_repo__prepare(
@@ -126,9 +148,9 @@ int ww_repo__resynthesise(ww_db *db, int64_t intervention_id, int64_t data_versi
              "INSERT INTO synthesis(intervention_id, domain, metric, method, k, n_participants,"
              "  estimate, se, ci_low, ci_high, tau2, i2, q, pi_low, pi_high, data_version,"
              "  n_effects, n_other_scale, egger_p, certainty, certainty_trace, eif_level,"
-             "  blueprints_tier, rules_version)"
+             "  blueprints_tier, rules_version, scope)"
              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
-             "  ?19, ?20, ?21, ?22, ?23, ?24)")) < 0)
+             "  ?19, ?20, ?21, ?22, ?23, ?24, ?25)")) < 0)
         goto done;
     sqlite3_bind_int64(del, 1, intervention_id);
     if ((rc = sqlite3_step(del)) != SQLITE_DONE) {
@@ -146,7 +168,8 @@ int ww_repo__resynthesise(ww_db *db, int64_t intervention_id, int64_t data_versi
         d = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(sel, 0) : NULL;
         /* A new domain (or the end): pool what was gathered. */
         if (domain && (!d || strcmp(d, domain) != 0)) {
-            if ((error = store_domain(db, ins, intervention_id, domain, effects, n, data_version)) < 0)
+            if ((error = store_scopes(db, ins, intervention_id, domain, effects, extracted, n,
+                                      data_version)) < 0)
                 goto done;
             for (size_t i = 0; i < n; i++) free(metrics[i]);
             n = 0;
@@ -159,8 +182,11 @@ int ww_repo__resynthesise(ww_db *db, int64_t intervention_id, int64_t data_versi
             size_t na = alloc ? alloc * 2 : 16;
             ww_synth_effect *pe = realloc(effects, na * sizeof *pe);
             char **pm;
+            int *px;
             if (!pe) goto oom;
             effects = pe;
+            if (!(px = realloc(extracted, na * sizeof *px))) goto oom;
+            extracted = px;
             if (!(pm = realloc(metrics, na * sizeof *pm))) goto oom;
             metrics = pm;
             alloc = na;
@@ -172,6 +198,7 @@ int ww_repo__resynthesise(ww_db *db, int64_t intervention_id, int64_t data_versi
         effects[n].vi = sqlite3_column_double(sel, 4);
         effects[n].higher_is_better = sqlite3_column_int(sel, 5);
         effects[n].n_participants = (long)sqlite3_column_int64(sel, 6);
+        extracted[n] = sqlite3_column_int(sel, 7);
         n++;
     }
     goto done;
@@ -181,6 +208,7 @@ done:
     for (size_t i = 0; i < n; i++) free(metrics[i]);
     free(metrics);
     free(effects);
+    free(extracted);
     free(domain);
     sqlite3_finalize(sel);
     sqlite3_finalize(ins);
