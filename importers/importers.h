@@ -22,6 +22,24 @@ typedef struct ww_input {
     size_t size;
 } ww_input;
 
+/* A source's own pooled result for one analysis (e.g. a RevMan outcome or
+ * subgroup) beside ours, computed from the same rows with the same method,
+ * so a reader can see where the two agree. Ratios on their natural scale.
+ * Figures the source does not give are NAN. */
+typedef struct ww_pooled_check {
+    const char *analysis_id; /* e.g. "CMP-001.01" or "CMP-001.01.02" */
+    const char *name;        /* the analysis's name */
+    const char *metric;      /* "OR", "RR", "RD", "MD", "SMD", ... as the source gives it */
+    const char *method;      /* "MH", "IV", "PETO", ... */
+    int random;              /* 1 random effects, 0 fixed, -1 not given */
+    long k;                  /* studies that entered ours */
+    double reported_estimate, reported_ci_low, reported_ci_high;
+    double reported_tau2, reported_i2, reported_q, reported_z;
+    double estimate, ci_low, ci_high, tau2, i2, q, z; /* ours; NAN if not computed */
+    double max_rel_diff;     /* largest relative difference over the figures both give; NAN if none */
+    long line;
+} ww_pooled_check;
+
 /* Where records go. `record` returns 0 to continue or a negative ww_error to
  * stop the import (the importer then returns that code). The record and its
  * strings are only valid during the call. */
@@ -30,6 +48,8 @@ typedef struct ww_sink {
     int (*record)(void *ctx, const ww_record *rec);
     /* optional: full text to index with the records of this input */
     int (*text)(void *ctx, const char *title, const char *body);
+    /* optional (may be NULL): the source's own pooled results beside ours */
+    int (*pooled)(void *ctx, const ww_pooled_check *check);
 } ww_sink;
 
 typedef struct ww_importer {

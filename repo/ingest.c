@@ -723,6 +723,52 @@ done:
     return error;
 }
 
+/* A source's own pooled figures beside ours (reported_pooled). */
+static int store_pooled(void *ctx, const ww_pooled_check *c)
+{
+    store *s = ctx;
+    sqlite3_stmt *st = NULL;
+    char where[32];
+    int error;
+    if (!s->db) return 0;
+    if ((error = ww_repo__prepare(
+             &st, s->db,
+             "INSERT INTO reported_pooled(source_id, analysis_id, name, metric, method, random, k,"
+             "  reported_estimate, reported_ci_low, reported_ci_high, reported_tau2, reported_i2,"
+             "  reported_q, reported_z, estimate, ci_low, ci_high, tau2, i2, q, z, max_rel_diff, location)"
+             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
+             "  ?18, ?19, ?20, ?21, ?22, ?23)")) < 0)
+        return error;
+    snprintf(where, sizeof where, "line %ld", c->line);
+    sqlite3_bind_int64(st, 1, s->source_id);
+    bind_text(st, 2, c->analysis_id ? c->analysis_id : "");
+    bind_text(st, 3, c->name);
+    bind_text(st, 4, c->metric);
+    bind_text(st, 5, c->method);
+    if (c->random < 0) sqlite3_bind_null(st, 6);
+    else sqlite3_bind_int(st, 6, c->random);
+    bind_count(st, 7, c->k);
+    bind_double(st, 8, c->reported_estimate);
+    bind_double(st, 9, c->reported_ci_low);
+    bind_double(st, 10, c->reported_ci_high);
+    bind_double(st, 11, c->reported_tau2);
+    bind_double(st, 12, c->reported_i2);
+    bind_double(st, 13, c->reported_q);
+    bind_double(st, 14, c->reported_z);
+    bind_double(st, 15, c->estimate);
+    bind_double(st, 16, c->ci_low);
+    bind_double(st, 17, c->ci_high);
+    bind_double(st, 18, c->tau2);
+    bind_double(st, 19, c->i2);
+    bind_double(st, 20, c->q);
+    bind_double(st, 21, c->z);
+    bind_double(st, 22, c->max_rel_diff);
+    bind_text(st, 23, where);
+    error = step(s, st, NULL);
+    sqlite3_finalize(st);
+    return error;
+}
+
 /* A report's full text: kept until the file's records are in, then indexed
  * with the intervention they named (a report's text may come first). */
 static int store_text(void *ctx, const char *title, const char *body)
@@ -863,6 +909,7 @@ int ww_import_file(ww_import_report **out, ww_db *db, const char *path, const ww
     sink.ctx = &s;
     sink.record = store_record;
     sink.text = store_text;
+    sink.pooled = store_pooled;
 
     if (s.db) {
         /* IMMEDIATE takes the write lock now, so a busy database is found

@@ -138,6 +138,18 @@ static const char migration_1[] =
     "  scope TEXT NOT NULL DEFAULT 'reviewed' CHECK (scope IN ('reviewed', 'all')),"
     "  UNIQUE (intervention_id, domain, metric, scope)"
     ");"
+    /* A source's own pooled results (e.g. RevMan's) beside ours from the same
+     * rows and method: kept as reported values, differences visible. */
+    "CREATE TABLE reported_pooled ("
+    "  id INTEGER PRIMARY KEY,"
+    "  source_id INTEGER NOT NULL REFERENCES source(id),"
+    "  analysis_id TEXT NOT NULL, name TEXT, metric TEXT, method TEXT, random INTEGER, k INTEGER,"
+    "  reported_estimate REAL, reported_ci_low REAL, reported_ci_high REAL,"
+    "  reported_tau2 REAL, reported_i2 REAL, reported_q REAL, reported_z REAL,"
+    "  estimate REAL, ci_low REAL, ci_high REAL, tau2 REAL, i2 REAL, q REAL, z REAL,"
+    "  max_rel_diff REAL, location TEXT NOT NULL"
+    ");"
+    "CREATE INDEX reported_pooled_by_source ON reported_pooled(source_id);"
     /* Append-only log of what changed the evidence. */
     "CREATE TABLE audit ("
     "  id INTEGER PRIMARY KEY,"
