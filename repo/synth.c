@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../evidence/effect.h"
 #include "../evidence/rigour.h"
 #include "../evidence/synthesis.h"
 #include "repo_int.h"
@@ -107,6 +108,39 @@ static int store_domain(ww_db *db, sqlite3_stmt *ins, int64_t intervention_id, c
     return rc == SQLITE_DONE ? 0 : ww_repo__sqlite_error(db->sql, rc, db->path);
 }
 
+static double col(sqlite3_stmt *st, int i)
+{
+    return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
+}
+
+/* An effect the source gave on a scale that cannot be put on the SMD scale
+ * (a raw mean difference, a risk ratio or difference) is recomputed from its
+ * raw statistics when they are stored: Hedges' g from the arms' means, SDs
+ * and Ns, the log odds ratio from the 2x2 table. The stored effect itself
+ * stays as the source gave it. */
+static void from_raw(ww_synth_effect *e, sqlite3_stmt *st)
+{
+    const char *kind = (const char *)sqlite3_column_text(st, 8);
+    ww_effect x;
+    if (!kind || strcmp(e->metric, "SMD") == 0 || strcmp(e->metric, "OR") == 0 ||
+        strcmp(e->metric, "ZCOR") == 0)
+        return;
+    if (strcmp(kind, "continuous") == 0 &&
+        ww_effect_smd(&x, col(st, 9), col(st, 10), col(st, 11), col(st, 12), col(st, 13), col(st, 14),
+                      WW_SMD_EXACT) == 0) {
+        e->metric = "SMD";
+    } else if (strcmp(kind, "binary") == 0 &&
+               ww_effect_log_or(&x, col(st, 15), col(st, 16) - col(st, 15), col(st, 17),
+                                col(st, 18) - col(st, 17)) == 0) {
+        e->metric = "OR";
+    } else {
+        ww_error_clear();
+        return;
+    }
+    e->yi = x.yi;
+    e->vi = x.vi;
+}
+
 /* Store a domain's result without machine-extracted effects ("reviewed")
  * and, when there are some, with them ("all"). */
 static int store_scopes(ww_db *db, sqlite3_stmt *ins, int64_t intervention_id, const char *domain,
@@ -140,7 +174,13 @@ int ww_repo__resynthesise(ww_db *db, int64_t intervention_id, int64_t data_versi
         (error = ww_repo__prepare(
              &sel, db,
              "SELECT lower(trim(coalesce(o.domain, ''))) AS d, s.id, e.metric, e.yi, e.vi,"
-             "       o.higher_is_better, coalesce(e.n_participants, -1), e.extracted"
+             "       o.higher_is_better, coalesce(e.n_participants, -1), e.extracted,"
+             "       json_extract(e.raw, '$.kind'),"
+             "       json_extract(e.raw, '$.mean_treatment'), json_extract(e.raw, '$.sd_treatment'),"
+             "       json_extract(e.raw, '$.n_treatment'), json_extract(e.raw, '$.mean_control'),"
+             "       json_extract(e.raw, '$.sd_control'), json_extract(e.raw, '$.n_control'),"
+             "       json_extract(e.raw, '$.events_treatment'), json_extract(e.raw, '$.total_treatment'),"
+             "       json_extract(e.raw, '$.events_control'), json_extract(e.raw, '$.total_control')"
              "  FROM effect e JOIN outcome o ON o.id = e.outcome_id JOIN study s ON s.id = o.study_id"
              " WHERE s.intervention_id = ?1 ORDER BY d, s.id, e.id")) < 0 ||
         (error = ww_repo__prepare(
@@ -196,6 +236,7 @@ int ww_repo__resynthesise(ww_db *db, int64_t intervention_id, int64_t data_versi
         effects[n].metric = metrics[n];
         effects[n].yi = sqlite3_column_double(sel, 3);
         effects[n].vi = sqlite3_column_double(sel, 4);
+        from_raw(&effects[n], sel);
         effects[n].higher_is_better = sqlite3_column_int(sel, 5);
         effects[n].n_participants = (long)sqlite3_column_int64(sel, 6);
         extracted[n] = sqlite3_column_int(sel, 7);

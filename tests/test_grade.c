@@ -243,6 +243,42 @@ static void test_grade__cli(void **state)
     free(out);
 }
 
+/* Golden: the real Cochrane review CD000023 (antibiotics for sore throat).
+ * Its RoB 1 items feed the grades; studies whose methods text does not say
+ * "randomised" stay at design unknown (level 0, "design not reported"). The
+ * counts below were measured on import and are asserted so any change to
+ * the rules or the importer shows up here. Its outcomes are risk ratios:
+ * pooled on the SMD scale from the 2x2 tables' log odds ratios. */
+static void test_grade__cochrane_review_golden(void **state)
+{
+    ww_db *db = NULL;
+    ww_import_report *rep = NULL;
+    char path[400];
+    (void)state;
+    unlink(db_path);
+    assert_ww_ok(ww_db_open(&db, db_path, WW_DB_CREATE));
+    assert_ww_ok(ww_import_file(&rep, db, SHARED_PATH(path, "revman/antibiotics-for-sore-throat_CD000023.rm5"), NULL));
+    ww_import_report_free(rep);
+    assert_int_equal(count(db, "SELECT count(*) FROM study"), 48);
+    assert_int_equal(count(db, "SELECT count(*) FROM study WHERE design = 'randomised' AND rigour_level = 5"), 10);
+    assert_int_equal(count(db, "SELECT count(*) FROM study WHERE design = 'randomised' AND rigour_level = 4"), 12);
+    assert_int_equal(count(db, "SELECT count(*) FROM study WHERE design = 'randomised' AND rigour_level = 3"), 3);
+    assert_int_equal(count(db, "SELECT count(*) FROM study WHERE design = 'unknown' AND rigour_level = 0"
+                               " AND rigour_trace LIKE 'design: not reported%'"),
+                     23);
+    /* a study with RoB 1 items judged high is capped at 3 */
+    assert_int_equal(count(db, "SELECT max(rigour_level) FROM study s WHERE EXISTS (SELECT 1 FROM"
+                               " risk_of_bias r WHERE r.study_id = s.id AND r.judgement = 'high')"),
+                     3);
+    assert_int_equal(count(db, "SELECT count(*) FROM study WHERE rigour_trace LIKE '%risk of bias: RoB 1,%'"), 48);
+    /* RR outcomes pooled from their tables: 13 studies at one week */
+    assert_int_equal(count(db, "SELECT k FROM synthesis WHERE domain ="
+                               " 'symptom of sore throat at one week (6 to 8 days)'"),
+                     13);
+    assert_int_equal(count(db, "SELECT count(*) FROM synthesis WHERE certainty IS NULL"), 0);
+    ww_db_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -250,6 +286,7 @@ int main(void)
         cmocka_unit_test(test_grade__regrade_reports_what_moved),
         cmocka_unit_test(test_grade__fast_lane_on_validate),
         cmocka_unit_test(test_grade__cli),
+        cmocka_unit_test(test_grade__cochrane_review_golden),
     };
     return cmocka_run_group_tests_name("grade", tests, setup, teardown);
 }
