@@ -69,6 +69,11 @@
  *  - RevMan's per-row EFFECT_SIZE, CI_START and CI_END are kept as the
  *    record's reported values; for OR, RR, RD (no zero cell) and MD a row
  *    whose counts give a different effect is flagged with a warning.
+ *  - RevMan's pooled result for each outcome and subgroup is checked: the
+ *    rows it pooled are pooled again by its method (see "RevMan's pooled
+ *    results, recomputed"), RevMan's figures and ours go to the sink's
+ *    `pooled` callback, a difference beyond 1e-6 relative is a warning on the
+ *    analysis, and one warning at the end sums up (docs/revman.md).
  *  - Risk of bias: each QUALITY_ITEM_DATA_ENTRY gives one RoB 1 judgement
  *    (YES low, NO high, UNKNOWN unclear) in the domain QUALITY_ITEM/NAME
  *    (with the entry group's NAME for outcome-level items) and the entry's
@@ -94,6 +99,7 @@
 #include <libxml/xmlreader.h>
 
 #include "../evidence/effect.h"
+#include "../evidence/meta.h"
 #include "importers.h"
 
 /* libxml2 2.12 made the error argument of structured handlers const. */
@@ -161,7 +167,8 @@ static const char *const elem_names[] = {
 };
 
 #define RM_ATTRS(X)                                                                               \
-    X(CHI2) X(CI_END) X(CI_START) X(CI_STUDY) X(DF) X(DOI) X(EFFECT_MEASURE) X(EFFECT_SIZE)       \
+    X(CHI2) X(CI_END) X(CI_START) X(CI_STUDY) X(CI_TOTAL) X(DF) X(DOI) X(EFFECT_MEASURE)          \
+    X(EFFECT_SIZE)                                                                                \
     X(ESTIMABLE) X(EVENTS_1) X(EVENTS_2) X(GROUP_ID) X(I2) X(I2_Q) X(ID) X(LOG_DATA) X(MEAN_1)    \
     X(MEAN_2) X(METHOD) X(NAME) X(O_E) X(PRIMARY) X(P_CHI2) X(P_Q) X(P_Z) X(Q) X(RANDOM)          \
     X(RESULT) X(SD_1) X(SD_2) X(SE) X(STUDIES) X(STUDY_ID) X(SWAP_EVENTS) X(TAU2) X(TOTAL_1)      \
@@ -287,6 +294,14 @@ static const char *const char_labels[CH_COUNT] = {"Methods", "Participants", "In
 
 /* ---- the outcome being read --------------------------------------------------- */
 
+/* A data row as it enters the pooled result (see "RevMan's pooled results,
+ * recomputed" below): DICH events_1, total_1, events_2, total_2 (after
+ * SWAP_EVENTS); CONT mean_1, sd_1, total_1, mean_2, sd_2, total_2; IV and
+ * IPD the effect (log scale for ratios) and its SE. */
+typedef struct rm_prow {
+    double v[6];
+} rm_prow;
+
 typedef struct rm_outcome {
     int open, type;
     char id[RM_ID_MAX + 1];
@@ -294,6 +309,7 @@ typedef struct rm_outcome {
     char measure[32], method[32];
     int random, swap, log_data; /* 1 YES, 0 NO, -1 not given */
     int ci_95;                  /* CI_STUDY is 95 (or not given) */
+    double ci_total;            /* CI_TOTAL, the pooled CI's level in percent */
     rm_text name, label1, label2, graph1, graph2;
     ww_revman_analysis a;
     long rows;
@@ -310,6 +326,10 @@ typedef struct rm_outcome {
     long sub_rows;
     int sub_prepared;
     ww_buf sub_display;
+    /* the rows RevMan pooled, for the cross-check of its pooled results */
+    rm_prow *prows;
+    size_t n_prows, alloc_prows, sub_first;
+    int prows_capped;
 } rm_outcome;
 
 /* ---- parse state ---------------------------------------------------------------- */
@@ -393,6 +413,12 @@ typedef struct rm_ctx {
     int intervention_ready;
 
     rm_outcome out;
+
+    /* the cross-check of RevMan's pooled results (see below) */
+    long analyses_line; /* of ANALYSES_AND_DATA */
+    size_t pooled_agree, pooled_differ;
+    size_t pooled_skipped;   /* RevMan stored no pooled result */
+    size_t pooled_too_large; /* more than RM_POOL_MAX_ROWS rows */
 } rm_ctx;
 
 /* ---- diagnostics ---------------------------------------------------------------- */
@@ -1447,6 +1473,11 @@ static void start_outcome(rm_ctx *c, int type, long line)
     o->swap = yes_no(c, A_SWAP_EVENTS) == 1;
     o->log_data = yes_no(c, A_LOG_DATA);
     o->ci_95 = !ci || (num_attr(c, A_CI_STUDY, line, &level) == 1 && level == 95);
+    o->ci_total = 95;
+    if (attr_given(c, A_CI_TOTAL) && num_attr(c, A_CI_TOTAL, line, &level) == 1)
+        o->ci_total = level;
+    o->n_prows = o->sub_first = 0;
+    o->prows_capped = 0;
     text_reset(&o->name);
     text_reset(&o->label1);
     text_reset(&o->label2);
@@ -1696,6 +1727,7 @@ static void start_subgroup(rm_ctx *c, long line)
     pooled_attrs(c, &o->sa, line);
     o->sub_rows = 0;
     o->sub_prepared = 0;
+    o->sub_first = o->n_prows;
 }
 
 /* "OUTCOME NAME — SUBGROUP NAME". */
@@ -1729,16 +1761,470 @@ static void analysis_fill(rm_ctx *c, ww_revman_analysis *a, const char *name, co
     a->rows = rows;
 }
 
+/* ---- RevMan's pooled results, recomputed ----------------------------------------------
+ *
+ * RevMan 5 stores its own pooled result on each outcome and subgroup
+ * (EFFECT_SIZE, CI_START, CI_END, TAU2, I2, CHI2, Z). When one closes, the
+ * rows RevMan pooled are pooled again here by RevMan's method; both go to the
+ * sink's `pooled` callback, a difference beyond RM_POOL_TOL relative is one
+ * warning for the analysis, and a summary warning ends the file. Records are
+ * not touched. RevMan's methods are those of Deeks & Higgins (2010),
+ * "Statistical algorithms in Review Manager 5", as R's meta package follows
+ * them for RevMan (metabin with RR.Cochrane, Q.Cochrane and MH.exact = FALSE;
+ * metacont with exact.smd = FALSE); on CD000023 they reproduce all 41 of
+ * RevMan's analyses to 1e-13 (docs/revman.md):
+ *  - Rows: those marked ESTIMABLE="NO" are left out, and so are 2x2 tables
+ *    with no events in both arms (for OR and Peto also only events in both),
+ *    which RevMan marks so; RD keeps every table. Rows this importer skips
+ *    (no data entered, an SD of 0) are not pooled either.
+ *  - A row's inverse-variance effect: OR and RR with 0.5 added to every cell
+ *    of a table with a zero cell (so 1 to each arm's total, as effect.h does);
+ *    RD from the raw counts, its variance from the corrected cells; Peto
+ *    (O - E) / V and 1 / V, uncorrected; MD m1 - m2 with sd1^2/n1 + sd2^2/n2;
+ *    SMD Hedges' adjusted g with J = 1 - 3 / (4N - 9) and RevMan's variance
+ *    N / (n1 n2) + g^2 / (2 (N - 3.94)), not metafor's; generic rows as given.
+ *  - Fixed effect: Mantel-Haenszel on the tables, 0.5 added to every cell of
+ *    a table with a zero cell for OR and RR (RD: raw counts, Greenland &
+ *    Robins variance); Peto's method on the raw tables; else inverse variance.
+ *  - Heterogeneity: Q about the fixed-effect estimate (for MH, about the MH
+ *    estimate) with the rows' inverse-variance weights, on k - 1 df;
+ *    I^2 = 100 (Q - df) / Q, 0 when Q <= df or k = 1.
+ *  - Random effects: DerSimonian & Laird with tau^2 from that Q (for MH the Q
+ *    about the MH estimate, which no meta.h method does: computed here), then
+ *    inverse variance with weights 1 / (v_i + tau^2) and a z test; a single
+ *    study has tau^2 = 0.
+ *  - RevMan stores |z|; its CI is at CI_TOTAL percent (90, 95 or 99).
+ */
+
+#define RM_POOL_TOL 1e-6
+/* Rows of one outcome kept for the check; an outcome with more is not checked. */
+#define RM_POOL_MAX_ROWS 100000
+
+enum { POOL_MH, POOL_PETO, POOL_IV };
+static const char *const pool_names[] = {"MH", "PETO", "IV"};
+
+/* Ours, on the natural scale for ratios. */
+typedef struct rm_ours {
+    long k;
+    int scheme;
+    double estimate, ci_low, ci_high, tau2, i2, q, z;
+} rm_ours;
+
+/* Nothing is compared once the file is known to be rejected. */
+static int can_compare(const rm_ctx *c)
+{
+    return c->rc == 0 && !c->stop && !c->truncated && c->errors == 0;
+}
+
+/* Keep a row that RevMan pooled (ESTIMABLE is not "NO"). */
+static void pool_row(rm_ctx *c, const ww_outcome_rec *r)
+{
+    rm_outcome *o = &c->out;
+    rm_prow *p;
+    if (o->prows_capped) return;
+    if (o->n_prows == RM_POOL_MAX_ROWS) {
+        o->prows_capped = 1;
+        return;
+    }
+    if (o->n_prows == o->alloc_prows) {
+        size_t n = o->alloc_prows ? o->alloc_prows * 2 : 64;
+        rm_prow *grown = realloc(o->prows, n * sizeof *grown);
+        if (!grown) {
+            oom(c);
+            return;
+        }
+        o->prows = grown;
+        o->alloc_prows = n;
+    }
+    p = &o->prows[o->n_prows++];
+    memset(p, 0, sizeof *p);
+    switch (o->type) {
+    case T_DICH:
+        p->v[0] = (double)r->events_treatment;
+        p->v[1] = (double)r->total_treatment;
+        p->v[2] = (double)r->events_control;
+        p->v[3] = (double)r->total_control;
+        break;
+    case T_CONT:
+        p->v[0] = r->mean_treatment;
+        p->v[1] = r->sd_treatment;
+        p->v[2] = (double)r->n_treatment;
+        p->v[3] = r->mean_control;
+        p->v[4] = r->sd_control;
+        p->v[5] = (double)r->n_control;
+        break;
+    default:
+        p->v[0] = r->generic_yi;
+        p->v[1] = r->generic_se;
+        break;
+    }
+}
+
+/* 1 for a table RevMan leaves out of a pooled result (see above). */
+static int table_left_out(const ww_meta_table *t, ww_meta_measure m, int scheme)
+{
+    if (m == WW_META_RD) return 0;
+    if (m == WW_META_RR && scheme != POOL_PETO) return t->ai == 0 && t->ci == 0;
+    return (t->ai == 0 && t->ci == 0) || (t->bi == 0 && t->di == 0);
+}
+
+/* A table's inverse-variance effect and variance as RevMan computes them. */
+static int table_effect(double *y, double *v, const ww_meta_table *t, ww_meta_measure m,
+                        int scheme)
+{
+    double a = t->ai, b = t->bi, cc = t->ci, d = t->di, n1 = a + b, n2 = cc + d;
+    ww_effect e;
+    int error;
+    if (scheme == POOL_PETO) {
+        double n = n1 + n2, var = (a + cc) * (b + d) * (n1 / n) * (n2 / n) / (n - 1);
+        *y = (a - (a + cc) * n1 / n) / var;
+        *v = 1 / var;
+        return 0;
+    }
+    if (m == WW_META_RD) {
+        *y = a / n1 - cc / n2;
+        if (a * b * cc * d == 0) {
+            a += 0.5, b += 0.5, cc += 0.5, d += 0.5;
+            n1 += 1, n2 += 1;
+        }
+        *v = a * b / (n1 * n1 * n1) + cc * d / (n2 * n2 * n2);
+        return 0;
+    }
+    error = m == WW_META_OR ? ww_effect_log_or(&e, a, b, cc, d) : ww_effect_log_rr(&e, a, b, cc, d);
+    *y = e.yi;
+    *v = e.vi;
+    return error;
+}
+
+/* RevMan 5's standardised mean difference for a CONT row (see above). */
+static void smd_revman(double *y, double *v, const double *r)
+{
+    double n1 = r[2], n2 = r[5], n = n1 + n2;
+    double s = sqrt(((n1 - 1) * r[1] * r[1] + (n2 - 1) * r[4] * r[4]) / (n - 2));
+    double g = (r[0] - r[3]) / s * (1 - 3 / (4 * n - 9));
+    *y = g;
+    *v = n / (n1 * n2) + g * g / (2 * (n - 3.94));
+}
+
+/* The normal quantile for a two-sided CI at RevMan's levels; NAN for others. */
+static double ci_crit(double level_pct)
+{
+    if (level_pct == 95) return 1.959963984540054;
+    if (level_pct == 90) return 1.6448536269514722;
+    if (level_pct == 99) return 2.5758293035489004;
+    return NAN;
+}
+
+/* I^2 in percent from Q on k - 1 df, as RevMan defines it. */
+static double i2_of(double q, size_t k)
+{
+    double df = (double)k - 1;
+    return k > 1 && q > df ? 100 * (q - df) / q : 0;
+}
+
+/* Which method pools the open outcome: 0, or 1 with why set. */
+static int pool_scheme(const rm_outcome *o, int *scheme, ww_meta_measure *measure, char *why,
+                       size_t why_n)
+{
+    char q[QUOTE_MAX + 4];
+    *scheme = POOL_IV;
+    *measure = WW_META_GEN;
+    if (!o->prepared || o->skip || !o->metric) {
+        snprintf(why, why_n, "the rows of this outcome were not imported");
+        return 1;
+    }
+    if (o->type != T_DICH) return 0;
+    *measure = !strcmp(o->metric, "OR")   ? WW_META_OR
+               : !strcmp(o->metric, "RR") ? WW_META_RR
+                                          : WW_META_RD;
+    if (same(o->method, "PETO") || same(o->measure, "PETO_OR"))
+        *scheme = POOL_PETO;
+    else if (same(o->method, "MH"))
+        *scheme = POOL_MH;
+    else if (o->method[0] && !same(o->method, "IV")) {
+        snprintf(why, why_n, "METHOD '%s' is not one RevMan 5 pools dichotomous data with",
+                 quote(q, sizeof q, o->method));
+        return 1;
+    }
+    if (*scheme == POOL_PETO && *measure != WW_META_OR) {
+        snprintf(why, why_n, "Peto's method pools odds ratios only");
+        return 1;
+    }
+    return 0;
+}
+
+/* DerSimonian-Laird random effects from a given Q, as RevMan does after
+ * Mantel-Haenszel: tau^2 = max(0, (Q - df) / (sum w - sum w^2 / sum w)),
+ * w = 1 / v, then weights 1 / (v + tau^2). */
+static void dl_from_q(double *est, double *se, double *tau2, const double *y, const double *v,
+                      size_t k, double q)
+{
+    double sw = 0, sw2 = 0, swy = 0;
+    for (size_t i = 0; i < k; i++) {
+        sw += 1 / v[i];
+        sw2 += 1 / (v[i] * v[i]);
+    }
+    *tau2 = k > 1 ? fmax(0, (q - ((double)k - 1)) / (sw - sw2 / sw)) : 0;
+    sw = 0;
+    for (size_t i = 0; i < k; i++) {
+        double w = 1 / (v[i] + *tau2);
+        sw += w;
+        swy += w * y[i];
+    }
+    *est = swy / sw;
+    *se = sqrt(1 / sw);
+}
+
+/* Pool rows[0..n) as RevMan did for the open outcome. Returns 0 with *out
+ * filled, 1 when ours cannot be computed (why says why), or a negative
+ * ww_error (out of memory). */
+static int pool_ours(rm_ctx *c, const rm_prow *rows, size_t n, rm_ours *out, char *why,
+                     size_t why_n)
+{
+    const rm_outcome *o = &c->out;
+    ww_meta_measure measure;
+    ww_meta_table *t = NULL;
+    ww_meta_result res;
+    double *y = NULL, *v = NULL, est = 0, se = 0, q = 0, tau2 = 0, crit;
+    int scheme, random = o->random == 1, ratio, error = 0, result = 1;
+    size_t k = 0;
+
+    if (pool_scheme(o, &scheme, &measure, why, why_n)) return 1;
+    ratio = o->type == T_DICH ? measure != WW_META_RD : o->type == T_CONT ? 0 : o->ratio;
+    if (n == 0) {
+        snprintf(why, why_n, "none of its rows has an effect RevMan could estimate");
+        return 1;
+    }
+    t = malloc(n * sizeof *t);
+    y = malloc(n * sizeof *y);
+    v = malloc(n * sizeof *v);
+    if (!t || !y || !v) {
+        error = ww__error_oom();
+        goto done;
+    }
+    for (size_t i = 0; i < n && error == 0; i++) {
+        const double *r = rows[i].v;
+        if (o->type == T_DICH) {
+            ww_meta_table tab = {r[0], r[1] - r[0], r[2], r[3] - r[2]};
+            if (table_left_out(&tab, measure, scheme)) continue;
+            if ((error = table_effect(&y[k], &v[k], &tab, measure, scheme)) < 0) break;
+            if (scheme == POOL_MH && measure != WW_META_RD &&
+                tab.ai * tab.bi * tab.ci * tab.di == 0) {
+                tab.ai += 0.5;
+                tab.bi += 0.5;
+                tab.ci += 0.5;
+                tab.di += 0.5;
+            }
+            t[k] = tab;
+        } else if (o->type == T_CONT && !strcmp(o->metric, "SMD")) {
+            smd_revman(&y[k], &v[k], r);
+        } else if (o->type == T_CONT) {
+            y[k] = r[0] - r[3];
+            v[k] = r[1] * r[1] / r[2] + r[4] * r[4] / r[5];
+        } else {
+            y[k] = r[0];
+            v[k] = r[1] * r[1];
+        }
+        k++;
+    }
+    if (error == 0 && k == 0) {
+        snprintf(why, why_n, "every row has no events, or only events, in both arms");
+        goto done;
+    }
+    if (error == 0 && scheme == POOL_MH) {
+        ww_meta_opts opts = {WW_META_MH, 0, WW_META_RD_VAR_GR};
+        if ((error = ww_meta_pool_tables(&res, NULL, t, k, measure, &opts)) == 0) {
+            est = res.estimate;
+            se = res.se;
+            for (size_t i = 0; i < k && k > 1; i++) q += (y[i] - est) * (y[i] - est) / v[i];
+            if (random) dl_from_q(&est, &se, &tau2, y, v, k, q);
+        }
+    } else if (error == 0 && scheme == POOL_PETO && !random) {
+        ww_meta_opts opts = {WW_META_PETO, 0, WW_META_RD_VAR_SGR};
+        if ((error = ww_meta_pool_tables(&res, NULL, t, k, WW_META_OR, &opts)) == 0) {
+            est = res.estimate;
+            se = res.se;
+            q = res.q;
+        }
+    } else if (error == 0) {
+        /* inverse variance; Peto's random effects pool (O - E) / V likewise */
+        ww_meta_opts opts = {random && k > 1 ? WW_META_DL : WW_META_FE, 0, WW_META_RD_VAR_SGR};
+        if ((error = ww_meta_pool(&res, NULL, y, v, k, &opts)) == 0) {
+            est = res.estimate;
+            se = res.se;
+            q = res.q;
+            tau2 = res.tau2;
+        }
+    }
+    if (error == WW_ENOMEM) goto done;
+    if (error < 0) {
+        snprintf(why, why_n, "%s", ww_error_last());
+        error = 0;
+        goto done;
+    }
+    crit = ci_crit(o->ci_total);
+    out->k = (long)k;
+    out->scheme = scheme;
+    out->estimate = ratio ? exp(est) : est;
+    out->ci_low = ratio ? exp(est - crit * se) : est - crit * se;
+    out->ci_high = ratio ? exp(est + crit * se) : est + crit * se;
+    out->tau2 = tau2;
+    out->q = k > 1 ? q : 0;
+    out->i2 = i2_of(out->q, k);
+    out->z = fabs(est / se);
+    result = 0;
+done:
+    free(v);
+    free(y);
+    free(t);
+    return error < 0 ? error : result;
+}
+
+/* x as "1.1e-4": one decimal, the exponent without sign padding or zeros. */
+static const char *sci(char *buf, size_t n, double x)
+{
+    char mant[16];
+    int exp10 = 0;
+    if (!isfinite(x) || x == 0) {
+        snprintf(buf, n, "%g", x);
+        return buf;
+    }
+    snprintf(mant, sizeof mant, "%.1e", x);
+    if (strchr(mant, 'e')) {
+        long e;
+        if (ww__parse_long(&e, strchr(mant, 'e') + 1) == 0) exp10 = (int)e;
+        *strchr(mant, 'e') = '\0';
+    }
+    snprintf(buf, n, "%se%d", mant, exp10);
+    return buf;
+}
+
+/* Compare RevMan's results for analysis a with ours from its rows. */
+static void check_pooled(rm_ctx *c, const ww_revman_analysis *a, const rm_prow *rows, size_t n)
+{
+    rm_outcome *o = &c->out;
+    static const char *const figure[] = {NULL, "CI_START", "CI_END", "TAU2", "I2", "CHI2", "Z"};
+    const char *id = a->subgroup_id ? a->subgroup_id : a->outcome_id;
+    const char *metric = a->effect_measure ? a->effect_measure : o->metric ? o->metric : "effect";
+    char why[512] = "", rel[48], label[64], fallback[32];
+    const char *field = id && id[0] ? id : fallback;
+    double reported[7], ours[7], worst = NAN;
+    int rc, worst_i = 0;
+    rm_ours us;
+    ww_pooled_check chk;
+
+    snprintf(fallback, sizeof fallback, "%s_%s", type_names[o->type],
+             a->subgroup_id ? "SUBGROUP" : "OUTCOME");
+    if (!can_compare(c)) return;
+    if (!isfinite(a->effect_size)) {
+        c->pooled_skipped++;
+        return;
+    }
+    if (o->prows_capped) {
+        WARN(c, a->line, field,
+             "more than %d data rows in this outcome; RevMan's pooled results are not checked",
+             RM_POOL_MAX_ROWS);
+        c->pooled_too_large++;
+        return;
+    }
+    memset(&us, 0, sizeof us);
+    if ((rc = pool_ours(c, rows, n, &us, why, sizeof why)) < 0) {
+        c->rc = rc;
+        return;
+    }
+    reported[0] = a->effect_size;
+    reported[1] = a->ci_start;
+    reported[2] = a->ci_end;
+    reported[3] = a->tau2;
+    reported[4] = a->i2;
+    reported[5] = a->chi2;
+    reported[6] = a->z;
+    ours[0] = rc ? NAN : us.estimate;
+    ours[1] = rc ? NAN : us.ci_low;
+    ours[2] = rc ? NAN : us.ci_high;
+    ours[3] = rc ? NAN : us.tau2;
+    ours[4] = rc ? NAN : us.i2;
+    ours[5] = rc ? NAN : us.q;
+    ours[6] = rc ? NAN : us.z;
+    /* Relative to max(|RevMan's|, 1e-12); I^2 in percent, relative above 1%
+     * and absolute (percentage points) below, where it is near 0. A CI at a
+     * level other than 90, 95 or 99% is not compared. */
+    for (int i = 0; i < 7 && rc == 0; i++) {
+        double d;
+        if (!isfinite(reported[i]) || ((i == 1 || i == 2) && isnan(ci_crit(o->ci_total))))
+            continue;
+        d = isfinite(ours[i])
+                ? fabs(ours[i] - reported[i]) / fmax(fabs(reported[i]), i == 4 ? 1 : 1e-12)
+                : INFINITY;
+        if (isnan(worst) || d > worst) {
+            worst = d;
+            worst_i = i;
+        }
+    }
+
+    memset(&chk, 0, sizeof chk);
+    chk.analysis_id = id;
+    chk.name = a->name;
+    chk.metric = metric;
+    chk.method = a->method;
+    chk.random = a->random;
+    chk.k = rc ? 0 : us.k;
+    chk.reported_estimate = reported[0];
+    chk.reported_ci_low = reported[1];
+    chk.reported_ci_high = reported[2];
+    chk.reported_tau2 = reported[3];
+    chk.reported_i2 = reported[4];
+    chk.reported_q = reported[5];
+    chk.reported_z = reported[6];
+    chk.estimate = ours[0];
+    chk.ci_low = ours[1];
+    chk.ci_high = ours[2];
+    chk.tau2 = ours[3];
+    chk.i2 = ours[4];
+    chk.q = ours[5];
+    chk.z = ours[6];
+    chk.max_rel_diff = worst;
+    chk.line = a->line;
+
+    snprintf(label, sizeof label, "method %s %s", rc ? a->method : pool_names[us.scheme],
+             o->random == 1 ? "random" : "fixed");
+    if (rc) {
+        c->pooled_differ++;
+        WARN(c, a->line, field, "RevMan's pooled %s %.4g; ours could not be computed: %s (%s)",
+             metric, reported[0], why, label);
+    } else if (!(worst <= RM_POOL_TOL)) {
+        /* enough digits to show the difference, at least 4 */
+        int digits = isfinite(worst) && worst > 0 ? (int)ceil(-log10(worst)) + 2 : 4;
+        char name[48];
+        if (digits < 4) digits = 4;
+        if (digits > 17) digits = 17;
+        if (worst_i == 0)
+            snprintf(name, sizeof name, "pooled %s", metric);
+        else
+            snprintf(name, sizeof name, "%s", figure[worst_i]);
+        c->pooled_differ++;
+        WARN(c, a->line, field, "RevMan's %s %.*g vs ours %.*g (relative difference %s; %s)",
+             name, digits, reported[worst_i], digits, ours[worst_i], sci(rel, sizeof rel, worst),
+             label);
+    } else {
+        c->pooled_agree++;
+    }
+    if (c->rc == 0 && c->sink && c->sink->pooled &&
+        (rc = c->sink->pooled(c->sink->ctx, &chk)) < 0) {
+        c->rc = rc;
+        c->stop = 1;
+    }
+}
+
 static void finish_subgroup(rm_ctx *c)
 {
     rm_outcome *o = &c->out;
     if (!o->prepared) prepare_outcome(c);
     if (!o->sub_prepared) subgroup_names(c);
     o->in_sub = 0;
-    if (c->analysis_cb && c->rc == 0) {
-        analysis_fill(c, &o->sa, o->sub_display.data, o->sub_id, o->sub_rows);
-        c->analysis_cb(c->analysis_ctx, &o->sa);
-    }
+    analysis_fill(c, &o->sa, o->sub_display.data, o->sub_id, o->sub_rows);
+    check_pooled(c, &o->sa, o->prows + o->sub_first, o->n_prows - o->sub_first);
+    if (c->analysis_cb && c->rc == 0) c->analysis_cb(c->analysis_ctx, &o->sa);
 }
 
 static void finish_outcome(rm_ctx *c)
@@ -1746,10 +2232,9 @@ static void finish_outcome(rm_ctx *c)
     rm_outcome *o = &c->out;
     if (!o->prepared) outcome_names(c);
     o->open = 0;
-    if (c->analysis_cb && c->rc == 0) {
-        analysis_fill(c, &o->a, o->display.data, NULL, o->rows);
-        c->analysis_cb(c->analysis_ctx, &o->a);
-    }
+    analysis_fill(c, &o->a, o->display.data, NULL, o->rows);
+    check_pooled(c, &o->a, o->prows, o->n_prows);
+    if (c->analysis_cb && c->rc == 0) c->analysis_cb(c->analysis_ctx, &o->a);
 }
 
 /* ---- data rows -------------------------------------------------------------------- */
@@ -2057,6 +2542,7 @@ static void data_row(rm_ctx *c, rm_elem e, rm_elem parent, long line)
              st->id);
     if (result != ROW_OK || c->errors != errors_before) return;
     cross_check(c, line, &rec_o);
+    if (yes_no(c, A_ESTIMABLE) != 0) pool_row(c, &rec_o);
 
     if (o->in_sub)
         snprintf(where, sizeof where,
@@ -2254,6 +2740,9 @@ static void handle_start(rm_ctx *c, xmlTextReaderPtr r, rm_elem e, rm_elem paren
             collect(c, &c->out.name);
         else if (subgroup_type(parent) >= 0 && c->out.in_sub)
             collect(c, &c->out.sub_name);
+        break;
+    case E_ANALYSES_AND_DATA:
+        if (parent == E_COCHRANE_REVIEW && !c->analyses_line) c->analyses_line = line;
         break;
     case E_COMPARISON:
         if (parent == E_ANALYSES_AND_DATA) {
@@ -2488,6 +2977,24 @@ static void on_xml_error(void *arg, rm_error_ptr err)
 
 /* ---- the importer ----------------------------------------------------------------------- */
 
+/* The one warning that sums up the cross-check of RevMan's pooled results. */
+static void pooled_summary(rm_ctx *c)
+{
+    size_t compared = c->pooled_agree + c->pooled_differ;
+    char skipped[128] = "", large[96] = "";
+    if (!can_compare(c) || compared + c->pooled_too_large == 0) return;
+    if (c->pooled_skipped)
+        snprintf(skipped, sizeof skipped, "; %zu not compared (RevMan stored no pooled result)",
+                 c->pooled_skipped);
+    if (c->pooled_too_large)
+        snprintf(large, sizeof large, "; %zu not compared (more than %d rows)",
+                 c->pooled_too_large, RM_POOL_MAX_ROWS);
+    WARN(c, c->analyses_line, "ANALYSES_AND_DATA",
+         "%zu %s compared with RevMan's stored results: %zu agree within 1e-6, %zu differ%s%s",
+         compared, compared == 1 ? "analysis" : "analyses", c->pooled_agree, c->pooled_differ,
+         skipped, large);
+}
+
 static void run(rm_ctx *c)
 {
     xmlTextReaderPtr r;
@@ -2543,6 +3050,7 @@ static void run(rm_ctx *c)
              "the review has no data rows (DICH_DATA, CONT_DATA, "
              "IV_DATA, IPD_DATA): nothing to import");
     }
+    pooled_summary(c);
 }
 
 static void text_free(rm_text *t)
@@ -2594,6 +3102,7 @@ static int revman_run(const ww_input *in, ww_diags *diags, const ww_sink *sink,
     ww_buf__free(&c->out.domain);
     ww_buf__free(&c->out.description);
     ww_buf__free(&c->out.sub_display);
+    free(c->out.prows);
     for (size_t i = 0; i < c->n_studies; i++) free(c->studies[i].rob);
     free(c->studies);
     free(c->hash);

@@ -40,6 +40,12 @@ typedef struct got_rec {
     double mean_t, sd_t, mean_c, sd_c, estimate, ci_low, ci_high, yi, se;
 } got_rec;
 
+/* One ww_pooled_check as the sink's `pooled` callback received it. */
+typedef struct got_pool {
+    char *id, *name, *metric, *method;
+    ww_pooled_check c; /* numbers only: its strings are the ones above */
+} got_pool;
+
 typedef struct got {
     got_rec *recs;
     size_t n, alloc;
@@ -47,6 +53,10 @@ typedef struct got {
     size_t n_text;
     size_t outcomes_per_record_not_one;
     int stop_after; /* > 0: the sink fails on that record */
+    int no_pooled;   /* the sink has no `pooled` callback */
+    int pooled_fail; /* the `pooled` callback fails */
+    got_pool *pools;
+    size_t n_pools, alloc_pools;
 } got;
 
 static char *copy_str(const char *s)
@@ -137,6 +147,29 @@ static int collect_text(void *ctx, const char *title, const char *body)
     return 0;
 }
 
+static int collect_pooled(void *ctx, const ww_pooled_check *c)
+{
+    got *g = ctx;
+    got_pool *p;
+    if (g->pooled_fail) return ww__error(WW_ERROR, "the test sink's pooled callback fails");
+    if (g->n_pools == g->alloc_pools) {
+        g->alloc_pools = g->alloc_pools ? g->alloc_pools * 2 : 16;
+        g->pools = realloc(g->pools, g->alloc_pools * sizeof *g->pools);
+        assert_non_null(g->pools);
+    }
+    p = &g->pools[g->n_pools++];
+    p->id = copy_str(c->analysis_id);
+    p->name = copy_str(c->name);
+    p->metric = copy_str(c->metric);
+    p->method = copy_str(c->method);
+    p->c = *c;
+    p->c.analysis_id = p->id;
+    p->c.name = p->name;
+    p->c.metric = p->metric;
+    p->c.method = p->method;
+    return 0;
+}
+
 static void got_free(got *g)
 {
     for (size_t i = 0; i < g->n; i++) {
@@ -158,6 +191,13 @@ static void got_free(got *g)
         free(g->text_title[i]);
         free(g->text_body[i]);
     }
+    for (size_t i = 0; i < g->n_pools; i++) {
+        free(g->pools[i].id);
+        free(g->pools[i].name);
+        free(g->pools[i].metric);
+        free(g->pools[i].method);
+    }
+    free(g->pools);
     memset(g, 0, sizeof *g);
 }
 
@@ -188,7 +228,7 @@ static unsigned char *slurp(const char *path, size_t *size)
 static int run(const char *name, const unsigned char *data, size_t size, ww_diags **out, got *g)
 {
     ww_input in = {name, data, size};
-    ww_sink sink = {g, collect, collect_text, NULL};
+    ww_sink sink = {g, collect, collect_text, g->no_pooled ? NULL : collect_pooled};
     assert_ww_ok(ww_diags__new(out));
     return ww_importer_revman.parse(&in, *out, &sink);
 }
@@ -256,6 +296,25 @@ static void assert_clean(const ww_diags *d)
         fail_msg("expected no diagnostics, got %zu", ww_diags__count(d));
     }
 }
+
+/* The only diagnostic is the warning that sums up the cross-check of
+ * RevMan's pooled results (line of ANALYSES_AND_DATA). */
+static void assert_only_summary(const ww_diags *d, const char *file, long line, const char *text)
+{
+    assert_warning(d, file, "ANALYSES_AND_DATA", line, text);
+    if (ww_diags__count(d) != 1) {
+        dump(d);
+        fail_msg("expected only the pooled-results summary, got %zu diagnostics",
+                 ww_diags__count(d));
+    }
+}
+
+#define FLEISS_SUMMARY                                                                             \
+    "1 analysis compared with RevMan's stored results: 1 agree within 1e-6, 0 differ; 1 not "      \
+    "compared (RevMan stored no pooled result)"
+#define CD000023_SUMMARY                                                                           \
+    "41 analyses compared with RevMan's stored results: 41 agree within 1e-6, 0 differ; 2 not "    \
+    "compared (RevMan stored no pooled result)"
 
 static const got_rec *find_rec(const got *g, const char *key, const char *where_part)
 {
@@ -326,7 +385,7 @@ static void test_revman__fleiss_golden(void **state)
     size_t binary = 0, continuous = 0;
     (void)state;
     run_shared(FLEISS, &d, &g);
-    assert_clean(d);
+    assert_only_summary(d, FLEISS, 438, FLEISS_SUMMARY);
 
     /* 12 data rows (7 DICH_DATA, 5 CONT_DATA), each one record of one
      * outcome, from 12 distinct studies, all in one comparison. */
@@ -428,6 +487,12 @@ static void on_analysis(void *ctx, const ww_revman_analysis *a)
     }
 }
 
+/* Equal, or both NAN. */
+static int same_number(double a, double b)
+{
+    return a == b || (isnan(a) && isnan(b));
+}
+
 /* |got - want| <= 1e-6 |want|. */
 #define assert_rel(got_, want_) assert_true(fabs((got_) - (want_)) <= 1e-6 * fabs(want_))
 
@@ -449,7 +514,7 @@ static void test_revman__fleiss_pooled_mh(void **state)
     /* RevMan's own pooled figures, as stored on DICH_OUTCOME CMP-001.01. */
     assert_ww_ok(ww_diags__new(&d));
     assert_ww_ok(ww_importer_revman__analyses(&in, d, on_analysis, &a));
-    assert_clean(d);
+    assert_only_summary(d, FLEISS, 438, FLEISS_SUMMARY);
     ww_diags__free(d);
     assert_int_equal(a.n, 2);
     assert_int_equal(a.subgroups, 0);
@@ -501,6 +566,64 @@ static void test_revman__fleiss_pooled_mh(void **state)
     free(data);
 }
 
+/* The importer pools the rows of each RevMan analysis again, with RevMan's
+ * method, and hands RevMan's figures and ours to the sink: for Fleiss 1993's
+ * Mantel-Haenszel odds ratio (fixed effect) they agree within 1e-6 (in fact
+ * to about 1e-15); its SMD outcome has no stored result and is not
+ * compared. The records are the same with and without the callback. */
+static void test_revman__fleiss_pooled_check(void **state)
+{
+    ww_diags *d, *d_plain;
+    got g = {0}, plain = {0};
+    const ww_pooled_check *c;
+    (void)state;
+    run_shared(FLEISS, &d, &g);
+    assert_only_summary(d, FLEISS, 438, FLEISS_SUMMARY);
+    assert_int_equal(g.n_pools, 1);
+    c = &g.pools[0].c;
+    assert_string_equal(c->analysis_id, "CMP-001.01");
+    assert_string_equal(c->name, "Aspirin for Preventing Death after Myocardial Infarction");
+    assert_string_equal(c->metric, "OR");
+    assert_string_equal(c->method, "MH");
+    assert_int_equal(c->random, 0);
+    assert_int_equal(c->k, 7);
+    assert_int_equal(c->line, 441);
+    /* RevMan's, exactly as the file has them */
+    assert_true(c->reported_estimate == 0.8968655609130709);
+    assert_true(c->reported_ci_low == 0.8405144008917793);
+    assert_true(c->reported_ci_high == 0.9569947088336491);
+    assert_true(c->reported_tau2 == 0);
+    assert_true(c->reported_i2 == 39.67458045558399);
+    assert_true(c->reported_q == 9.946055983220074);
+    assert_true(c->reported_z == 3.287633061337987);
+    /* ours */
+    assert_rel(c->estimate, c->reported_estimate);
+    assert_rel(c->ci_low, c->reported_ci_low);
+    assert_rel(c->ci_high, c->reported_ci_high);
+    assert_true(c->tau2 == 0);
+    assert_rel(c->i2, c->reported_i2);
+    assert_rel(c->q, c->reported_q);
+    assert_rel(c->z, c->reported_z);
+    assert_true(c->max_rel_diff <= 1e-6);
+    print_message("Fleiss 1993 MH OR: largest relative difference from RevMan %.2g\n",
+                  c->max_rel_diff);
+
+    plain.no_pooled = 1;
+    run_shared(FLEISS, &d_plain, &plain);
+    assert_int_equal(plain.n, g.n);
+    for (size_t i = 0; i < g.n; i++) {
+        assert_string_equal(plain.recs[i].owhere, g.recs[i].owhere);
+        assert_true(plain.recs[i].events_t == g.recs[i].events_t);
+        assert_true(same_number(plain.recs[i].mean_t, g.recs[i].mean_t));
+        assert_true(same_number(plain.recs[i].estimate, g.recs[i].estimate));
+    }
+    assert_only_summary(d_plain, FLEISS, 438, FLEISS_SUMMARY);
+    got_free(&plain);
+    got_free(&g);
+    ww_diags__free(d_plain);
+    ww_diags__free(d);
+}
+
 /* ---- Antibiotics for sore throat (CD000023) ------------------------------------- */
 
 static void test_revman__cd000023_golden(void **state)
@@ -511,7 +634,7 @@ static void test_revman__cd000023_golden(void **state)
     size_t low = 0, high = 0, unclear = 0, randomised = 0, seen = 0, nbsp = 0, not_estimable = 0;
     (void)state;
     run_shared(CD000023, &d, &g);
-    assert_clean(d);
+    assert_only_summary(d, CD000023, 3064, CD000023_SUMMARY);
 
     /* 217 DICH_DATA rows in 21 outcomes and 22 subgroups, from the 27
      * included studies, in 4 comparisons. */
@@ -629,7 +752,7 @@ static void test_revman__cd000023_analyses(void **state)
     (void)state;
     assert_ww_ok(ww_diags__new(&d));
     assert_ww_ok(ww_importer_revman__analyses(&in, d, on_analysis, &a));
-    assert_clean(d);
+    assert_only_summary(d, CD000023, 3064, CD000023_SUMMARY);
     assert_int_equal(a.n, 21);
     assert_int_equal(a.subgroups, 22);
     assert_string_equal(a.first_measure, "RR");
@@ -642,7 +765,88 @@ static void test_revman__cd000023_analyses(void **state)
     free(data);
 }
 
+/* Every one of the review's 43 analyses (21 outcomes, 22 subgroups; risk
+ * ratios, Mantel-Haenszel, random effects) is pooled again: the 41 RevMan
+ * could estimate agree with its stored figures within 1e-6 (in fact to about
+ * 1e-13), and the 2 it could not (every row with no events in either arm:
+ * CMP-002.04 and CMP-004.03.02, ESTIMABLE="NO") are not compared. What it
+ * takes to agree (see docs/revman.md): 0.5 added to every cell of a table
+ * with a zero cell in the Mantel-Haenszel estimate too (with the raw counts,
+ * as metafor's rma.mh, 20 analyses differ, by up to 0.57 relative, and
+ * CMP-004.08 has no MH estimate at all); tau^2 from the Q about the MH
+ * estimate (from the inverse-variance fit's Q, as metafor's DL, 32 differ);
+ * tables with no events in both arms left out (kept with 0.5 added, as
+ * escalc's default, 21 differ); and I^2 = 0 for a single study
+ * (CMP-002.03.01 has two rows, one of them with no events). */
+static void test_revman__cd000023_pooled_check(void **state)
+{
+    ww_diags *d, *d_plain;
+    got g = {0}, plain = {0};
+    double worst = 0;
+    size_t random = 0, subgroups = 0;
+    const ww_pooled_check *c = NULL;
+    (void)state;
+    run_shared(CD000023, &d, &g);
+    assert_only_summary(d, CD000023, 3064, CD000023_SUMMARY);
+    assert_int_equal(g.n_pools, 41);
+    for (size_t i = 0; i < g.n_pools; i++) {
+        const ww_pooled_check *p = &g.pools[i].c;
+        assert_string_equal(p->metric, "RR");
+        assert_string_equal(p->method, "MH");
+        assert_true(p->max_rel_diff <= 1e-6);
+        if (p->max_rel_diff > worst) worst = p->max_rel_diff;
+        random += p->random == 1;
+        subgroups += strlen(p->analysis_id) > strlen("CMP-001.01");
+        assert_true(strcmp(p->analysis_id, "CMP-002.04") != 0);
+        assert_true(strcmp(p->analysis_id, "CMP-004.03.02") != 0);
+    }
+    assert_int_equal(random, 41);
+    assert_int_equal(subgroups, 21);
+    print_message("CD000023: largest relative difference from RevMan over 41 analyses %.2g\n",
+                  worst);
+
+    /* The first outcome, and a subgroup's call before its outcome's. */
+    c = &g.pools[0].c;
+    assert_string_equal(c->analysis_id, "CMP-001.01");
+    assert_int_equal(c->k, 15);
+    assert_int_equal(c->line, 3067);
+    assert_true(c->reported_tau2 == 0.059731301081404224);
+    assert_rel(c->tau2, c->reported_tau2);
+    assert_rel(c->i2, 83.70074514272594);
+    assert_string_equal(g.pools[1].c.analysis_id, "CMP-001.02.01");
+    assert_string_equal(g.pools[2].c.analysis_id, "CMP-001.02.02");
+    assert_string_equal(g.pools[3].c.analysis_id, "CMP-001.02");
+    /* CMP-004.01: 16 rows, 9 of them with no events in either arm */
+    for (size_t i = 0; i < g.n_pools; i++)
+        if (!strcmp(g.pools[i].c.analysis_id, "CMP-004.01")) c = &g.pools[i].c;
+    assert_string_equal(c->analysis_id, "CMP-004.01");
+    assert_int_equal(c->k, 7);
+    /* CMP-002.03.01: one study left after the double-zero one */
+    for (size_t i = 0; i < g.n_pools; i++)
+        if (!strcmp(g.pools[i].c.analysis_id, "CMP-002.03.01")) c = &g.pools[i].c;
+    assert_int_equal(c->k, 1);
+    assert_true(c->q == 0 && c->i2 == 0 && c->tau2 == 0);
+    assert_true(c->reported_q == 0 && c->reported_i2 == 0);
+
+    /* The records are the same with and without the callback. */
+    plain.no_pooled = 1;
+    run_shared(CD000023, &d_plain, &plain);
+    assert_int_equal(plain.n, g.n);
+    for (size_t i = 0; i < g.n; i++) {
+        assert_string_equal(plain.recs[i].owhere, g.recs[i].owhere);
+        assert_true(plain.recs[i].events_t == g.recs[i].events_t);
+        assert_true(plain.recs[i].events_c == g.recs[i].events_c);
+        assert_true(same_number(plain.recs[i].estimate, g.recs[i].estimate));
+    }
+    got_free(&plain);
+    got_free(&g);
+    ww_diags__free(d_plain);
+    ww_diags__free(d);
+}
+
 /* ---- small reviews for the rules ----------------------------------------------------- */
+
+
 
 #define HEAD(encoding)                                                                             \
     "<?xml version=\"1.0\" encoding=\"" encoding "\"?>\n"                                          \
@@ -657,6 +861,340 @@ static void test_revman__cd000023_analyses(void **state)
     "<NAME>Reading</NAME><GROUP_LABEL_1>Tutoring</GROUP_LABEL_1>"                                  \
     "<GROUP_LABEL_2>No tutoring</GROUP_LABEL_2><GRAPH_LABEL_1>" g1 "</GRAPH_LABEL_1>"              \
     "<GRAPH_LABEL_2>" g2 "</GRAPH_LABEL_2>\n"
+
+/* ---- RevMan's pooled results, method by method ------------------------------------ */
+
+/* A review with studies S1..S<n> and one outcome, CMP-001.01, of type elem
+ * ("DICH", "CONT", "IV") with the attributes attrs (RevMan's pooled figures
+ * among them) and the data rows rows. ANALYSES_AND_DATA is on line n + 6,
+ * the outcome on line n + 7. The caller frees the text. */
+static char *one_outcome(const char *elem, const char *attrs, size_t n_studies, const char *rows)
+{
+    size_t size = 4096 + strlen(attrs) + strlen(rows) + 64 * n_studies, at;
+    char *doc = malloc(size);
+    assert_non_null(doc);
+    at = (size_t)snprintf(doc, size, "%s", HEAD("UTF-8"));
+    for (size_t i = 1; i <= n_studies; i++)
+        at += (size_t)snprintf(doc + at, size - at, "<STUDY ID=\"STD-S%zu\" NAME=\"S%zu\"/>\n", i,
+                               i);
+    snprintf(doc + at, size - at,
+             "%s<%s_OUTCOME ID=\"CMP-001.01\" %s>%s%s</%s_OUTCOME>\n%s", STUDIES_END, elem, attrs,
+             LABELS("Favours experimental", "Favours control"), rows, elem, TAIL);
+    return doc;
+}
+
+/* Append a formatted piece to buf (n bytes). */
+static void append(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void append(char *buf, size_t n, const char *fmt, ...)
+{
+    size_t len = strlen(buf);
+    va_list ap;
+    va_start(ap, fmt);
+    assert_true((size_t)vsnprintf(buf + len, n - len, fmt, ap) < n - len);
+    va_end(ap);
+}
+
+/* RevMan's figures as outcome attributes; ratios given as logs. */
+static void pooled_attrs(char *buf, size_t n, const char *head, int log_scale, double est,
+                         double lo, double hi, double tau2, double i2, double q, double z)
+{
+    if (log_scale) {
+        est = exp(est);
+        lo = exp(lo);
+        hi = exp(hi);
+    }
+    snprintf(buf, n,
+             "%s EFFECT_SIZE=\"%.17g\" CI_START=\"%.17g\" CI_END=\"%.17g\" TAU2=\"%.17g\" "
+             "I2=\"%.17g\" CHI2=\"%.17g\" Z=\"%.17g\"",
+             head, est, lo, hi, tau2, i2, q, fabs(z));
+}
+
+/* Run one review; it must give exactly one pooled check, which is returned
+ * in *out (g keeps its strings). */
+static const ww_pooled_check *run_one_check(const char *file, const char *doc, ww_diags **d,
+                                            got *g)
+{
+    assert_ww_ok(run_text(file, doc, d, g));
+    assert_int_equal(ww_diags__errors(*d), 0);
+    assert_int_equal(g->n_pools, 1);
+    return &g->pools[0].c;
+}
+
+/* Fleiss 1993's aspirin trials (the DICH rows of Fleiss1993.rm5). */
+static const long aspirin[7][4] = {{49, 615, 67, 624},     {44, 758, 64, 771},
+                                   {102, 832, 126, 850},   {32, 317, 38, 309},
+                                   {85, 810, 52, 406},     {246, 2267, 219, 2257},
+                                   {1570, 8587, 1720, 8600}};
+/* Its mental health trials (the CONT rows): mean, SD and N of each arm. */
+static const double mental[5][6] = {{5.0, 4.7, 13, 6.5, 3.8, 13},
+                                    {4.9, 1.71, 30, 6.1, 2.3, 50},
+                                    {22.5, 3.44, 35, 24.9, 10.65, 35},
+                                    {12.5, 1.47, 20, 12.3, 1.66, 20},
+                                    {6.5, 0.76, 8, 7.38, 1.41, 8}};
+/* metafor's dat.bcg (Colditz et al. 1994): tpos, tneg, cpos, cneg. */
+static const long bcg[13][4] = {{4, 119, 11, 128},       {6, 300, 29, 274},
+                                {3, 228, 11, 209},       {62, 13536, 248, 12619},
+                                {33, 5036, 47, 5761},    {180, 1361, 372, 1079},
+                                {8, 2537, 10, 619},      {505, 87886, 499, 87892},
+                                {29, 7470, 45, 7232},    {17, 1699, 65, 1600},
+                                {186, 50448, 141, 27197}, {5, 2493, 3, 2338},
+                                {27, 16886, 29, 17825}};
+
+static void mental_rows(char *rows, size_t n)
+{
+    rows[0] = '\0';
+    for (int i = 0; i < 5; i++)
+        append(rows, n,
+               "<CONT_DATA MEAN_1=\"%g\" SD_1=\"%g\" TOTAL_1=\"%g\" MEAN_2=\"%g\" SD_2=\"%g\" "
+               "TOTAL_2=\"%g\" STUDY_ID=\"STD-S%d\"/>\n",
+               mental[i][0], mental[i][1], mental[i][2], mental[i][3], mental[i][4],
+               mental[i][5], i + 1);
+}
+
+/* The methods RevMan 5 has besides MH: each reproduces figures that RevMan,
+ * or metafor where its method is the same as RevMan's, gives. */
+static void test_revman__pooled_methods(void **state)
+{
+    char rows[8192], attrs[1024], *doc;
+    const ww_pooled_check *c;
+    ww_diags *d;
+    got g = {0};
+    (void)state;
+
+    /* Peto's odds ratio on the aspirin trials (no zero cells, where Peto
+     * needs no correction): metafor's rma.peto (tests/test_meta.c). */
+    rows[0] = '\0';
+    for (int i = 0; i < 7; i++)
+        append(rows, sizeof rows,
+               "<DICH_DATA EVENTS_1=\"%ld\" TOTAL_1=\"%ld\" EVENTS_2=\"%ld\" TOTAL_2=\"%ld\" "
+               "STUDY_ID=\"STD-S%d\"/>\n",
+               aspirin[i][0], aspirin[i][1], aspirin[i][2], aspirin[i][3], i + 1);
+    pooled_attrs(attrs, sizeof attrs, "EFFECT_MEASURE=\"PETO_OR\" METHOD=\"PETO\" RANDOM=\"NO\"",
+                 1, -0.10887405939554064, -0.17374829090474148, -0.043999827886339798, 0,
+                 39.806315766359887, 9.9678231634919818, -3.2892757309297798);
+    doc = one_outcome("DICH", attrs, 7, rows);
+    c = run_one_check("peto.rm5", doc, &d, &g);
+    assert_string_equal(c->metric, "PETO_OR");
+    assert_string_equal(c->method, "PETO");
+    assert_int_equal(c->k, 7);
+    assert_true(c->max_rel_diff <= 1e-12);
+    assert_only_summary(d, "peto.rm5", 13,
+                        "1 analysis compared with RevMan's stored results: 1 agree within 1e-6, "
+                        "0 differ");
+    free(doc);
+    got_free(&g);
+    ww_diags__free(d);
+
+    /* Inverse variance on the BCG trials' risk ratios, fixed and random
+     * (DerSimonian-Laird): metafor's rma(method = "FE" / "DL"). */
+    rows[0] = '\0';
+    for (int i = 0; i < 13; i++)
+        append(rows, sizeof rows,
+               "<DICH_DATA EVENTS_1=\"%ld\" TOTAL_1=\"%ld\" EVENTS_2=\"%ld\" TOTAL_2=\"%ld\" "
+               "STUDY_ID=\"STD-S%d\"/>\n",
+               bcg[i][0], bcg[i][0] + bcg[i][1], bcg[i][2], bcg[i][2] + bcg[i][3], i + 1);
+    pooled_attrs(attrs, sizeof attrs, "EFFECT_MEASURE=\"RR\" METHOD=\"IV\" RANDOM=\"NO\"", 1,
+                 -0.43028516365409092, -0.5096612584262139, -0.35090906888196793, 0,
+                 92.117346854562058, 152.23300808237329, -10.624652501046512);
+    doc = one_outcome("DICH", attrs, 13, rows);
+    c = run_one_check("bcg-fixed.rm5", doc, &d, &g);
+    assert_int_equal(c->k, 13);
+    assert_true(c->max_rel_diff <= 1e-12);
+    free(doc);
+    got_free(&g);
+    ww_diags__free(d);
+    pooled_attrs(attrs, sizeof attrs, "EFFECT_MEASURE=\"RR\" METHOD=\"IV\" RANDOM=\"YES\"", 1,
+                 -0.71411722207322692, -1.0644452800840507, -0.36378916406240319,
+                 0.30876026286237618, 92.117346854562058, 152.23300808237329,
+                 -3.9952381888865807);
+    doc = one_outcome("DICH", attrs, 13, rows);
+    c = run_one_check("bcg-random.rm5", doc, &d, &g);
+    assert_int_equal(c->random, 1);
+    assert_true(c->max_rel_diff <= 1e-12);
+    free(doc);
+    got_free(&g);
+    ww_diags__free(d);
+
+    /* The same as generic inverse-variance data (log RR and its SE). */
+    rows[0] = '\0';
+    for (int i = 0; i < 13; i++) {
+        ww_effect e;
+        assert_ww_ok(ww_effect_log_rr(&e, (double)bcg[i][0], (double)bcg[i][1],
+                                      (double)bcg[i][2], (double)bcg[i][3]));
+        append(rows, sizeof rows,
+               "<IV_DATA EFFECT_SIZE=\"%.17g\" SE=\"%.17g\" STUDY_ID=\"STD-S%d\"/>\n", e.yi,
+               sqrt(e.vi), i + 1);
+    }
+    pooled_attrs(attrs, sizeof attrs,
+                 "EFFECT_MEASURE=\"RR\" METHOD=\"IV\" RANDOM=\"YES\" LOG_DATA=\"YES\"", 1,
+                 -0.71411722207322692, -1.0644452800840507, -0.36378916406240319,
+                 0.30876026286237618, 92.117346854562058, 152.23300808237329,
+                 -3.9952381888865807);
+    doc = one_outcome("IV", attrs, 13, rows);
+    c = run_one_check("bcg-generic.rm5", doc, &d, &g);
+    assert_true(c->max_rel_diff <= 1e-12);
+    free(doc);
+    got_free(&g);
+    ww_diags__free(d);
+
+    /* Mean difference on the mental health trials: RevMan 5's own figures
+     * in Fleiss1993_CR.csv, its export of the same review analysed as MD.
+     * They have 8 significant digits, so they agree to half a unit in the
+     * 8th digit, 5e-8 relative (1.7e-8 here, in CI_END). */
+    mental_rows(rows, sizeof rows);
+    doc = one_outcome("CONT",
+                      "EFFECT_MEASURE=\"MD\" METHOD=\"IV\" RANDOM=\"NO\" "
+                      "EFFECT_SIZE=\"-0.70938839\" CI_START=\"-1.25848502\" "
+                      "CI_END=\"-0.16029176\" TAU2=\"0\" "
+                      "I2=\"29.33016758\" CHI2=\"5.66012379\" Z=\"2.53211477\"",
+                      5, rows);
+    c = run_one_check("md.rm5", doc, &d, &g);
+    assert_true(c->max_rel_diff <= 5e-8);
+    assert_int_equal(c->k, 5);
+    free(doc);
+    got_free(&g);
+    ww_diags__free(d);
+
+    /* The same at CI_TOTAL="90": RevMan's estimate -/+ 1.6449 SE, the SE
+     * being |estimate| / Z from the same export. */
+    {
+        double est = -0.70938839, se = 0.70938839 / 2.53211477, z90 = 1.6448536269514722;
+        snprintf(attrs, sizeof attrs,
+                 "EFFECT_MEASURE=\"MD\" METHOD=\"IV\" RANDOM=\"NO\" CI_TOTAL=\"90\" "
+                 "EFFECT_SIZE=\"%.17g\" CI_START=\"%.17g\" CI_END=\"%.17g\" Z=\"2.53211477\"",
+                 est, est - z90 * se, est + z90 * se);
+    }
+    doc = one_outcome("CONT", attrs, 5, rows);
+    c = run_one_check("md90.rm5", doc, &d, &g);
+    assert_true(c->max_rel_diff <= 5e-8);
+    assert_true(isnan(c->reported_tau2) && isnan(c->reported_i2));
+    free(doc);
+    got_free(&g);
+    ww_diags__free(d);
+
+    /* A CI at a level RevMan does not offer (80%) is passed on, not compared. */
+    doc = one_outcome("CONT",
+                      "EFFECT_MEASURE=\"MD\" METHOD=\"IV\" RANDOM=\"NO\" CI_TOTAL=\"80\" "
+                      "EFFECT_SIZE=\"-0.70938839\" CI_START=\"-1\" CI_END=\"-0.4\"",
+                      5, rows);
+    c = run_one_check("md80.rm5", doc, &d, &g);
+    assert_true(c->max_rel_diff <= 5e-8);
+    assert_true(c->reported_ci_low == -1 && isnan(c->ci_low));
+    free(doc);
+    got_free(&g);
+    ww_diags__free(d);
+}
+
+/* RevMan's SMD is Hedges' g with the approximate correction and its own
+ * variance (Deeks & Higgins 2010), written out here; metafor's exact J and
+ * large-sample variance give a different pooled SMD, which would be flagged. */
+static void test_revman__pooled_smd(void **state)
+{
+    char rows[4096], attrs[1024], *doc;
+    double y[5], v[5], w_sum = 0, wy = 0, q = 0, est, se, crit = 1.959963984540054;
+    double y_metafor[5], v_metafor[5];
+    const ww_pooled_check *c;
+    ww_meta_result metafor;
+    ww_meta_opts fe = {0};
+    ww_diags *d;
+    got g = {0};
+    (void)state;
+    for (int i = 0; i < 5; i++) {
+        const double *m = mental[i];
+        double n = m[2] + m[5];
+        double s = sqrt(((m[2] - 1) * m[1] * m[1] + (m[5] - 1) * m[4] * m[4]) / (n - 2));
+        ww_effect e;
+        y[i] = (m[0] - m[3]) / s * (1 - 3 / (4 * n - 9));
+        v[i] = n / (m[2] * m[5]) + y[i] * y[i] / (2 * (n - 3.94));
+        w_sum += 1 / v[i];
+        wy += y[i] / v[i];
+        assert_ww_ok(ww_effect_smd(&e, m[0], m[1], m[2], m[3], m[4], m[5], WW_SMD_EXACT));
+        y_metafor[i] = e.yi;
+        v_metafor[i] = e.vi;
+    }
+    est = wy / w_sum;
+    se = sqrt(1 / w_sum);
+    for (int i = 0; i < 5; i++) q += (y[i] - est) * (y[i] - est) / v[i];
+    assert_ww_ok(ww_meta_pool(&metafor, NULL, y_metafor, v_metafor, 5, &fe));
+    assert_true(fabs(metafor.estimate - est) > 1e-4 * fabs(est));
+
+    mental_rows(rows, sizeof rows);
+    pooled_attrs(attrs, sizeof attrs, "EFFECT_MEASURE=\"SMD\" METHOD=\"IV\" RANDOM=\"NO\"", 0,
+                 est, est - crit * se, est + crit * se, 0, q > 4 ? 100 * (q - 4) / q : 0, q,
+                 est / se);
+    doc = one_outcome("CONT", attrs, 5, rows);
+    c = run_one_check("smd.rm5", doc, &d, &g);
+    assert_true(c->max_rel_diff <= 1e-12);
+    print_message("Fleiss 1993 mental health, RevMan's SMD %.10f, metafor's %.10f\n", c->estimate,
+                  metafor.estimate);
+    free(doc);
+    got_free(&g);
+    ww_diags__free(d);
+}
+
+/* A difference is one warning for its analysis, and the summary counts it;
+ * an analysis we cannot pool counts as a difference too. */
+static void test_revman__pooled_differences(void **state)
+{
+    char rows[4096], *doc;
+    const ww_pooled_check *c;
+    ww_diags *d;
+    got g = {0};
+    (void)state;
+    mental_rows(rows, sizeof rows);
+    doc = one_outcome("CONT",
+                      "EFFECT_MEASURE=\"MD\" METHOD=\"IV\" RANDOM=\"NO\" EFFECT_SIZE=\"-0.70945\" "
+                      "CI_START=\"-1.25848502\" CI_END=\"-0.16029176\" TAU2=\"0\" "
+                      "I2=\"29.33016758\" CHI2=\"5.66012379\" Z=\"2.53211477\"",
+                      5, rows);
+    c = run_one_check("md-off.rm5", doc, &d, &g);
+    assert_warning(d, "md-off.rm5", "CMP-001.01", 12,
+                   "RevMan's pooled MD -0.70945 vs ours -0.7093884 (relative difference 8.7e-5; "
+                   "method IV fixed)");
+    assert_warning(d, "md-off.rm5", "ANALYSES_AND_DATA", 11,
+                   "1 analysis compared with RevMan's stored results: 0 agree within 1e-6, 1 "
+                   "differ");
+    assert_int_equal(ww_diags__count(d), 2);
+    assert_true(c->max_rel_diff > 8.6e-5 && c->max_rel_diff < 8.7e-5);
+    assert_int_equal(g.n, 5); /* the records are all there */
+    free(doc);
+    got_free(&g);
+    ww_diags__free(d);
+
+    /* Peto's method with a risk ratio is not something RevMan does. */
+    doc = one_outcome("DICH",
+                      "EFFECT_MEASURE=\"RR\" METHOD=\"PETO\" RANDOM=\"NO\" EFFECT_SIZE=\"0.5\"",
+                      1,
+                      "<DICH_DATA EVENTS_1=\"5\" TOTAL_1=\"20\" EVENTS_2=\"9\" TOTAL_2=\"20\" "
+                      "STUDY_ID=\"STD-S1\"/>\n");
+    c = run_one_check("peto-rr.rm5", doc, &d, &g);
+    assert_warning(d, "peto-rr.rm5", "CMP-001.01", 8,
+                   "RevMan's pooled RR 0.5; ours could not be computed: Peto's method pools "
+                   "odds ratios only (method PETO fixed)");
+    assert_true(isnan(c->estimate) && isnan(c->max_rel_diff));
+    assert_int_equal(c->k, 0);
+    free(doc);
+    got_free(&g);
+    ww_diags__free(d);
+}
+
+/* A sink whose `pooled` callback fails stops the import with its error. */
+static void test_revman__pooled_sink_stop(void **state)
+{
+    char path[1024];
+    size_t size;
+    unsigned char *data = slurp(SHARED_PATH(path, FLEISS), &size);
+    ww_diags *d;
+    got g = {0};
+    (void)state;
+    g.pooled_fail = 1;
+    assert_int_equal(run(FLEISS, data, size, &d, &g), WW_ERROR);
+    assert_int_equal(g.n, 7); /* the DICH rows came before their outcome closed */
+    assert_int_equal(g.n_pools, 0);
+    got_free(&g);
+    ww_diags__free(d);
+    free(data);
+}
 
 static void test_revman__latin1_names_and_id_escapes(void **state)
 {
@@ -1320,10 +1858,16 @@ int main(void)
         cmocka_unit_test(test_revman__sniff),
         cmocka_unit_test(test_revman__fleiss_golden),
         cmocka_unit_test(test_revman__fleiss_pooled_mh),
+        cmocka_unit_test(test_revman__fleiss_pooled_check),
         cmocka_unit_test(test_revman__cd000023_golden),
         cmocka_unit_test(test_revman__cd000023_analyses),
+        cmocka_unit_test(test_revman__cd000023_pooled_check),
         cmocka_unit_test(test_revman__latin1_names_and_id_escapes),
         cmocka_unit_test(test_revman__direction_rule),
+        cmocka_unit_test(test_revman__pooled_methods),
+        cmocka_unit_test(test_revman__pooled_smd),
+        cmocka_unit_test(test_revman__pooled_differences),
+        cmocka_unit_test(test_revman__pooled_sink_stop),
         cmocka_unit_test(test_revman__generic_ipd_swap_and_empty_rows),
         cmocka_unit_test(test_revman__structure_problems),
         cmocka_unit_test(test_revman__not_revman),
