@@ -3,52 +3,61 @@
  * files and directories (walked in name order, hidden entries skipped) and
  * handle each file on its own: a bad file is reported as FILE:LINE: field:
  * problem and skipped, the rest go on. import stores each good file in one
- * transaction; validate stores nothing. Exit 0 when every file was fine, 65
- * when any was rejected, or the status of the first other failure.
+ * transaction; validate stores nothing. On a terminal a progress line shows
+ * files, bytes, rate and time left; a summary table ends the run. Exit 65
+ * when any file was rejected, else the status of the first other failure
+ * (66 for a missing path, ...), else 0.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
+
+#define MAX_DEPTH 32
+
+typedef struct file_item {
+    char *path;
+    long long size; /* -1: could not stat (the import reports why) */
+} file_item;
 
 typedef struct run {
     ww_db *db;
     ww_import_opts opts;
     int validate_only;
-    int status;          /* exit status so far */
-    int progress;        /* show progress on stderr (a terminal) */
+    int progress; /* show progress on stderr (a terminal) */
+    file_item *files;
+    size_t n_files, alloc_files;
+    int any_rejected;
+    int first_failure; /* exit status of the first failure other than a rejection */
     size_t imported, already, rejected, valid, failed;
+    /* the summary's "rejected with reason" rows */
+    char **rejections;
+    size_t n_rejections;
 } run;
 
-static void note_status(run *r, int status)
+static void note_failure(run *r, int status)
 {
-    /* 65 (a rejected file) wins over "no such file" etc. only if nothing
-     * worse happened first; keep the first non-zero status otherwise. */
-    if (status && (!r->status || status == 65)) r->status = r->status && r->status != 65 ? r->status : status;
+    if (status == 65) r->any_rejected = 1;
+    else if (status && !r->first_failure) r->first_failure = status;
 }
 
-static void one_file(run *r, const char *path)
+static int add_file(run *r, const char *path, long long size)
 {
-    ww_import_report *rep = NULL;
-    int error = ww_import_file(&rep, r->validate_only ? NULL : r->db, path, &r->opts);
-    if (rep) {
-        ww_import_report_write(rep, error < 0 ? stderr : stdout);
-        switch (ww_import_report_status(rep)) {
-        case WW_IMPORT_IMPORTED: r->imported++; break;
-        case WW_IMPORT_ALREADY: r->already++; break;
-        case WW_IMPORT_VALID: r->valid++; break;
-        case WW_IMPORT_REJECTED: r->rejected++; break;
-        }
-        ww_import_report_free(rep);
-    } else {
-        fprintf(stderr, "%s\n", ww_error_last());
-        r->failed++;
+    if (r->n_files == r->alloc_files) {
+        size_t na = r->alloc_files ? r->alloc_files * 2 : 16;
+        file_item *p = realloc(r->files, na * sizeof *p);
+        if (!p) return -1;
+        r->files = p;
+        r->alloc_files = na;
     }
-    if (error < 0) note_status(r, ww_error_exit_status(error));
+    if (!(r->files[r->n_files].path = strdup(path))) return -1;
+    r->files[r->n_files++].size = size;
+    return 0;
 }
 
 static int skip_name(const struct dirent *d)
@@ -56,43 +65,120 @@ static int skip_name(const struct dirent *d)
     return d->d_name[0] != '.';
 }
 
-static void walk(run *r, const char *path, int depth)
+/* Gather the files under path (a missing path is kept: its import says so). */
+static int gather(run *r, const char *path, int depth)
 {
     struct stat sb;
     struct dirent **names = NULL;
-    int n;
+    int n, error = 0;
 
-    if (stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-        one_file(r, path);
-        return;
-    }
-    if (depth > 32) {
-        fprintf(stderr, "%s: directories nested too deeply; skipped\n", path);
-        note_status(r, 66);
-        return;
+    if (stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return add_file(r, path, stat(path, &sb) == 0 ? (long long)sb.st_size : -1);
+    if (depth > MAX_DEPTH) {
+        fprintf(stderr, "%s: directories nested more than %d deep; skipped\n", path, MAX_DEPTH);
+        note_failure(r, 66);
+        return 0;
     }
     if ((n = scandir(path, &names, skip_name, alphasort)) < 0) {
         fprintf(stderr, "%s: %s\n", path, strerror(errno));
-        note_status(r, 66);
-        return;
+        note_failure(r, 66);
+        return 0;
     }
     if (n == 0 && depth == 0) {
         fprintf(stderr, "%s: directory holds no files to read\n", path);
-        note_status(r, 66);
+        note_failure(r, 66);
     }
     for (int i = 0; i < n; i++) {
         size_t len = strlen(path) + strlen(names[i]->d_name) + 2;
         char *child = malloc(len);
-        if (child) {
+        if (!child) error = -1;
+        if (!error) {
             snprintf(child, len, "%s/%s", path, names[i]->d_name);
-            if (r->progress) fprintf(stderr, "\r[%d/%d] %s\033[K", i + 1, n, names[i]->d_name);
-            walk(r, child, depth + 1);
-            free(child);
+            error = gather(r, child, depth + 1);
         }
+        free(child);
         free(names[i]);
     }
-    if (r->progress) fputs("\r\033[K", stderr);
     free(names);
+    return error;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void show_progress(const run *r, size_t i, long long done_bytes, long long total_bytes,
+                          double started)
+{
+    double elapsed = now_seconds() - started, rate = elapsed > 0 ? done_bytes / elapsed : 0;
+    const char *name = strrchr(r->files[i].path, '/');
+    fprintf(stderr, "\r\033[K[%zu/%zu files, %.1f/%.1f MB", i + 1, r->n_files, done_bytes / 1e6,
+            total_bytes / 1e6);
+    if (rate > 0 && done_bytes > 0)
+        fprintf(stderr, ", %.1f MB/s, %.0f s left", rate / 1e6, (total_bytes - done_bytes) / rate);
+    fprintf(stderr, "] %s", name ? name + 1 : r->files[i].path);
+}
+
+static void one_file(run *r, const char *path)
+{
+    ww_import_report *rep = NULL;
+    int error = ww_import_file(&rep, r->validate_only ? NULL : r->db, path, &r->opts);
+    if (r->progress) fputs("\r\033[K", stderr); /* the progress line gives way to the report */
+    if (rep) {
+        ww_import_report_write(rep, error < 0 ? stderr : stdout);
+        switch (ww_import_report_status(rep)) {
+        case WW_IMPORT_IMPORTED: r->imported++; break;
+        case WW_IMPORT_ALREADY: r->already++; break;
+        case WW_IMPORT_VALID: r->valid++; break;
+        case WW_IMPORT_REJECTED: {
+            const ww_diag *d = NULL;
+            char line[512];
+            char **p;
+            /* the first error-level problem is the reason shown */
+            for (size_t k = 0; k < ww_import_report_diag_count(rep) && !d; k++)
+                if (!ww_import_report_diag(rep, k)->is_warning) d = ww_import_report_diag(rep, k);
+            snprintf(line, sizeof line, "%s: %s%s%s", path, d && d->field[0] ? d->field : "",
+                     d && d->field[0] ? ": " : "", d ? d->message : "rejected");
+            if ((p = realloc(r->rejections, (r->n_rejections + 1) * sizeof *p))) {
+                r->rejections = p;
+                if ((p[r->n_rejections] = strdup(line))) r->n_rejections++;
+            }
+            r->rejected++;
+            break;
+        }
+        }
+        ww_import_report_free(rep);
+    } else {
+        fprintf(stderr, "%s\n", ww_error_last());
+        r->failed++;
+    }
+    if (error < 0) note_failure(r, ww_error_exit_status(error));
+}
+
+static void summary(const run *r)
+{
+    fprintf(stderr, "\n%-20s %6s\n", r->validate_only ? "validated" : "imported", "files");
+    if (r->validate_only) {
+        fprintf(stderr, "%-20s %6zu\n", "valid", r->valid);
+    } else {
+        fprintf(stderr, "%-20s %6zu%s\n", "imported", r->imported + r->valid,
+                r->opts.dry_run ? "  (dry run: nothing stored)" : "");
+        fprintf(stderr, "%-20s %6zu\n", "already present", r->already);
+    }
+    fprintf(stderr, "%-20s %6zu\n", "rejected", r->rejected);
+    if (r->failed) fprintf(stderr, "%-20s %6zu\n", "could not be read", r->failed);
+    for (size_t i = 0; i < r->n_rejections; i++) fprintf(stderr, "  rejected: %s\n", r->rejections[i]);
+    /* one machine-readable line, stable for scripts */
+    if (r->validate_only)
+        fprintf(stderr, "%zu valid, %zu rejected%s\n", r->valid, r->rejected,
+                r->failed ? ", some files could not be read" : "");
+    else
+        fprintf(stderr, "%zu imported, %zu already imported, %zu rejected%s%s\n", r->imported + r->valid,
+                r->already, r->rejected, r->opts.dry_run ? " (dry run: nothing stored)" : "",
+                r->failed ? ", some files could not be read" : "");
 }
 
 static int usage_import(int validate)
@@ -100,18 +186,21 @@ static int usage_import(int validate)
     if (validate)
         puts("usage: whatworks validate [--format F] PATH...\n\n"
              "Check submissions (or any importable file) without storing anything.\n"
-             "Every problem is printed as FILE:LINE: field: problem. Directories are\n"
-             "walked. Exit 0 when all are valid, 65 when any is not.\n\n"
+             "Every problem is printed as FILE:LINE: field: problem, and a valid\n"
+             "submission's provisional rigour grade with what would raise it.\n"
+             "Directories are walked. Exit 0 when all are valid, 65 when any is not.\n\n"
              "  --format F   read every file as format F instead of sniffing it\n"
-             "               (submission)");
+             "               (submission, pilot-csv, revman, wwc-findings, report)");
     else
         puts("usage: whatworks [--db PATH] import [--format F] [--dry-run] [--submitter NAME] PATH...\n\n"
              "Import files or directories. Each file is validated and stored in one\n"
              "transaction with its raw bytes and sha256; a file already imported is\n"
              "skipped with a note; a bad file is reported (FILE:LINE: field: problem)\n"
-             "and nothing of it is stored, while the other files still import.\n"
+             "and nothing of it is stored, while the other files still import. On a\n"
+             "terminal a progress line shows files, bytes, rate and time left.\n"
              "Exit 0 when all went in, 65 when any file was rejected.\n\n"
-             "  --format F       read every file as format F (submission) instead of sniffing\n"
+             "  --format F       read every file as format F instead of sniffing\n"
+             "                   (submission, pilot-csv, revman, wwc-findings, report)\n"
              "  --dry-run        validate and count, store nothing\n"
              "  --submitter NAME recorded with each source");
     return 0;
@@ -122,13 +211,14 @@ static int import_or_validate(const cli_global *g, int argc, char **argv, int va
     run r;
     int first_path = 0, error;
     const char *cmd = validate ? "validate" : "import";
+    long long total = 0, done = 0;
+    double started;
 
     memset(&r, 0, sizeof r);
     r.validate_only = validate;
     r.opts.dry_run = validate;
     r.progress = isatty(STDERR_FILENO);
-    for (int i = 1; i < argc; i++) {
-        if (first_path) continue;
+    for (int i = 1; i < argc && !first_path; i++) {
         if (cli_is_help(argv[i])) return usage_import(validate);
         if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
             r.opts.format = argv[++i];
@@ -146,19 +236,30 @@ static int import_or_validate(const cli_global *g, int argc, char **argv, int va
     }
     if (!first_path || first_path >= argc) return cli_usage_error(cmd, "name at least one file or directory");
 
-    if (!validate && (error = cli_open_db(&r.db, g, WW_DB_CREATE)) < 0) return cli_fail(error);
-    for (int i = first_path; i < argc; i++) walk(&r, argv[i], 0);
+    for (int i = first_path; i < argc; i++)
+        if (gather(&r, argv[i], 0) < 0) return cli_fail(WW_ENOMEM);
+    for (size_t i = 0; i < r.n_files; i++) total += r.files[i].size > 0 ? r.files[i].size : 0;
+
+    if (!validate && (error = cli_open_db(&r.db, g, WW_DB_CREATE)) < 0) {
+        for (size_t i = 0; i < r.n_files; i++) free(r.files[i].path);
+        free(r.files);
+        return cli_fail(error);
+    }
+    started = now_seconds();
+    for (size_t i = 0; i < r.n_files; i++) {
+        if (r.progress) show_progress(&r, i, done, total, started);
+        one_file(&r, r.files[i].path);
+        fflush(stdout);
+        done += r.files[i].size > 0 ? r.files[i].size : 0;
+    }
     ww_db_close(r.db);
 
-    fflush(stdout); /* the per-file reports before the summary */
-    if (validate)
-        fprintf(stderr, "%zu valid, %zu rejected%s\n", r.valid, r.rejected,
-                r.failed ? ", some files could not be read" : "");
-    else
-        fprintf(stderr, "%zu imported, %zu already imported, %zu rejected%s%s\n", r.imported + r.valid,
-                r.already, r.rejected, r.opts.dry_run ? " (dry run: nothing stored)" : "",
-                r.failed ? ", some files could not be read" : "");
-    return r.status;
+    summary(&r);
+    for (size_t i = 0; i < r.n_files; i++) free(r.files[i].path);
+    for (size_t i = 0; i < r.n_rejections; i++) free(r.rejections[i]);
+    free(r.rejections);
+    free(r.files);
+    return r.any_rejected ? 65 : r.first_failure;
 }
 
 int cmd_import(const cli_global *g, int argc, char **argv)

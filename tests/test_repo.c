@@ -324,8 +324,8 @@ static void test_repo__rejected_file_writes_nothing(void **state)
     assert_null(rep);
     assert_int_equal(ww_import_file(&rep, db, tmpdir, NULL), WW_EUSAGE);
     assert_non_null(strstr(ww_error_last(), "is a directory"));
-    /* Not a format we read. */
-    write_file(tmp_path(path, sizeof path, "notes.txt"), "just some notes\n", 16);
+    /* Not a format we read: an image. */
+    write_file(tmp_path(path, sizeof path, "picture.png"), "\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16);
     assert_int_equal(ww_import_file(&rep, db, path, NULL), WW_EDATA);
     assert_non_null(strstr(ww_import_report_diag(rep, 0)->message, "not a format"));
     ww_import_report_free(rep);
