@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include <cmocka.h>
 
@@ -59,5 +60,54 @@ static inline const char *test_path(char *buf, size_t n, const char *root_env,
 }
 #define TOP_PATH(buf, rel) test_path(buf, sizeof buf, "WW_TOP", ".", rel)
 #define SHARED_PATH(buf, rel) test_path(buf, sizeof buf, "WW_SHARED_DATA", "../shared/data", rel)
+
+/* A whole file as a NUL-terminated string (free() it); "" when unreadable. */
+static inline char *test_slurp(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    char *buf;
+    long n;
+    if (!fp) return strdup("");
+    fseek(fp, 0, SEEK_END);
+    n = ftell(fp);
+    rewind(fp);
+    buf = calloc(1, (size_t)n + 1);
+    if (buf && fread(buf, 1, (size_t)n, fp) != (size_t)n) buf[0] = '\0';
+    fclose(fp);
+    return buf ? buf : strdup("");
+}
+
+/* What a run of the `whatworks` binary gave. */
+typedef struct test_cli_result {
+    int status; /* exit status, -1 when it did not exit normally */
+    char *out, *err;
+} test_cli_result;
+
+/* Run `$WW_BIN PREFIX ARGS` (shell text) from the project root, stdin from
+ * /dev/null, stdout and stderr captured through files in scratch_dir.
+ * Release with test_cli_free(). */
+static inline test_cli_result test_cli_run(const char *scratch_dir, const char *prefix,
+                                           const char *args)
+{
+    char cmd[8192], outp[512], errp[512];
+    test_cli_result r;
+    int st;
+    snprintf(outp, sizeof outp, "%s/cli-out", scratch_dir);
+    snprintf(errp, sizeof errp, "%s/cli-err", scratch_dir);
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s %s >'%s' 2>'%s' </dev/null",
+             test_env("WW_TOP", "."), test_env("WW_BIN", "build/whatworks"), prefix, args, outp,
+             errp);
+    st = system(cmd);
+    r.status = st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    r.out = test_slurp(outp);
+    r.err = test_slurp(errp);
+    return r;
+}
+
+static inline void test_cli_free(test_cli_result r)
+{
+    free(r.out);
+    free(r.err);
+}
 
 #endif

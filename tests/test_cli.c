@@ -30,48 +30,19 @@ static int teardown(void **state)
     return system(cmd) == 0 ? 0 : -1;
 }
 
-static char *slurp(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    char *buf;
-    long n;
-    if (!fp) return strdup("");
-    fseek(fp, 0, SEEK_END);
-    n = ftell(fp);
-    rewind(fp);
-    buf = calloc(1, (size_t)n + 1);
-    if (buf && fread(buf, 1, (size_t)n, fp) != (size_t)n) buf[0] = '\0';
-    fclose(fp);
-    return buf;
-}
-
-typedef struct result {
-    int status;
-    char *out, *err;
-} result;
+typedef test_cli_result result;
 
 /* Run `whatworks --db DB ARGS` (ARGS is shell text) from the project root. */
 static result run(const char *args)
 {
-    char cmd[4096], outp[300], errp[300];
-    result r;
-    int st;
-    snprintf(outp, sizeof outp, "%s/out", tmpdir);
-    snprintf(errp, sizeof errp, "%s/err", tmpdir);
-    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' --db '%s' %s >'%s' 2>'%s' </dev/null",
-             test_env("WW_TOP", "."), test_env("WW_BIN", "build/whatworks"), db_path, args, outp,
-             errp);
-    st = system(cmd);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    r.out = slurp(outp);
-    r.err = slurp(errp);
-    return r;
+    char prefix[400];
+    snprintf(prefix, sizeof prefix, "--db '%s'", db_path);
+    return test_cli_run(tmpdir, prefix, args);
 }
 
 static void done(result r)
 {
-    free(r.out);
-    free(r.err);
+    test_cli_free(r);
 }
 
 static void write_file(const char *name, const char *text)
@@ -266,7 +237,7 @@ static json_t *doc_example(const char *name)
     json_t *doc;
     json_error_t err;
     snprintf(path, sizeof path, "%s/docs/json.md", test_env("WW_TOP", "."));
-    text = slurp(path);
+    text = test_slurp(path);
     snprintf(marker, sizeof marker, "<!-- example: %s -->", name);
     p = strstr(text, marker);
     assert_non_null(p);

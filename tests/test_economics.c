@@ -42,21 +42,6 @@ static char tmpdir[256];
 
 /* ---- helpers ------------------------------------------------------------------ */
 
-static char *slurp(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    char *buf;
-    long n;
-    if (!fp) return NULL;
-    fseek(fp, 0, SEEK_END);
-    n = ftell(fp);
-    rewind(fp);
-    buf = calloc(1, (size_t)n + 1);
-    if (buf && fread(buf, 1, (size_t)n, fp) != (size_t)n) buf[0] = '\0';
-    fclose(fp);
-    return buf;
-}
-
 /* The next line of *cursor (CR and LF stripped, in place), or NULL at the end. */
 static char *next_line(char **cursor)
 {
@@ -76,7 +61,7 @@ static int setup(void **state)
     (void)state;
     snprintf(tmpdir, sizeof tmpdir, "/tmp/ww-test-economics-XXXXXX");
     if (!mkdtemp(tmpdir)) return -1;
-    if (!(text = slurp(TOP_PATH(path, "data/deflators.csv")))) return -1;
+    if (!(text = test_slurp(TOP_PATH(path, "data/deflators.csv")))) return -1;
     /* year,index,base_year,source_id — plain numbers, no quoting. */
     cursor = text;
     while ((line = next_line(&cursor))) {
@@ -138,35 +123,19 @@ static int has_warning(const ww_econ_result *r, const char *needle)
     return 0;
 }
 
-typedef struct result {
-    int status;
-    char *out, *err;
-} result;
+typedef test_cli_result result;
 
 /* Run `whatworks ARGS` from the project root (ARGS is shell text). */
 static result run(const char *args)
 {
-    char cmd[4096], outp[300], errp[300];
-    result r;
-    int st;
-    snprintf(outp, sizeof outp, "%s/out", tmpdir);
-    snprintf(errp, sizeof errp, "%s/err", tmpdir);
-    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' --db '%s/case.db' %s >'%s' 2>'%s' </dev/null",
-             test_env("WW_TOP", "."), test_env("WW_BIN", "build/whatworks"), tmpdir, args, outp,
-             errp);
-    st = system(cmd);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    r.out = slurp(outp);
-    r.err = slurp(errp);
-    if (!r.out) r.out = strdup("");
-    if (!r.err) r.err = strdup("");
-    return r;
+    char prefix[400];
+    snprintf(prefix, sizeof prefix, "--db '%s/case.db'", tmpdir);
+    return test_cli_run(tmpdir, prefix, args);
 }
 
 static void done(result r)
 {
-    free(r.out);
-    free(r.err);
+    test_cli_free(r);
 }
 
 /* ---- the shipped data -------------------------------------------------------------- */
@@ -174,7 +143,7 @@ static void done(result r)
 /* Every line of a file as a NULL-terminated array (CR and LF stripped). */
 static char **lines_of(const char *path, size_t *n)
 {
-    char *text = slurp(path), *line, *cursor = text, **out;
+    char *text = test_slurp(path), *line, *cursor = text, **out;
     size_t k = 0;
     if (!text) return NULL;
     out = calloc(strlen(text) + 2, sizeof *out);
@@ -529,7 +498,7 @@ static void test_economics__parenting_example(void **state)
 
     /* The fixture's amounts are the shipped GMCA rows: SS15.0 £952 and
      * SS15.3's constituents spread over 25 years. */
-    units = slurp(TOP_PATH(path, "data/unit_costs.csv"));
+    units = test_slurp(TOP_PATH(path, "data/unit_costs.csv"));
     assert_non_null(units);
     assert_non_null(strstr(units, ",Multiple,Per participant,952,2008/09,GMCA_UCD_v1.4,"
                                   "\"Social Services sheet, cost code SS15.0, row 113\""));
@@ -880,7 +849,7 @@ static void test_economics__json_matches_the_docs(void **state)
     json_error_t err;
     result r;
     (void)state;
-    text = slurp(TOP_PATH(path, "docs/case.md"));
+    text = test_slurp(TOP_PATH(path, "docs/case.md"));
     assert_non_null(text);
     start = strstr(text, "<!-- example: case -->");
     assert_non_null(start);

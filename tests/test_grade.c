@@ -202,24 +202,19 @@ static void test_grade__fast_lane_on_validate(void **state)
     ww_import_report_free(rep);
 }
 
+/* Run `whatworks --db DB ARGS`; *out gets stdout then stderr (free() it). */
 static int run(const char *args, char **out)
 {
-    char cmd[2048], outp[300];
-    int st;
-    FILE *fp;
-    long n;
-    snprintf(outp, sizeof outp, "%s/out", tmpdir);
-    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' --db '%s' %s >'%s' 2>&1 </dev/null", test_env("WW_TOP", "."),
-             test_env("WW_BIN", "build/whatworks"), db_path, args, outp);
-    st = system(cmd);
-    fp = fopen(outp, "rb");
-    fseek(fp, 0, SEEK_END);
-    n = ftell(fp);
-    rewind(fp);
-    *out = calloc(1, (size_t)n + 1);
-    if (fread(*out, 1, (size_t)n, fp) != (size_t)n) (*out)[0] = '\0';
-    fclose(fp);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    char prefix[400];
+    test_cli_result r;
+    size_t n;
+    snprintf(prefix, sizeof prefix, "--db '%s'", db_path);
+    r = test_cli_run(tmpdir, prefix, args);
+    n = strlen(r.out) + strlen(r.err) + 1;
+    *out = malloc(n);
+    snprintf(*out, n, "%s%s", r.out, r.err);
+    test_cli_free(r);
+    return r.status;
 }
 
 static void test_grade__cli(void **state)

@@ -1189,47 +1189,17 @@ static int cli_teardown(void **state)
     return system(cmd) == 0 ? 0 : -1;
 }
 
-static char *slurp(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    char *buf;
-    long n;
-    if (!fp) return strdup("");
-    fseek(fp, 0, SEEK_END);
-    n = ftell(fp);
-    rewind(fp);
-    buf = calloc(1, (size_t)n + 1);
-    if (buf && fread(buf, 1, (size_t)n, fp) != (size_t)n) buf[0] = '\0';
-    fclose(fp);
-    return buf;
-}
-
-typedef struct run_result {
-    int status;
-    char *out, *err;
-} run_result;
+typedef test_cli_result run_result;
 
 /* Run `whatworks meta ARGS` (shell text) from the project root. */
 static run_result run_meta(const char *args)
 {
-    char cmd[4096], outp[300], errp[300];
-    run_result r;
-    int st;
-    snprintf(outp, sizeof outp, "%s/out", tmpdir);
-    snprintf(errp, sizeof errp, "%s/err", tmpdir);
-    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' meta %s >'%s' 2>'%s' </dev/null",
-             test_env("WW_TOP", "."), test_env("WW_BIN", "build/whatworks"), args, outp, errp);
-    st = system(cmd);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    r.out = slurp(outp);
-    r.err = slurp(errp);
-    return r;
+    return test_cli_run(tmpdir, "meta", args);
 }
 
 static void run_free(run_result r)
 {
-    free(r.out);
-    free(r.err);
+    test_cli_free(r);
 }
 
 static void skip_without_binary(void)
@@ -1633,7 +1603,7 @@ static void test_meta__docs_example(void **state)
     json_error_t jerr;
     (void)state;
     skip_without_binary();
-    doc = slurp(TOP_PATH(path, "docs/meta.md"));
+    doc = test_slurp(TOP_PATH(path, "docs/meta.md"));
     /* The example is the first ```sh block's `whatworks meta ...` line and
      * the ```json block that follows it. */
     cmd = strstr(doc, "```sh\nwhatworks meta ");
