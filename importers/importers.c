@@ -11,6 +11,7 @@ const ww_importer *const ww_importers__all[] = {
     &ww_importer_revman,
     &ww_importer_wwc,
     &ww_importer_pilot_csv,
+    &ww_importer_report,
     NULL,
 };
 

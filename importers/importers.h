@@ -78,6 +78,7 @@ extern const ww_importer ww_importer_submission;
 extern const ww_importer ww_importer_revman;
 extern const ww_importer ww_importer_wwc;
 extern const ww_importer ww_importer_pilot_csv;
+extern const ww_importer ww_importer_report;
 
 /* The submission format's XML namespace and the XSD text compiled in. */
 #define WW_SUBMISSION_NS "urn:whatworks:submission:1"
