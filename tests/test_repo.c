@@ -456,6 +456,49 @@ static void test_repo__syntheses_recomputed_on_import(void **state)
     ww_db_close(db);
 }
 
+/* A report: its full text goes into the index with the intervention it
+ * names (words only its body holds are found), and its machine-extracted
+ * effects are pooled only in the 'all' scope, so the default query leaves
+ * them out and --include-extracted brings them in. */
+static void test_repo__report_text_and_extracted_effects(void **state)
+{
+    ww_db *db = fresh_db("report.db");
+    ww_import_report *rep = NULL;
+    ww_query_result *res = NULL;
+    ww_query_opts opts = {0};
+    char path[400];
+    (void)state;
+
+    snprintf(path, sizeof path, "%s/tests/fixtures/report/rct.html", test_env("WW_TOP", "."));
+    assert_ww_ok(ww_import_file(&rep, db, path, NULL));
+    assert_string_equal(ww_import_report_format(rep), "report");
+    ww_import_report_free(rep);
+
+    assert_int_equal(count(db, "SELECT count(*) FROM search_doc WHERE kind = 'report'"), 1);
+    /* "pairs older and younger pupils" is only in the report's body */
+    assert_int_equal(count(db, "SELECT count(*) FROM search_fts JOIN search_doc d ON d.id = search_fts.rowid"
+                               " WHERE search_fts MATCH 'younger' AND d.kind = 'report'"),
+                     1);
+    /* the style and script blocks are not text */
+    assert_int_equal(count(db, "SELECT count(*) FROM search_fts WHERE search_fts MATCH '\"9.99\"'"), 0);
+    assert_int_equal(count(db, "SELECT count(*) FROM effect WHERE extracted = 0"), 0);
+    assert_true(count(db, "SELECT count(*) FROM effect WHERE extracted = 1 AND confidence > 0"
+                          " AND text_offset >= 0 AND text_length > 0") >= 3);
+    assert_int_equal(count(db, "SELECT count(*) FROM synthesis WHERE scope = 'reviewed'"), 0);
+    assert_int_equal(count(db, "SELECT count(*) FROM synthesis WHERE scope = 'all'"), 1);
+
+    assert_ww_ok(ww_query_run(&res, db, "younger pupils", NULL));
+    assert_int_equal(ww_query_result_count(res), 1);
+    assert_true(isnan(ww_query_result_row(res, 0)->estimate));
+    ww_query_result_free(res);
+    opts.include_extracted = 1;
+    assert_ww_ok(ww_query_run(&res, db, "younger pupils", &opts));
+    assert_false(isnan(ww_query_result_row(res, 0)->estimate));
+    assert_non_null(strstr(ww_query_result_row(res, 0)->why, "machine-extracted"));
+    ww_query_result_free(res);
+    ww_db_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -468,6 +511,7 @@ int main(void)
         cmocka_unit_test(test_repo__dry_run_and_validation_write_nothing),
         cmocka_unit_test(test_repo__all_examples_import),
         cmocka_unit_test(test_repo__syntheses_recomputed_on_import),
+        cmocka_unit_test(test_repo__report_text_and_extracted_effects),
     };
     return cmocka_run_group_tests_name("repo", tests, setup_dir, teardown_dir);
 }
