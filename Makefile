@@ -85,7 +85,7 @@ demo: deps
 	rm -f whatworks.db whatworks.db-wal whatworks.db-shm
 	$(BIN) --db whatworks.db init
 	$(BIN) --db whatworks.db import data/examples
-	$(BIN) --db whatworks.db query truancy
+	$(BIN) --db whatworks.db query truancy --format table
 
 # The test tiers that need no services: unit tests per module, the CLI
 # end-to-end tests, the header test. Each test binary runs even if an
