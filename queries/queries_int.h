@@ -14,6 +14,7 @@ typedef struct ww_query_row_int {
     double relevance;        /* bm25, lower is better */
     const char *pool_method;
     const ww_synthesis_row *synthesis; /* the stored result ranked on; NULL if none */
+    int64_t intervention_id;
 } ww_query_row_int;
 
 struct ww_query_result {

@@ -159,6 +159,7 @@ static int score_candidate(ww_query_row_int *r, ww_db *db, ww_arena *arena, cons
     memset(r, 0, sizeof *r);
     r->row.slug = c->slug;
     r->row.name = c->name;
+    r->intervention_id = c->id;
     r->row.metric = "SMD";
     r->row.is_example = c->is_example;
     r->relevance = c->relevance;
@@ -166,7 +167,7 @@ static int score_candidate(ww_query_row_int *r, ww_db *db, ww_arena *arena, cons
     r->row.outcome_domain = x->n_domains ? x->domains[0] : "";
     r->row.certainty = "";
 
-    if ((error = ww_repo__syntheses(&syn, &n, db, arena, c->id, include_extracted)) < 0) return error;
+    if ((error = ww_repo__syntheses(&syn, &n, db, arena, c->id, include_extracted, 0)) < 0) return error;
     /* ordered by k, then participants, descending: the first match is best */
     for (size_t i = 0; i < n; i++) {
         if (!answers_issue(syn[i].domain, x)) off_issue++;
@@ -250,7 +251,15 @@ int ww_query_run(ww_query_result **out, ww_db *db, const char *issue, const ww_q
             goto done;
     if (n_cands) qsort(res->rows, n_cands, sizeof *res->rows, cmp_rows);
     res->n_rows = n_cands < (size_t)limit ? n_cands : (size_t)limit;
-    for (size_t i = 0; i < res->n_rows; i++) res->rows[i].row.rank = (int)i + 1;
+    for (size_t i = 0; i < res->n_rows; i++) {
+        ww_query_row_int *r = &res->rows[i];
+        r->row.rank = (int)i + 1;
+        /* the certainty trace, for the rows shown only */
+        if (r->synthesis)
+            ((ww_synthesis_row *)r->synthesis)->certainty_trace =
+                ww_repo__synthesis_trace(db, res->arena, r->intervention_id, r->synthesis->domain,
+                                         r->synthesis->scope);
+    }
     goto done;
 oom:
     error = ww__error_oom();

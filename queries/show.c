@@ -232,7 +232,7 @@ int ww_show_write(ww_db *db, const char *intervention, FILE *fp, ww_format fmt)
     if ((error = ww_arena__new(&arena)) < 0) return error;
     if ((error = ww_repo__intervention(&iv, db, arena, intervention)) < 0 ||
         (error = ww_repo__effects(&effects, &n, db, arena, iv.id)) < 0 ||
-        (error = ww_repo__syntheses(&syn, &n_syn, db, arena, iv.id, 0)) < 0)
+        (error = ww_repo__syntheses(&syn, &n_syn, db, arena, iv.id, 0, 1)) < 0)
         goto done;
     switch (fmt) {
     case WW_FORMAT_JSON: error = write_json(&iv, effects, n, syn, n_syn, fp); break;

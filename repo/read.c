@@ -366,8 +366,21 @@ done:
     return error;
 }
 
+#define SYNTHESES_SQL(trace)                                                                       \
+    "SELECT domain, metric, method, k, n_effects, n_other_scale,"                                  \
+    "       coalesce(n_participants, 0), estimate, se, ci_low, ci_high, tau2, i2, q,"              \
+    "       pi_low, pi_high, data_version,"                                                        \
+    "       (SELECT coalesce(max(provisional), 0) FROM study s"                                   \
+    "         WHERE s.intervention_id = synthesis.intervention_id),"                               \
+    "       certainty, " trace ", eif_level, blueprints_tier, rules_version, egger_p, scope"      \
+    "  FROM synthesis WHERE intervention_id = ?1 AND (scope = 'reviewed' AND NOT (?2 AND"          \
+    "        EXISTS (SELECT 1 FROM synthesis a WHERE a.intervention_id = synthesis.intervention_id" \
+    "                AND a.domain = synthesis.domain AND a.metric = synthesis.metric"              \
+    "                AND a.scope = 'all')) OR (?2 AND scope = 'all'))"                             \
+    " ORDER BY k DESC, n_participants DESC, domain"
+
 int ww_repo__syntheses(ww_synthesis_row **out, size_t *n_out, ww_db *db, ww_arena *arena,
-                       int64_t intervention_id, int include_extracted)
+                       int64_t intervention_id, int include_extracted, int with_traces)
 {
     sqlite3_stmt *st = NULL;
     vec v = {NULL, 0, 0, sizeof(ww_synthesis_row)};
@@ -375,20 +388,11 @@ int ww_repo__syntheses(ww_synthesis_row **out, size_t *n_out, ww_db *db, ww_aren
 
     *out = NULL;
     *n_out = 0;
-    if ((error = ww_repo__prepare(
-             &st, db,
-             "SELECT domain, metric, method, k, n_effects, n_other_scale,"
-             "       coalesce(n_participants, 0), estimate, se, ci_low, ci_high, tau2, i2, q,"
-             "       pi_low, pi_high, data_version,"
-             "       (SELECT coalesce(max(provisional), 0) FROM study s"
-             "         WHERE s.intervention_id = synthesis.intervention_id),"
-             "       certainty, certainty_trace, eif_level, blueprints_tier, rules_version, egger_p,"
-             "       scope"
-             "  FROM synthesis WHERE intervention_id = ?1 AND (scope = 'reviewed' AND NOT (?2 AND"
-             "        EXISTS (SELECT 1 FROM synthesis a WHERE a.intervention_id = synthesis.intervention_id"
-             "                AND a.domain = synthesis.domain AND a.metric = synthesis.metric"
-             "                AND a.scope = 'all')) OR (?2 AND scope = 'all'))"
-             " ORDER BY k DESC, n_participants DESC, domain")) < 0)
+    /* A query reads this once per candidate: the statement is kept, and the
+     * long certainty trace is only read when asked for. */
+    if ((error = with_traces ? ww_repo__cached(&st, db, WW_STMT_SYNTHESES_TRACED,
+                                               SYNTHESES_SQL("certainty_trace"))
+                             : ww_repo__cached(&st, db, WW_STMT_SYNTHESES, SYNTHESES_SQL("NULL"))) < 0)
         return error;
     sqlite3_bind_int64(st, 1, intervention_id);
     sqlite3_bind_int(st, 2, include_extracted ? 1 : 0);
@@ -432,7 +436,7 @@ int ww_repo__syntheses(ww_synthesis_row **out, size_t *n_out, ww_db *db, ww_aren
 oom:
     error = ww__error_oom();
 done:
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     free(v.items);
     return error;
 }
@@ -472,4 +476,21 @@ int ww_repo__study_grade(ww_study_grade_row *out, ww_db *db, ww_arena *arena, in
     }
     sqlite3_finalize(st);
     return error;
+}
+
+const char *ww_repo__synthesis_trace(ww_db *db, ww_arena *arena, int64_t intervention_id,
+                                     const char *domain, const char *scope)
+{
+    sqlite3_stmt *st = NULL;
+    const char *trace = NULL;
+    if (ww_repo__cached(&st, db, WW_STMT_TRACE,
+                        "SELECT certainty_trace FROM synthesis WHERE intervention_id = ?1"
+                        " AND domain = ?2 AND scope = ?3") < 0)
+        return NULL;
+    sqlite3_bind_int64(st, 1, intervention_id);
+    sqlite3_bind_text(st, 2, domain, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, scope, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) trace = ww_repo__col_text(st, 0, arena);
+    sqlite3_reset(st);
+    return trace;
 }

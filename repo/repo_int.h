@@ -8,10 +8,19 @@
 
 #include "repo.h"
 
+/* Statements prepared once per connection, for the read paths a query runs
+ * once per candidate (ww_repo__cached). */
+enum { WW_STMT_SYNTHESES, WW_STMT_SYNTHESES_TRACED, WW_STMT_TRACE, WW_STMT_COUNT };
+
 struct ww_db {
     sqlite3 *sql;
     char *path;
+    sqlite3_stmt *cached[WW_STMT_COUNT];
 };
+
+/* A prepared statement kept for the connection's life: prepared on first
+ * use, reset and unbound on every later one. Do not finalize it. */
+int ww_repo__cached(sqlite3_stmt **out, ww_db *db, int slot, const char *sql);
 
 /* Translate a SQLite failure into a ww_error with SQLite's text kept:
  * BUSY/LOCKED -> WW_EBUSY, FULL/IOERR -> WW_EIO, others -> WW_ERROR. */
