@@ -285,6 +285,42 @@ static void test_economics__price_factor(void **state)
  * PV benefits = 300 x (1.035^-1 + 1.035^-2 + 1.035^-3 + 1.035^-4)
  *             = 1101.9237625836674 (python: sum(300*1.035**-t for t in range(1,5))).
  * Cumulative discounted net: -1000, -710.14, -430.09, -159.51, +101.92: payback in year 4. */
+/* The wrong-pocket example in the job description, as an illustration (not a
+ * sourced figure): a council spends £1 on parenting classes, the public
+ * sector gets £4 back, but only £1 of it returns to the council. The split of
+ * the other £3 between the police and the NHS is invented for the example.
+ * Undiscounted, one year: BCR 4, NPV 3, ROI 300%, payback in year 0, and the
+ * council, who pays, breaks even while the others gain. */
+static void test_economics__wrong_pocket_illustration(void **state)
+{
+    ww_econ_flow f[4] = {flow("Council", WW_ECON_COST, 0, 0, 1, 2024),
+                         flow("Council", WW_ECON_BENEFIT, 0, 0, 1, 2024),
+                         flow("Police", WW_ECON_BENEFIT, 0, 0, 1.5, 2024),
+                         flow("NHS", WW_ECON_BENEFIT, 0, 0, 1.5, 2024)};
+    ww_econ_params p = params(&flat0, 1);
+    ww_econ_result r;
+    (void)state;
+    assert_ww_ok(ww_econ_run(&r, f, 4, &p));
+    assert_close(r.pv_costs, 1, 1e-15);
+    assert_close(r.pv_benefits, 4, 1e-15);
+    assert_close(r.npv, 3, 1e-15);
+    assert_close(r.bcr, 4, 1e-15);
+    assert_close(r.roi, 3, 1e-15);
+    assert_int_equal(r.payback_year, 0);
+    assert_int_equal(r.n_agencies, 3);
+    for (size_t i = 0; i < r.n_agencies; i++) {
+        if (strcmp(r.agencies[i].agency, "Council") == 0) {
+            assert_close(r.agencies[i].pv_costs, 1, 1e-15);
+            assert_close(r.agencies[i].pv_benefits, 1, 1e-15);
+            assert_close(r.agencies[i].net, 0, 1e-15);
+        } else {
+            assert_close(r.agencies[i].pv_costs, 0, 1e-15);
+            assert_close(r.agencies[i].net, 1.5, 1e-15);
+        }
+    }
+    ww_econ_result_free(&r);
+}
+
 static void test_economics__flat_3_5_percent(void **state)
 {
     ww_econ_flow f[2] = {flow("Council", WW_ECON_COST, 0, 0, 1000, 2024),
@@ -899,6 +935,7 @@ int main(void)
         cmocka_unit_test(test_economics__shipped_rows_match_shared_data),
         cmocka_unit_test(test_economics__discount_factors_greenbook),
         cmocka_unit_test(test_economics__price_factor),
+        cmocka_unit_test(test_economics__wrong_pocket_illustration),
         cmocka_unit_test(test_economics__flat_3_5_percent),
         cmocka_unit_test(test_economics__horizon_crossing_year_30),
         cmocka_unit_test(test_economics__payback_never_comes),
