@@ -144,5 +144,24 @@ clean:
 	rm -rf build build-asan
 
 # ---- benchmarks (bench/README.md) ----------------------------------------
+# `make bench [SCALE=tiny|small|medium|full]` generates the synthetic corpus
+# (cached in $(BUILD)/bench/corpus-SCALE), runs every benchmark several times
+# and prints one table of medians, peak memory and ratios to references
+# measured in the same run. Benchmarks measure; no test times anything.
+
+SCALE ?= small
+BENCH_SRC := $(wildcard bench/*.c)
+BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+
+.PHONY: bench bench-programs
+
+$(BUILD)/bench/%: bench/%.c $(LIBA) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBA) $(LIBS)
+
+bench-programs: $(BENCH_BIN)
+
+bench: all bench-programs
+	BUILD=$(BUILD) SCALE=$(SCALE) bench/run.sh
 
 # ---- reliability tiers: fuzzing, fault injection, crash safety ------------
