@@ -62,7 +62,7 @@ int ww_repo__intervention_cost(ww_cost_row *out, ww_db *db, ww_arena *arena,
     out->payer = ww_repo__col_text(st, 6, arena);
     if (!out->slug || !out->name) error = ww__error_oom();
 done:
-    sqlite3_finalize(st);
+    ww_repo__release(db, st);
     return error;
 }
 
@@ -120,7 +120,7 @@ int ww_repo__benefit_streams(ww_benefit_row **out, size_t *n_out, ww_db *db, ww_
 oom:
     error = ww__error_oom();
 done:
-    sqlite3_finalize(st);
+    ww_repo__release(db, st);
     free(rows);
     return error;
 }

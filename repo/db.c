@@ -44,8 +44,42 @@ int ww_repo__exec(ww_db *db, const char *sql)
 
 int ww_repo__prepare(sqlite3_stmt **out, ww_db *db, const char *sql)
 {
-    int rc = sqlite3_prepare_v2(db->sql, sql, -1, out, NULL);
-    return rc == SQLITE_OK ? 0 : ww_repo__sqlite_error(db->sql, rc, db->path);
+    ww_stmt_slot *free_slot = NULL;
+    int rc;
+    for (int i = 0; i < WW_STMT_CACHE; i++) {
+        ww_stmt_slot *sl = &db->slots[i];
+        if (sl->sql == sql && !sl->in_use) {
+            sl->in_use = 1;
+            *out = sl->st;
+            return 0;
+        }
+        if (!sl->sql && !free_slot) free_slot = sl;
+    }
+    rc = sqlite3_prepare_v3(db->sql, sql, -1, free_slot ? SQLITE_PREPARE_PERSISTENT : 0, out, NULL);
+    if (rc != SQLITE_OK) {
+        *out = NULL;
+        return ww_repo__sqlite_error(db->sql, rc, db->path);
+    }
+    if (free_slot) {
+        free_slot->sql = sql;
+        free_slot->st = *out;
+        free_slot->in_use = 1;
+    }
+    return 0;
+}
+
+void ww_repo__release(ww_db *db, sqlite3_stmt *st)
+{
+    if (!st) return;
+    for (int i = 0; i < WW_STMT_CACHE; i++) {
+        if (db->slots[i].st == st) {
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            db->slots[i].in_use = 0;
+            return;
+        }
+    }
+    ww_repo__release(db, st);
 }
 
 const char *ww_repo__col_text(sqlite3_stmt *st, int col, ww_arena *arena)
@@ -63,17 +97,17 @@ static int check_ours(ww_db *db)
     if ((error = ww_repo__prepare(&st, db, "PRAGMA user_version")) < 0) return error;
     if (sqlite3_step(st) != SQLITE_ROW) {
         error = ww_repo__sqlite_error(db->sql, sqlite3_errcode(db->sql), db->path);
-        sqlite3_finalize(st);
+        ww_repo__release(db, st);
         return error;
     }
     version = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
+    ww_repo__release(db, st);
     if (version != 0) return 0;
     if ((error = ww_repo__prepare(&st, db,
                                   "SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'")) < 0)
         return error;
     if (sqlite3_step(st) == SQLITE_ROW) foreign = sqlite3_column_int(st, 0) > 0;
-    sqlite3_finalize(st);
+    ww_repo__release(db, st);
     if (foreign)
         return ww__error(WW_EDATA, "%s: not a whatworks database (it has other tables)", db->path);
     return 0;
@@ -151,6 +185,7 @@ void ww_db_close(ww_db *db)
 {
     if (!db) return;
     for (int i = 0; i < WW_STMT_COUNT; i++) sqlite3_finalize(db->cached[i]);
+    for (int i = 0; i < WW_STMT_CACHE; i++) sqlite3_finalize(db->slots[i].st);
     sqlite3_close_v2(db->sql);
     free(db->path);
     free(db);
@@ -162,7 +197,7 @@ int ww_db_schema_version(ww_db *db)
     int v = -1;
     if (ww_repo__prepare(&st, db, "PRAGMA user_version") < 0) return -1;
     if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
+    ww_repo__release(db, st);
     return v;
 }
 
@@ -245,9 +280,9 @@ int ww_repo__load_taxonomy(ww_db *db)
         }
     }
 done:
-    sqlite3_finalize(ins_issue);
-    sqlite3_finalize(ins_term);
-    sqlite3_finalize(set_parent);
+    ww_repo__release(db, ins_issue);
+    ww_repo__release(db, ins_term);
+    ww_repo__release(db, set_parent);
     free(text);
     return error;
 }

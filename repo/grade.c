@@ -45,7 +45,7 @@ static int load_input(ww_rigour_input *in, ww_db *db, ww_arena *arena, int64_t s
     in->baseline_diff_sd = sqlite3_column_type(st, 5) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 5);
     in->independent = sqlite3_column_type(st, 6) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 6);
     in->baseline_adjusted = sqlite3_column_type(st, 7) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 7);
-    sqlite3_finalize(st);
+    ww_repo__release(db, st);
     st = NULL;
 
     /* As ww_rigour_input_from_record: without record-level analysed counts,
@@ -63,7 +63,7 @@ static int load_input(ww_rigour_input *in, ww_db *db, ww_arena *arena, int64_t s
             in->analysed_treatment = col_count(st, 0);
             in->analysed_control = col_count(st, 1);
         }
-        sqlite3_finalize(st);
+        ww_repo__release(db, st);
         st = NULL;
     }
 
@@ -95,7 +95,7 @@ static int load_input(ww_rigour_input *in, ww_db *db, ww_arena *arena, int64_t s
     in->rob = rob;
     in->n_rob = n;
 done:
-    sqlite3_finalize(st);
+    ww_repo__release(db, st);
     return error;
 }
 
@@ -128,7 +128,7 @@ int ww_repo__store_grade(ww_db *db, int64_t study_id, const ww_rigour_grade *g)
     sqlite3_bind_text(st, 6, ww_rigour_wwc_name(g->wwc), -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 7, g->advice, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
-    sqlite3_finalize(st);
+    ww_repo__release(db, st);
     return rc == SQLITE_DONE ? 0 : ww_repo__sqlite_error(db->sql, rc, db->path);
 }
 
@@ -148,7 +148,7 @@ int ww_repo__grade_source(ww_db *db, int64_t source_id)
         if (error < 0) break;
     }
     if (error == 0 && rc != SQLITE_DONE) error = ww_repo__sqlite_error(db->sql, rc, db->path);
-    sqlite3_finalize(st);
+    ww_repo__release(db, st);
     return error;
 }
 
@@ -232,7 +232,7 @@ int ww_repo__regrade(ww_db *db, ww_regrade_fn report, void *ctx, size_t *studies
         error = ww_repo__sqlite_error(db->sql, rc, db->path);
         goto done;
     }
-    sqlite3_finalize(st);
+    ww_repo__release(db, st);
     st = NULL;
     if ((error = ww_repo__prepare(&st, db,
                                   "INSERT INTO audit(action, detail) VALUES ('regrade',"
@@ -249,8 +249,8 @@ int ww_repo__regrade(ww_db *db, ww_regrade_fn report, void *ctx, size_t *studies
     in_txn = error < 0;
 done:
     if (in_txn) sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
-    sqlite3_finalize(st);
-    sqlite3_finalize(iv);
+    ww_repo__release(db, st);
+    ww_repo__release(db, iv);
     ww_arena__free(arena);
     return error;
 }

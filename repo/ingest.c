@@ -313,7 +313,7 @@ static int add_search_doc(store *s, sqlite3_int64 intervention_id, const char *k
     bind_text(st, 4, title ? title : "");
     bind_text(st, 5, body ? body : "");
     error = step(s, st, NULL);
-    sqlite3_finalize(st);
+    ww_repo__release(s->db, st);
     return error;
 }
 
@@ -371,7 +371,7 @@ static int store_intervention(store *s, const ww_record *rec, sqlite3_int64 *id_
     sqlite3_bind_int(st, 10, rec->is_example ? 1 : 0);
     error = step(s, st, id_out);
 done:
-    sqlite3_finalize(st);
+    ww_repo__release(s->db, st);
     free(slug);
     return error;
 }
@@ -413,8 +413,8 @@ static int store_issues(store *s, const ww_record *rec, sqlite3_int64 interventi
             goto done;
     }
 done:
-    sqlite3_finalize(find);
-    sqlite3_finalize(link);
+    ww_repo__release(s->db, find);
+    ww_repo__release(s->db, link);
     return error;
 }
 
@@ -437,7 +437,7 @@ static int find_study(store *s, const ww_record *rec, sqlite3_int64 intervention
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) *id_out = sqlite3_column_int64(st, 0);
     else if (rc != SQLITE_DONE) error = ww_repo__sqlite_error(s->db->sql, rc, s->file);
-    sqlite3_finalize(st);
+    ww_repo__release(s->db, st);
     return error;
 }
 
@@ -463,7 +463,7 @@ static int store_rob(store *s, const ww_record *rec, sqlite3_int64 study_id)
         error = step(s, st, NULL);
         sqlite3_reset(st);
     }
-    sqlite3_finalize(st);
+    ww_repo__release(s->db, st);
     return error;
 }
 
@@ -509,7 +509,7 @@ static int store_study(store *s, const ww_record *rec, sqlite3_int64 interventio
     if (rec->baseline_adjusted < 0) sqlite3_bind_null(st, 24);
     else sqlite3_bind_int(st, 24, rec->baseline_adjusted);
     error = step(s, st, id_out);
-    sqlite3_finalize(st);
+    ww_repo__release(s->db, st);
     return error;
 }
 
@@ -532,7 +532,7 @@ static int store_outcome(store *s, const ww_record *rec, const ww_outcome_rec *o
     sqlite3_bind_int(st, 5, o->higher_is_better ? 1 : 0);
     bind_text(st, 6, where);
     error = step(s, st, &outcome_id);
-    sqlite3_finalize(st);
+    ww_repo__release(s->db, st);
     if (error < 0) return error;
 
     /* The raw statistics go in as JSON built by SQLite itself; missing
@@ -583,7 +583,7 @@ static int store_outcome(store *s, const ww_record *rec, const ww_outcome_rec *o
     bind_count(st, 28, o->text_offset);
     bind_count(st, 29, o->text_length);
     error = step(s, st, NULL);
-    sqlite3_finalize(st);
+    ww_repo__release(s->db, st);
     return error;
 }
 
@@ -615,7 +615,7 @@ static int store_benefits(store *s, const ww_record *rec, sqlite3_int64 interven
         error = step(s, st, NULL);
         sqlite3_reset(st);
     }
-    sqlite3_finalize(st);
+    ww_repo__release(s->db, st);
     return error;
 }
 
@@ -765,7 +765,7 @@ static int store_pooled(void *ctx, const ww_pooled_check *c)
     bind_double(st, 22, c->max_rel_diff);
     bind_text(st, 23, where);
     error = step(s, st, NULL);
-    sqlite3_finalize(st);
+    ww_repo__release(s->db, st);
     return error;
 }
 
@@ -801,7 +801,7 @@ static int source_exists(ww_db *db, const char *sha256, int *exists)
     rc = sqlite3_step(st);
     *exists = rc == SQLITE_ROW;
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) error = ww_repo__sqlite_error(db->sql, rc, db->path);
-    sqlite3_finalize(st);
+    ww_repo__release(db, st);
     return error;
 }
 
@@ -821,7 +821,7 @@ static int insert_source(store *s, const ww_input *in, const char *format, const
     bind_text(st, 5, submitter);
     sqlite3_bind_blob64(st, 6, in->data, in->size, SQLITE_STATIC);
     error = step(s, st, &s->source_id);
-    sqlite3_finalize(st);
+    ww_repo__release(s->db, st);
     return error;
 }
 
@@ -838,7 +838,7 @@ static int audit_import(store *s)
     sqlite3_bind_int64(st, 3, (sqlite3_int64)s->rep->outcomes);
     sqlite3_bind_int64(st, 4, (sqlite3_int64)s->rep->effects);
     error = step(s, st, NULL);
-    sqlite3_finalize(st);
+    ww_repo__release(s->db, st);
     return error;
 }
 

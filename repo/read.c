@@ -92,7 +92,7 @@ int ww_repo__issue_expand(ww_issue_expansion *out, ww_db *db, ww_arena *arena, c
         error = step_error(db, rc);
         goto done;
     }
-    sqlite3_finalize(st);
+    ww_repo__release(db, st);
     st = NULL;
 
     if (ids.n) {
@@ -124,7 +124,7 @@ int ww_repo__issue_expand(ww_issue_expansion *out, ww_db *db, ww_arena *arena, c
 oom:
     error = ww__error_oom();
 done:
-    sqlite3_finalize(st);
+    ww_repo__release(db, st);
     free(slugs.items);
     free(terms.items);
     free(domains.items);
@@ -188,7 +188,7 @@ int ww_repo__candidates(ww_candidate **out, size_t *n_out, ww_db *db, ww_arena *
 oom:
     error = ww__error_oom();
 done:
-    sqlite3_finalize(st);
+    ww_repo__release(db, st);
     free(v.items);
     ww_buf__free(&ids);
     return error;
@@ -256,7 +256,7 @@ int ww_repo__effects(ww_effect_row **out, size_t *n_out, ww_db *db, ww_arena *ar
 oom:
     error = ww__error_oom();
 done:
-    sqlite3_finalize(st);
+    ww_repo__release(db, st);
     free(v.items);
     return error;
 }
@@ -298,7 +298,7 @@ int ww_repo__intervention(ww_intervention_row *out, ww_db *db, ww_arena *arena,
     out->cost_payer = ww_repo__col_text(st, 9, arena);
     out->is_example = sqlite3_column_int(st, 10);
     if (!out->slug || !out->name) goto oom;
-    sqlite3_finalize(st);
+    ww_repo__release(db, st);
     st = NULL;
 
     if ((error = ww_repo__prepare(&st, db,
@@ -320,7 +320,7 @@ int ww_repo__intervention(ww_intervention_row *out, ww_db *db, ww_arena *arena,
 oom:
     error = ww__error_oom();
 done:
-    sqlite3_finalize(st);
+    ww_repo__release(db, st);
     free(issues.items);
     return error;
 }
@@ -361,7 +361,7 @@ int ww_repo__issues(ww_issue_row **out, size_t *n_out, ww_db *db, ww_arena *aren
 oom:
     error = ww__error_oom();
 done:
-    sqlite3_finalize(st);
+    ww_repo__release(db, st);
     free(v.items);
     return error;
 }
@@ -474,7 +474,7 @@ int ww_repo__study_grade(ww_study_grade_row *out, ww_db *db, ww_arena *arena, in
         out->sms = sqlite3_column_int(st, 10);
         out->provisional = sqlite3_column_int(st, 11);
     }
-    sqlite3_finalize(st);
+    ww_repo__release(db, st);
     return error;
 }
 

@@ -12,10 +12,23 @@
  * once per candidate (ww_repo__cached). */
 enum { WW_STMT_SYNTHESES, WW_STMT_SYNTHESES_TRACED, WW_STMT_TRACE, WW_STMT_COUNT };
 
+/* Statements the repository prepares are kept per connection, keyed by
+ * their SQL text's address (all are string literals): an import runs the
+ * same dozen statements for every record, and preparing them again each
+ * time was most of its cost. */
+#define WW_STMT_CACHE 96
+
+typedef struct ww_stmt_slot {
+    const char *sql;
+    sqlite3_stmt *st;
+    int in_use;
+} ww_stmt_slot;
+
 struct ww_db {
     sqlite3 *sql;
     char *path;
     sqlite3_stmt *cached[WW_STMT_COUNT];
+    ww_stmt_slot slots[WW_STMT_CACHE];
 };
 
 /* A prepared statement kept for the connection's life: prepared on first
@@ -29,8 +42,13 @@ int ww_repo__sqlite_error(sqlite3 *db, int rc, const char *what);
 /* Run a statement with no results. */
 int ww_repo__exec(ww_db *db, const char *sql);
 
-/* Prepare, with translation of failures. */
+/* Prepare sql (a string literal), with translation of failures: a cached
+ * statement when one for this text is free, else a new one. Give it back
+ * with ww_repo__release(), never sqlite3_finalize(). */
 int ww_repo__prepare(sqlite3_stmt **out, ww_db *db, const char *sql);
+/* Reset a statement from ww_repo__prepare() and return it to the cache (or
+ * finalize it when it was not cached). NULL is a no-op. */
+void ww_repo__release(ww_db *db, sqlite3_stmt *st);
 
 /* Create or migrate the schema to WW_SCHEMA_VERSION. */
 int ww_repo__migrate(ww_db *db);

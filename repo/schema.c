@@ -200,7 +200,7 @@ int ww_repo__migrate(ww_db *db)
     if ((error = ww_repo__prepare(&st, db, "PRAGMA user_version")) < 0) return error;
     sqlite3_step(st);
     version = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
+    ww_repo__release(db, st);
 
     if (version > n)
         return ww__error(WW_EDATA,

@@ -251,8 +251,8 @@ done:
     free(effects);
     free(extracted);
     free(domain);
-    sqlite3_finalize(sel);
-    sqlite3_finalize(ins);
-    sqlite3_finalize(del);
+    ww_repo__release(db, sel);
+    ww_repo__release(db, ins);
+    ww_repo__release(db, del);
     return error;
 }
