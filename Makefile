@@ -90,7 +90,10 @@ demo: deps
 # The test tiers that need no services: unit tests per module, the CLI
 # end-to-end tests, the header test. Each test binary runs even if an
 # earlier one failed; the target fails if any did.
-test: $(BIN) $(TEST_BIN) headertest installtest
+# The install test links the installed shared library with no sanitizer
+# runtime, so the sanitizer tier leaves it out.
+INSTALLTEST ?= installtest
+test: $(BIN) $(TEST_BIN) headertest $(INSTALLTEST)
 	@failed=0; \
 	for t in $(TEST_BIN); do \
 	    echo "== $$t"; \
@@ -103,8 +106,8 @@ check: deps
 	$(MAKE) test
 
 check-asan: deps
-	$(MAKE) test BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
-	    EXTRA_LDFLAGS=
+	$(MAKE) test BUILD=build-asan INSTALLTEST= \
+	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 
 # `make install` into a scratch DESTDIR, then a C program links the installed
 # library through the installed pkg-config file and opens a database.
@@ -165,3 +168,85 @@ bench: all bench-programs
 	BUILD=$(BUILD) SCALE=$(SCALE) bench/run.sh
 
 # ---- reliability tiers: fuzzing, fault injection, crash safety ------------
+# docs/reliability.md says what each tier proves and how long it takes.
+.PHONY: fuzz fuzz-build check-valgrind check-crash check-faults clean-reliability
+
+# Fault injection. The test wraps malloc and friends at link time
+# (-Wl,--wrap), so it has its own rule and lives outside the tests/test_*.c
+# glob; `make test` runs it with the others through TEST_BIN.
+FAULTS_BIN  := $(BUILD)/tests/test_faults
+FAULTS_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wrap=strndup,--wrap=free \
+               -Wl,--wrap=xmlSchemaNewValidCtxt,--wrap=xmlSchemaValidateDoc,--wrap=xmlSchemaFreeValidCtxt
+TEST_BIN    += $(FAULTS_BIN)
+
+$(FAULTS_BIN): tests/faults/test_faults.c tests/faults/vfs.h tests/helpers.h $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -o $@ $< $(LIBA) $(LIBS) $(TEST_LIBS) $(FAULTS_WRAP)
+
+all: $(FAULTS_BIN)
+test: $(FAULTS_BIN)
+$(BUILD)/tests/test_crash: tests/faults/vfs.h
+
+# Every n of every fault loop (make check samples them).
+check-faults: $(FAULTS_BIN)
+	WW_FAULT_STRIDE=1 WW_TOP=$(CURDIR) $(FAULTS_BIN)
+
+# The kill loop, long: every write of an import, and many SIGKILLs of the
+# command at random points.
+CRASH_RUNS ?= 1000
+check-crash: $(BIN) $(BUILD)/tests/test_crash
+	WW_CRASH_RUNS=$(CRASH_RUNS) WW_BIN=$(abspath $(BIN)) WW_TOP=$(CURDIR) \
+	    WW_SHARED_DATA=$(SHARED_DATA) $(BUILD)/tests/test_crash
+
+# Every unit test binary under valgrind: no invalid access, no definite leak
+# (in the test process; the children tests fork are not followed). The fault
+# loops are sampled more thinly, as valgrind is some 30 times slower.
+VALGRIND := valgrind --quiet --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
+            --child-silent-after-fork=yes
+check-valgrind: $(BIN) $(TEST_BIN)
+	@failed=0; \
+	for t in $(TEST_BIN); do \
+	    echo "== valgrind $$t"; \
+	    WW_BIN=$(abspath $(BIN)) WW_TOP=$(CURDIR) WW_SHARED_DATA=$(SHARED_DATA) WW_FAULT_STRIDE=97 \
+	        WW_CRASH_RUNS=5 WW_HOSTILE_SECONDS=600 $(VALGRIND) $$t || failed=1; \
+	done; \
+	if [ $$failed = 0 ]; then echo "valgrind: all test suites clean"; else echo "valgrind: FAILED"; fi; \
+	exit $$failed
+
+# Fuzzing with libFuzzer (clang): one harness per importer in the table of
+# importers/importers.c, plus the CSV reader, the statistics extractor, the
+# query text and the business-case flows CSV. Each runs FUZZ_SECONDS.
+FUZZ_SECONDS ?= 10
+FUZZ_BUILD   := build-fuzz
+FUZZ_CC      := clang
+FUZZ_CFLAGS  := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+                -fno-omit-frame-pointer
+FUZZ_LDFLAGS := -fsanitize=fuzzer,address,undefined
+FUZZ_LIB     := $(FUZZ_BUILD)/libwhatworks.a
+FUZZ_IMPORTERS := $(shell sed -n 's/^ *&ww_importer_\([a-z0-9_]*\),.*/\1/p' importers/importers.c)
+FUZZ_OTHERS  := query csv flows $(if $(wildcard importers/extract.c),extract)
+FUZZ_IMPORTER_BINS := $(patsubst %,$(FUZZ_BUILD)/fuzz/fuzz_%,$(FUZZ_IMPORTERS))
+FUZZ_OTHER_BINS    := $(patsubst %,$(FUZZ_BUILD)/fuzz/fuzz_%,$(FUZZ_OTHERS))
+
+# The library, instrumented, by the rules above (a make of its own).
+.PHONY: fuzz-lib
+fuzz-lib:
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) CFLAGS="$(FUZZ_CFLAGS)" $(FUZZ_LIB)
+
+$(FUZZ_IMPORTER_BINS): $(FUZZ_BUILD)/fuzz/fuzz_%: fuzz/fuzz_importer.c fuzz-lib
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(ALL_CFLAGS) $(FUZZ_CFLAGS) -DWW_FUZZ_IMPORTER=ww_importer_$* -o $@ $< \
+	    $(FUZZ_LIB) $(LIBS) $(FUZZ_LDFLAGS)
+
+$(FUZZ_OTHER_BINS): $(FUZZ_BUILD)/fuzz/%: fuzz/%.c fuzz-lib
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(ALL_CFLAGS) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB) $(LIBS) $(FUZZ_LDFLAGS)
+
+fuzz-build: $(FUZZ_IMPORTER_BINS) $(FUZZ_OTHER_BINS)
+
+fuzz: fuzz-build
+	fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BUILD) $(SHARED_DATA) $(FUZZ_IMPORTER_BINS) $(FUZZ_OTHER_BINS)
+
+clean: clean-reliability
+clean-reliability:
+	rm -rf $(FUZZ_BUILD)

@@ -74,6 +74,16 @@ static pthread_once_t schema_once = PTHREAD_ONCE_INIT;
 static xmlSchemaPtr schema;
 static char schema_error[512];
 
+/* libxml2 reports some errors (running out of memory, mostly) through its
+ * generic handler, which prints to stderr; a library must not. The handler
+ * is per thread in libxml2 2.9-2.11, so it is set at the start of each
+ * parse. Every error that matters also reaches the structured handlers. */
+static void discard_generic_error(void *ctx, const char *msg, ...)
+{
+    (void)ctx;
+    (void)msg;
+}
+
 static void schema_compile_error(void *ctx, sub_error_ptr err)
 {
     (void)ctx;
@@ -321,6 +331,11 @@ static void on_parse_error(void *user_data, sub_error_ptr err)
     sub_ctx *c = ctx_of(user_data);
     char msg[256];
     long line = err->line;
+    /* Running out of memory is not a fault in the file. */
+    if (err->code == XML_ERR_NO_MEMORY || err->domain == XML_FROM_MEMORY) {
+        if (!c->rc) c->rc = ww__error_oom();
+        return;
+    }
     if (c->doctype_seen || c->too_deep) return; /* already said why we stopped */
     clean_message(msg, sizeof msg, err->message);
     if (line == c->last_parse_line && !strcmp(msg, c->last_parse_msg)) return;
@@ -615,6 +630,10 @@ static void on_schema_error(void *user, sub_error_ptr err)
     const char *limit = err->str2 ? err->str2 : "";
     long line = err->line;
 
+    if (err->code == XML_ERR_NO_MEMORY || err->domain == XML_FROM_MEMORY) {
+        if (!c->rc) c->rc = ww__error_oom();
+        return;
+    }
     c->schema_errors++;
     if (node && node->type == XML_ATTRIBUTE_NODE) node = node->parent;
     if (node && node->type == XML_ELEMENT_NODE) {
@@ -872,7 +891,7 @@ static void check_not_above(sub_ctx *c, xmlNodePtr count_node, long count, xmlNo
 static void read_evaluation(sub_ctx *c, xmlNodePtr ev, ww_record *rec)
 {
     xmlNodePtr authors = child(ev, "authors"), a;
-    xmlChar *example;
+    xmlChar *example = NULL;
     size_t len = 0;
     char *joined, *w;
 
@@ -908,7 +927,13 @@ static void read_evaluation(sub_ctx *c, xmlNodePtr ev, ww_record *rec)
     rec->country = text_of(c, child(ev, "country"), 0);
     rec->region = text_of(c, child(ev, "region"), 0);
     rec->notes = text_of(c, child(ev, "notes"), 1);
-    if (ev && (example = xmlGetNoNsProp(ev, (const xmlChar *)"example"))) {
+    /* xmlGetNoNsProp() gives NULL both for "absent" and for "out of
+     * memory"; an example taken for real evidence would be worse than a
+     * failed import. */
+    if (ev && xmlHasProp(ev, (const xmlChar *)"example") &&
+        !(example = xmlGetNoNsProp(ev, (const xmlChar *)"example")) && c->rc == 0)
+        c->rc = ww__error_oom();
+    if (example) {
         char *s = (char *)example, *e;
         while (isspace((unsigned char)*s)) s++;
         e = s + strlen(s);
@@ -1189,6 +1214,7 @@ static int submission_parse(const ww_input *in, ww_diags *diags, const ww_sink *
     int error = 0, flushed;
 
     memset(&c, 0, sizeof c);
+    xmlSetGenericErrorFunc(NULL, discard_generic_error);
     c.in = in;
     c.diags = diags;
     c.current_year = current_year();

@@ -1077,93 +1077,93 @@ static json_t *parameters_json(const ww_case_result *res)
            *schedule = json_object(), *bands = json_array(), *ob = json_object(),
            *grades = json_array(), *sim = json_object(), *flows = json_array(), *effect;
 
-    json_object_set_new(subject, "kind", json_string(res->subject_kind));
+    ww_queries__set(subject, "kind", json_string(res->subject_kind));
     if (strcmp(res->subject_kind, "flows") == 0) {
-        json_object_set_new(subject, "path", json_string(res->subject));
+        ww_queries__set(subject, "path", json_string(res->subject));
     } else {
-        json_object_set_new(subject, "slug", json_string(res->subject));
-        json_object_set_new(subject, "name", ww_queries__str(res->name));
-        json_object_set_new(subject, "example", json_boolean(res->is_example));
+        ww_queries__set(subject, "slug", json_string(res->subject));
+        ww_queries__set(subject, "name", ww_queries__str(res->name));
+        ww_queries__set(subject, "example", json_boolean(res->is_example));
     }
-    json_object_set_new(o, "subject", subject);
-    json_object_set_new(o, "participants", json_integer(p->participants));
-    json_object_set_new(o, "horizon_years", json_integer(res->econ.n_years));
-    json_object_set_new(o, "price_year", json_integer(p->price_base));
+    ww_queries__set(o, "subject", subject);
+    ww_queries__set(o, "participants", json_integer(p->participants));
+    ww_queries__set(o, "horizon_years", json_integer(res->econ.n_years));
+    ww_queries__set(o, "price_year", json_integer(p->price_base));
 
-    json_object_set_new(deflator, "source_id", ww_queries__str(res->deflator.source_id));
-    json_object_set_new(deflator, "base_year", json_integer(res->deflator.base_year));
-    json_object_set_new(deflator, "first_year", json_integer(res->index[0].year));
-    json_object_set_new(deflator, "last_year",
+    ww_queries__set(deflator, "source_id", ww_queries__str(res->deflator.source_id));
+    ww_queries__set(deflator, "base_year", json_integer(res->deflator.base_year));
+    ww_queries__set(deflator, "first_year", json_integer(res->index[0].year));
+    ww_queries__set(deflator, "last_year",
                         json_integer(res->index[res->deflator.n_points - 1].year));
-    json_object_set_new(deflator, "financial_years", json_string(financial_year_rule));
-    json_object_set_new(o, "deflator", deflator);
+    ww_queries__set(deflator, "financial_years", json_string(financial_year_rule));
+    ww_queries__set(o, "deflator", deflator);
 
-    json_object_set_new(schedule, "name", json_string(res->schedule.name));
-    json_object_set_new(schedule, "source_id", json_string(res->schedule.source_id));
+    ww_queries__set(schedule, "name", json_string(res->schedule.name));
+    ww_queries__set(schedule, "source_id", json_string(res->schedule.source_id));
     for (size_t i = 0; i < res->schedule.n_bands; i++) {
         json_t *b = json_object();
-        json_object_set_new(b, "from_year", json_integer(res->schedule.bands[i].from_year));
-        json_object_set_new(b, "to_year", int_or_null(res->schedule.bands[i].to_year, -1));
-        json_object_set_new(b, "rate_pct", json_real(res->schedule.bands[i].rate_pct));
-        json_array_append_new(bands, b);
+        ww_queries__set(b, "from_year", json_integer(res->schedule.bands[i].from_year));
+        ww_queries__set(b, "to_year", int_or_null(res->schedule.bands[i].to_year, -1));
+        ww_queries__set(b, "rate_pct", json_real(res->schedule.bands[i].rate_pct));
+        ww_queries__append(bands, b);
     }
-    json_object_set_new(schedule, "bands", bands);
-    json_object_set_new(o, "discount_schedule", schedule);
+    ww_queries__set(schedule, "bands", bands);
+    ww_queries__set(o, "discount_schedule", schedule);
 
-    json_object_set_new(ob, "applied", json_boolean(p->optimism_bias));
+    ww_queries__set(ob, "applied", json_boolean(p->optimism_bias));
     for (int g = 1; g <= 6; g++)
-        json_array_append_new(grades, json_real(ww_econ_optimism_bias_pct(g)));
-    json_object_set_new(ob, "pct_by_grade", grades);
-    json_object_set_new(ob, "source", json_string(optimism_bias_source));
-    json_object_set_new(o, "optimism_bias", ob);
-    json_object_set_new(o, "deadweight_pct", json_real(p->deadweight_pct));
-    json_object_set_new(o, "attribution_pct", json_real(p->attribution_pct));
-    json_object_set_new(o, "dropoff_pct", json_real(p->dropoff_pct));
+        ww_queries__append(grades, json_real(ww_econ_optimism_bias_pct(g)));
+    ww_queries__set(ob, "pct_by_grade", grades);
+    ww_queries__set(ob, "source", json_string(optimism_bias_source));
+    ww_queries__set(o, "optimism_bias", ob);
+    ww_queries__set(o, "deadweight_pct", json_real(p->deadweight_pct));
+    ww_queries__set(o, "attribution_pct", json_real(p->attribution_pct));
+    ww_queries__set(o, "dropoff_pct", json_real(p->dropoff_pct));
 
     if (res->have_effect) {
         effect = json_object();
-        json_object_set_new(effect, "source", json_string(res->effect_source));
-        json_object_set_new(effect, "domain", ww_queries__str(res->effect_domain));
-        json_object_set_new(effect, "metric", json_string("SMD"));
-        json_object_set_new(effect, "method", ww_queries__str(res->effect_method));
-        json_object_set_new(effect, "k", res->effect_k ? json_integer(res->effect_k) : json_null());
-        json_object_set_new(effect, "estimate", ww_queries__num(p->effect_estimate));
-        json_object_set_new(effect, "se", ww_queries__num(p->effect_se));
+        ww_queries__set(effect, "source", json_string(res->effect_source));
+        ww_queries__set(effect, "domain", ww_queries__str(res->effect_domain));
+        ww_queries__set(effect, "metric", json_string("SMD"));
+        ww_queries__set(effect, "method", ww_queries__str(res->effect_method));
+        ww_queries__set(effect, "k", res->effect_k ? json_integer(res->effect_k) : json_null());
+        ww_queries__set(effect, "estimate", ww_queries__num(p->effect_estimate));
+        ww_queries__set(effect, "se", ww_queries__num(p->effect_se));
     } else {
         effect = json_null();
     }
-    json_object_set_new(o, "effect", effect);
+    ww_queries__set(o, "effect", effect);
 
-    json_object_set_new(sim, "draws", json_integer(p->draws));
-    json_object_set_new(sim, "seed", json_integer((json_int_t)p->seed));
-    json_object_set_new(sim, "rng", json_string("gsl_rng_mt19937"));
-    json_object_set_new(sim, "effect_distribution", json_string(effect_distribution));
-    json_object_set_new(sim, "range_distribution", json_string(range_distribution));
-    json_object_set_new(o, "simulation", sim);
+    ww_queries__set(sim, "draws", json_integer(p->draws));
+    ww_queries__set(sim, "seed", json_integer((json_int_t)p->seed));
+    ww_queries__set(sim, "rng", json_string("gsl_rng_mt19937"));
+    ww_queries__set(sim, "effect_distribution", json_string(effect_distribution));
+    ww_queries__set(sim, "range_distribution", json_string(range_distribution));
+    ww_queries__set(o, "simulation", sim);
 
-    json_object_set_new(o, "dated_cost_years", json_integer(WW_ECON_DATED_YEARS));
-    json_object_set_new(o, "wsipp_min_p_npv_positive", json_real(WW_ECON_WSIPP_MIN_P));
-    json_object_set_new(o, "rules_version", json_string(WW_ECON_RULES_VERSION));
+    ww_queries__set(o, "dated_cost_years", json_integer(WW_ECON_DATED_YEARS));
+    ww_queries__set(o, "wsipp_min_p_npv_positive", json_real(WW_ECON_WSIPP_MIN_P));
+    ww_queries__set(o, "rules_version", json_string(WW_ECON_RULES_VERSION));
 
     for (size_t i = 0; i < res->n_flows; i++) {
         const ww_econ_flow *f = &res->flows[i];
         json_t *fj = json_object();
-        json_object_set_new(fj, "agency", json_string(f->agency));
-        json_object_set_new(fj, "kind", json_string(ww_econ_kind_name(f->kind)));
-        json_object_set_new(fj, "value_type", json_string(ww_econ_value_name(f->value_type)));
-        json_object_set_new(fj, "first_year", json_integer(f->first_year));
-        json_object_set_new(fj, "last_year", json_integer(f->last_year));
-        json_object_set_new(fj, "amount", ww_queries__num(f->amount));
-        json_object_set_new(fj, "price_year", int_or_null(f->price_year, -1));
-        json_object_set_new(fj, "financial_year", json_boolean(f->financial_year));
-        json_object_set_new(fj, "confidence", int_or_null(f->confidence, -1));
-        json_object_set_new(fj, "low", ww_queries__num(f->low));
-        json_object_set_new(fj, "high", ww_queries__num(f->high));
-        json_object_set_new(fj, "item", ww_queries__str(f->item));
-        json_object_set_new(fj, "where", json_string(f->where));
-        json_array_append_new(flows, fj);
+        ww_queries__set(fj, "agency", json_string(f->agency));
+        ww_queries__set(fj, "kind", json_string(ww_econ_kind_name(f->kind)));
+        ww_queries__set(fj, "value_type", json_string(ww_econ_value_name(f->value_type)));
+        ww_queries__set(fj, "first_year", json_integer(f->first_year));
+        ww_queries__set(fj, "last_year", json_integer(f->last_year));
+        ww_queries__set(fj, "amount", ww_queries__num(f->amount));
+        ww_queries__set(fj, "price_year", int_or_null(f->price_year, -1));
+        ww_queries__set(fj, "financial_year", json_boolean(f->financial_year));
+        ww_queries__set(fj, "confidence", int_or_null(f->confidence, -1));
+        ww_queries__set(fj, "low", ww_queries__num(f->low));
+        ww_queries__set(fj, "high", ww_queries__num(f->high));
+        ww_queries__set(fj, "item", ww_queries__str(f->item));
+        ww_queries__set(fj, "where", json_string(f->where));
+        ww_queries__append(flows, fj);
     }
-    json_object_set_new(o, "flows", flows);
+    ww_queries__set(o, "flows", flows);
     return o;
 }
 
@@ -1174,42 +1174,42 @@ static int write_json(const ww_case_result *res, FILE *fp)
            *mc = json_object(), *warnings = json_array();
     int error;
 
-    json_object_set_new(doc, "schema", json_string(CASE_SCHEMA));
-    json_object_set_new(doc, "parameters", parameters_json(res));
-    json_object_set_new(doc, "pv_costs", ww_queries__num(e->pv_costs));
-    json_object_set_new(doc, "pv_benefits", ww_queries__num(e->pv_benefits));
-    json_object_set_new(doc, "npv", ww_queries__num(e->npv));
-    json_object_set_new(doc, "bcr", ww_queries__num(e->bcr));
-    json_object_set_new(doc, "roi", ww_queries__num(e->roi));
-    json_object_set_new(doc, "payback_year", int_or_null(e->payback_year, -1));
+    ww_queries__set(doc, "schema", json_string(CASE_SCHEMA));
+    ww_queries__set(doc, "parameters", parameters_json(res));
+    ww_queries__set(doc, "pv_costs", ww_queries__num(e->pv_costs));
+    ww_queries__set(doc, "pv_benefits", ww_queries__num(e->pv_benefits));
+    ww_queries__set(doc, "npv", ww_queries__num(e->npv));
+    ww_queries__set(doc, "bcr", ww_queries__num(e->bcr));
+    ww_queries__set(doc, "roi", ww_queries__num(e->roi));
+    ww_queries__set(doc, "payback_year", int_or_null(e->payback_year, -1));
     for (size_t a = 0; a < e->n_agencies; a++) {
         json_t *o = json_object();
-        json_object_set_new(o, "agency", json_string(e->agencies[a].agency));
-        json_object_set_new(o, "pv_costs", ww_queries__num(e->agencies[a].pv_costs));
-        json_object_set_new(o, "pv_benefits", ww_queries__num(e->agencies[a].pv_benefits));
-        json_object_set_new(o, "net", ww_queries__num(e->agencies[a].net));
-        json_array_append_new(agencies, o);
+        ww_queries__set(o, "agency", json_string(e->agencies[a].agency));
+        ww_queries__set(o, "pv_costs", ww_queries__num(e->agencies[a].pv_costs));
+        ww_queries__set(o, "pv_benefits", ww_queries__num(e->agencies[a].pv_benefits));
+        ww_queries__set(o, "net", ww_queries__num(e->agencies[a].net));
+        ww_queries__append(agencies, o);
     }
-    json_object_set_new(doc, "by_agency", agencies);
+    ww_queries__set(doc, "by_agency", agencies);
     for (int t = 0; t < e->n_years; t++) {
         json_t *o = json_object();
-        json_object_set_new(o, "year", json_integer(e->years[t].year));
-        json_object_set_new(o, "costs", ww_queries__num(e->years[t].costs));
-        json_object_set_new(o, "benefits", ww_queries__num(e->years[t].benefits));
-        json_object_set_new(o, "discount_factor", ww_queries__num(e->years[t].discount_factor));
-        json_array_append_new(years, o);
+        ww_queries__set(o, "year", json_integer(e->years[t].year));
+        ww_queries__set(o, "costs", ww_queries__num(e->years[t].costs));
+        ww_queries__set(o, "benefits", ww_queries__num(e->years[t].benefits));
+        ww_queries__set(o, "discount_factor", ww_queries__num(e->years[t].discount_factor));
+        ww_queries__append(years, o);
     }
-    json_object_set_new(doc, "years", years);
-    json_object_set_new(mc, "draws", json_integer(e->mc.draws));
-    json_object_set_new(mc, "seed", json_integer((json_int_t)e->mc.seed));
-    json_object_set_new(mc, "p_npv_positive", ww_queries__num(e->mc.p_npv_positive));
-    json_object_set_new(mc, "bcr_p5", ww_queries__num(e->mc.bcr_p5));
-    json_object_set_new(mc, "bcr_p50", ww_queries__num(e->mc.bcr_p50));
-    json_object_set_new(mc, "bcr_p95", ww_queries__num(e->mc.bcr_p95));
-    json_object_set_new(doc, "monte_carlo", mc);
+    ww_queries__set(doc, "years", years);
+    ww_queries__set(mc, "draws", json_integer(e->mc.draws));
+    ww_queries__set(mc, "seed", json_integer((json_int_t)e->mc.seed));
+    ww_queries__set(mc, "p_npv_positive", ww_queries__num(e->mc.p_npv_positive));
+    ww_queries__set(mc, "bcr_p5", ww_queries__num(e->mc.bcr_p5));
+    ww_queries__set(mc, "bcr_p50", ww_queries__num(e->mc.bcr_p50));
+    ww_queries__set(mc, "bcr_p95", ww_queries__num(e->mc.bcr_p95));
+    ww_queries__set(doc, "monte_carlo", mc);
     for (size_t i = 0; i < res->n_warnings; i++)
-        json_array_append_new(warnings, json_string(res->warnings[i]));
-    json_object_set_new(doc, "warnings", warnings);
+        ww_queries__append(warnings, json_string(res->warnings[i]));
+    ww_queries__set(doc, "warnings", warnings);
     error = ww_queries__write_json(doc, fp);
     json_decref(doc);
     return error;

@@ -18,7 +18,7 @@ static json_t *lines_json(const char *text)
     json_t *a = json_array();
     while (text && *text) {
         size_t n = strcspn(text, "\n");
-        if (n) json_array_append_new(a, json_stringn(text, n));
+        if (n) ww_queries__append(a, json_stringn(text, n));
         text += n + (text[n] == '\n');
     }
     return a;
@@ -27,19 +27,19 @@ static json_t *lines_json(const char *text)
 static json_t *grade_json(const ww_study_grade_row *g, int explain)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "study", json_integer(g->id));
-    json_object_set_new(o, "title", ww_queries__str(g->title));
-    json_object_set_new(o, "year", g->year >= 0 ? json_integer(g->year) : json_null());
-    json_object_set_new(o, "intervention", json_string(g->intervention_slug));
-    json_object_set_new(o, "design", ww_queries__str(g->design));
-    json_object_set_new(o, "provisional", json_boolean(g->provisional));
-    json_object_set_new(o, "level", g->level >= 0 ? json_integer(g->level) : json_null());
-    json_object_set_new(o, "maryland_sms", g->sms > 0 ? json_integer(g->sms) : json_null());
-    json_object_set_new(o, "wwc_rating", ww_queries__str(g->wwc_rating));
-    json_object_set_new(o, "rules_version", ww_queries__str(g->rules_version));
+    ww_queries__set(o, "study", json_integer(g->id));
+    ww_queries__set(o, "title", ww_queries__str(g->title));
+    ww_queries__set(o, "year", g->year >= 0 ? json_integer(g->year) : json_null());
+    ww_queries__set(o, "intervention", json_string(g->intervention_slug));
+    ww_queries__set(o, "design", ww_queries__str(g->design));
+    ww_queries__set(o, "provisional", json_boolean(g->provisional));
+    ww_queries__set(o, "level", g->level >= 0 ? json_integer(g->level) : json_null());
+    ww_queries__set(o, "maryland_sms", g->sms > 0 ? json_integer(g->sms) : json_null());
+    ww_queries__set(o, "wwc_rating", ww_queries__str(g->wwc_rating));
+    ww_queries__set(o, "rules_version", ww_queries__str(g->rules_version));
     if (explain) {
-        json_object_set_new(o, "trace", lines_json(g->trace));
-        json_object_set_new(o, "advice", lines_json(g->advice));
+        ww_queries__set(o, "trace", lines_json(g->trace));
+        ww_queries__set(o, "advice", lines_json(g->advice));
     }
     return o;
 }
@@ -90,10 +90,10 @@ int ww_grade_write(ww_db *db, const int64_t *study_ids, size_t n, int explain, F
         if ((error = ww_repo__study_grade(&rows[i], db, arena, study_ids[i])) < 0) goto done;
     if (fmt == WW_FORMAT_JSON) {
         json_t *doc = json_object(), *a = json_array();
-        for (size_t i = 0; i < n; i++) json_array_append_new(a, grade_json(&rows[i], explain));
-        json_object_set_new(doc, "schema", json_string("whatworks/grade/1"));
-        json_object_set_new(doc, "rules_version", json_string(ww_rules_version()));
-        json_object_set_new(doc, "studies", a);
+        for (size_t i = 0; i < n; i++) ww_queries__append(a, grade_json(&rows[i], explain));
+        ww_queries__set(doc, "schema", json_string("whatworks/grade/1"));
+        ww_queries__set(doc, "rules_version", json_string(ww_rules_version()));
+        ww_queries__set(doc, "studies", a);
         error = ww_queries__write_json(doc, fp);
         json_decref(doc);
     } else if (fmt == WW_FORMAT_CSV) {
@@ -129,12 +129,12 @@ static int on_moved(void *ctx, int64_t study_id, const struct ww_rigour_grade *a
     regrade_out *o = ctx;
     if (o->fmt == WW_FORMAT_JSON) {
         json_t *m = json_object();
-        json_object_set_new(m, "study", json_integer(study_id));
-        json_object_set_new(m, "level", json_integer(after->level));
-        json_object_set_new(m, "maryland_sms", json_integer(after->sms));
-        json_object_set_new(m, "wwc_rating", json_string(ww_rigour_wwc_name(after->wwc)));
-        json_object_set_new(m, "reason", json_string(reason));
-        json_array_append_new(o->moved, m);
+        ww_queries__set(m, "study", json_integer(study_id));
+        ww_queries__set(m, "level", json_integer(after->level));
+        ww_queries__set(m, "maryland_sms", json_integer(after->sms));
+        ww_queries__set(m, "wwc_rating", json_string(ww_rigour_wwc_name(after->wwc)));
+        ww_queries__set(m, "reason", json_string(reason));
+        ww_queries__append(o->moved, m);
     } else if (o->fmt == WW_FORMAT_CSV) {
         fprintf(o->fp, "%lld,%d,", (long long)study_id, after->level);
         ww_queries__csv_field(o->fp, reason, 1);
@@ -158,10 +158,10 @@ int ww_regrade(ww_db *db, FILE *fp, ww_format fmt, size_t *moved)
     if (error == 0) {
         if (fmt == WW_FORMAT_JSON) {
             json_t *doc = json_object();
-            json_object_set_new(doc, "schema", json_string("whatworks/regrade/1"));
-            json_object_set_new(doc, "rules_version", json_string(ww_rules_version()));
-            json_object_set_new(doc, "studies", json_integer((json_int_t)studies));
-            json_object_set_new(doc, "moved", o.moved);
+            ww_queries__set(doc, "schema", json_string("whatworks/regrade/1"));
+            ww_queries__set(doc, "rules_version", json_string(ww_rules_version()));
+            ww_queries__set(doc, "studies", json_integer((json_int_t)studies));
+            ww_queries__set(doc, "moved", o.moved);
             o.moved = NULL;
             error = ww_queries__write_json(doc, fp);
             json_decref(doc);

@@ -15,17 +15,17 @@ int ww_issues_write(ww_db *db, FILE *fp, ww_format fmt)
     if ((error = ww_repo__issues(&rows, &n, db, arena)) < 0) goto done;
     if (fmt == WW_FORMAT_JSON) {
         json_t *doc = json_object(), *a = json_array();
-        for (size_t i = 0; doc && a && i < n; i++) {
+        for (size_t i = 0; i < n; i++) {
             json_t *o = json_object();
-            json_object_set_new(o, "slug", json_string(rows[i].slug));
-            json_object_set_new(o, "parent", rows[i].parent[0] ? json_string(rows[i].parent) : json_null());
-            json_object_set_new(o, "label", json_string(rows[i].label));
-            json_object_set_new(o, "outcome_domains", json_string(rows[i].domains));
-            json_object_set_new(o, "terms", json_string(rows[i].terms));
-            json_array_append_new(a, o);
+            ww_queries__set(o, "slug", json_string(rows[i].slug));
+            ww_queries__set(o, "parent", rows[i].parent[0] ? json_string(rows[i].parent) : json_null());
+            ww_queries__set(o, "label", json_string(rows[i].label));
+            ww_queries__set(o, "outcome_domains", json_string(rows[i].domains));
+            ww_queries__set(o, "terms", json_string(rows[i].terms));
+            ww_queries__append(a, o);
         }
-        json_object_set_new(doc, "schema", json_string("whatworks/issues/1"));
-        json_object_set_new(doc, "issues", a);
+        ww_queries__set(doc, "schema", json_string("whatworks/issues/1"));
+        ww_queries__set(doc, "issues", a);
         error = ww_queries__write_json(doc, fp);
         json_decref(doc);
     } else if (fmt == WW_FORMAT_CSV) {

@@ -17,11 +17,26 @@ json_t *ww_queries__str(const char *s)
     return s ? json_string(s) : json_null();
 }
 
+/* Set when a jansson call failed since the last document was written. */
+static _Thread_local int json_failed;
+
+void ww_queries__set(json_t *obj, const char *key, json_t *value)
+{
+    if (!value || json_object_set_new(obj, key, value) < 0) json_failed = 1;
+}
+
+void ww_queries__append(json_t *arr, json_t *value)
+{
+    if (!value || json_array_append_new(arr, value) < 0) json_failed = 1;
+}
+
 int ww_queries__write_json(json_t *doc, FILE *fp)
 {
-    if (!doc) return ww__error_oom();
+    int failed = json_failed;
+    json_failed = 0;
+    if (!doc || failed) return ww__error_oom();
     if (json_dumpf(doc, fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17)) < 0)
-        return ww__error(WW_EIO, "writing JSON failed");
+        return ferror(fp) ? ww__error(WW_EIO, "writing JSON failed") : ww__error_oom();
     fputc('\n', fp);
     return ww_queries__flush(fp);
 }

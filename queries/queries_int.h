@@ -31,7 +31,13 @@ struct ww_query_result {
 json_t *ww_queries__num(double v);
 /* A JSON string, or null for NULL. */
 json_t *ww_queries__str(const char *s);
-/* Write a JSON document (pretty, full double precision) and a newline. */
+/* Set a key / append a value, as json_object_set_new and json_array_append_new
+ * (the value is always taken), remembering on this thread when jansson
+ * failed (out of memory), so an incomplete document is never written. */
+void ww_queries__set(json_t *obj, const char *key, json_t *value);
+void ww_queries__append(json_t *arr, json_t *value);
+/* Write a JSON document (pretty, full double precision) and a newline; an
+ * out-of-memory error instead when building it failed anywhere. */
 int ww_queries__write_json(json_t *doc, FILE *fp);
 /* One CSV field, quoted per RFC 4180 when it needs to be. */
 void ww_queries__csv_field(FILE *fp, const char *s, int last);

@@ -255,10 +255,11 @@ int ww_query_run(ww_query_result **out, ww_db *db, const char *issue, const ww_q
         ww_query_row_int *r = &res->rows[i];
         r->row.rank = (int)i + 1;
         /* the certainty trace, for the rows shown only */
-        if (r->synthesis)
-            ((ww_synthesis_row *)r->synthesis)->certainty_trace =
-                ww_repo__synthesis_trace(db, res->arena, r->intervention_id, r->synthesis->domain,
-                                         r->synthesis->scope);
+        if (r->synthesis &&
+            (error = ww_repo__synthesis_trace(&((ww_synthesis_row *)r->synthesis)->certainty_trace, db,
+                                              res->arena, r->intervention_id, r->synthesis->domain,
+                                              r->synthesis->scope)) < 0)
+            goto done;
     }
     goto done;
 oom:

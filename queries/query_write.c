@@ -15,7 +15,7 @@
 static json_t *string_array(const char **items, size_t n)
 {
     json_t *a = json_array();
-    for (size_t i = 0; a && i < n; i++) json_array_append_new(a, json_string(items[i]));
+    for (size_t i = 0; i < n; i++) ww_queries__append(a, json_string(items[i]));
     return a;
 }
 
@@ -26,21 +26,21 @@ static json_t *pooling_json(const ww_synthesis_row *syn)
     json_t *o;
     if (!syn) return json_null();
     o = json_object();
-    json_object_set_new(o, "method", json_string(syn->method));
-    json_object_set_new(o, "k", json_integer(syn->k));
-    json_object_set_new(o, "se", ww_queries__num(syn->se));
-    json_object_set_new(o, "tau2", ww_queries__num(syn->tau2));
-    json_object_set_new(o, "i2", ww_queries__num(syn->i2));
-    json_object_set_new(o, "q", ww_queries__num(syn->q));
-    json_object_set_new(o, "pi_low", ww_queries__num(syn->pi_low));
-    json_object_set_new(o, "pi_high", ww_queries__num(syn->pi_high));
-    json_object_set_new(o, "effects_left_out", json_integer(syn->n_other_scale));
-    json_object_set_new(o, "egger_p", ww_queries__num(syn->egger_p));
-    json_object_set_new(o, "certainty_trace", ww_queries__str(syn->certainty_trace));
-    json_object_set_new(o, "eif_level", ww_queries__str(syn->eif_level));
-    json_object_set_new(o, "blueprints_tier", ww_queries__str(syn->blueprints_tier));
-    json_object_set_new(o, "rules_version", ww_queries__str(syn->rules_version));
-    json_object_set_new(o, "data_version", json_integer(syn->data_version));
+    ww_queries__set(o, "method", json_string(syn->method));
+    ww_queries__set(o, "k", json_integer(syn->k));
+    ww_queries__set(o, "se", ww_queries__num(syn->se));
+    ww_queries__set(o, "tau2", ww_queries__num(syn->tau2));
+    ww_queries__set(o, "i2", ww_queries__num(syn->i2));
+    ww_queries__set(o, "q", ww_queries__num(syn->q));
+    ww_queries__set(o, "pi_low", ww_queries__num(syn->pi_low));
+    ww_queries__set(o, "pi_high", ww_queries__num(syn->pi_high));
+    ww_queries__set(o, "effects_left_out", json_integer(syn->n_other_scale));
+    ww_queries__set(o, "egger_p", ww_queries__num(syn->egger_p));
+    ww_queries__set(o, "certainty_trace", ww_queries__str(syn->certainty_trace));
+    ww_queries__set(o, "eif_level", ww_queries__str(syn->eif_level));
+    ww_queries__set(o, "blueprints_tier", ww_queries__str(syn->blueprints_tier));
+    ww_queries__set(o, "rules_version", ww_queries__str(syn->rules_version));
+    ww_queries__set(o, "data_version", json_integer(syn->data_version));
     return o;
 }
 
@@ -53,39 +53,39 @@ static int write_json(const ww_query_result *res, FILE *fp)
         json_decref(rows);
         return ww__error_oom();
     }
-    json_object_set_new(doc, "schema", json_string("whatworks/query/1"));
-    json_object_set_new(doc, "query", json_string(res->text));
-    json_object_set_new(doc, "issues", string_array(res->expansion.slugs, res->expansion.n_slugs));
-    json_object_set_new(doc, "outcome_domains",
+    ww_queries__set(doc, "schema", json_string("whatworks/query/1"));
+    ww_queries__set(doc, "query", json_string(res->text));
+    ww_queries__set(doc, "issues", string_array(res->expansion.slugs, res->expansion.n_slugs));
+    ww_queries__set(doc, "outcome_domains",
                         string_array(res->expansion.domains, res->expansion.n_domains));
-    json_object_set_new(doc, "fts_expression", ww_queries__str(res->fts));
-    json_object_set_new(doc, "ranking", json_string(RANKING_RULE));
-    json_object_set_new(doc, "metric", json_string("SMD"));
+    ww_queries__set(doc, "fts_expression", ww_queries__str(res->fts));
+    ww_queries__set(doc, "ranking", json_string(RANKING_RULE));
+    ww_queries__set(doc, "metric", json_string("SMD"));
     for (size_t i = 0; i < res->n_rows; i++) {
         const ww_query_row_int *ri = &res->rows[i];
         const ww_query_row *r = &ri->row;
         json_t *o = json_object();
-        if (!o) break;
-        json_object_set_new(o, "rank", json_integer(r->rank));
-        json_object_set_new(o, "slug", json_string(r->slug));
-        json_object_set_new(o, "name", json_string(r->name));
-        json_object_set_new(o, "outcome_domain", json_string(r->outcome_domain));
-        json_object_set_new(o, "metric", json_string(r->metric));
-        json_object_set_new(o, "estimate", ww_queries__num(r->estimate));
-        json_object_set_new(o, "ci_low", ww_queries__num(r->ci_low));
-        json_object_set_new(o, "ci_high", ww_queries__num(r->ci_high));
-        json_object_set_new(o, "pooling", pooling_json(ri->synthesis));
-        json_object_set_new(o, "n_studies", json_integer(r->n_studies));
-        json_object_set_new(o, "n_effects", json_integer(r->n_effects));
-        json_object_set_new(o, "n_participants", json_integer(r->n_participants));
-        json_object_set_new(o, "provisional", json_boolean(r->provisional));
-        json_object_set_new(o, "example", json_boolean(r->is_example));
-        json_object_set_new(o, "verdict", json_string(r->verdict));
-        json_object_set_new(o, "certainty", r->certainty[0] ? json_string(r->certainty) : json_null());
-        json_object_set_new(o, "why", json_string(r->why));
-        json_array_append_new(rows, o);
+
+        ww_queries__set(o, "rank", json_integer(r->rank));
+        ww_queries__set(o, "slug", json_string(r->slug));
+        ww_queries__set(o, "name", json_string(r->name));
+        ww_queries__set(o, "outcome_domain", json_string(r->outcome_domain));
+        ww_queries__set(o, "metric", json_string(r->metric));
+        ww_queries__set(o, "estimate", ww_queries__num(r->estimate));
+        ww_queries__set(o, "ci_low", ww_queries__num(r->ci_low));
+        ww_queries__set(o, "ci_high", ww_queries__num(r->ci_high));
+        ww_queries__set(o, "pooling", pooling_json(ri->synthesis));
+        ww_queries__set(o, "n_studies", json_integer(r->n_studies));
+        ww_queries__set(o, "n_effects", json_integer(r->n_effects));
+        ww_queries__set(o, "n_participants", json_integer(r->n_participants));
+        ww_queries__set(o, "provisional", json_boolean(r->provisional));
+        ww_queries__set(o, "example", json_boolean(r->is_example));
+        ww_queries__set(o, "verdict", json_string(r->verdict));
+        ww_queries__set(o, "certainty", r->certainty[0] ? json_string(r->certainty) : json_null());
+        ww_queries__set(o, "why", json_string(r->why));
+        ww_queries__append(rows, o);
     }
-    json_object_set_new(doc, "results", rows);
+    ww_queries__set(doc, "results", rows);
     error = ww_queries__write_json(doc, fp);
     json_decref(doc);
     return error;

@@ -36,24 +36,24 @@ static json_t *effect_json(const ww_effect_row *e)
     double est, lo, hi;
     json_t *o = json_object();
     natural(e, &est, &lo, &hi);
-    json_object_set_new(o, "outcome", json_string(e->outcome));
-    json_object_set_new(o, "domain", ww_queries__str(e->domain));
-    json_object_set_new(o, "timepoint", ww_queries__str(e->timepoint));
-    json_object_set_new(o, "higher_is_better", json_boolean(e->higher_is_better));
-    json_object_set_new(o, "metric", json_string(e->metric));
-    json_object_set_new(o, "yi", ww_queries__num(e->yi));
-    json_object_set_new(o, "vi", ww_queries__num(e->vi));
-    json_object_set_new(o, "log_scale", json_boolean(is_ratio(e->metric)));
-    json_object_set_new(o, "estimate", ww_queries__num(est));
-    json_object_set_new(o, "ci_low", ww_queries__num(lo));
-    json_object_set_new(o, "ci_high", ww_queries__num(hi));
-    json_object_set_new(o, "smd_correction", ww_queries__str(e->smd_correction));
-    json_object_set_new(o, "n_participants",
+    ww_queries__set(o, "outcome", json_string(e->outcome));
+    ww_queries__set(o, "domain", ww_queries__str(e->domain));
+    ww_queries__set(o, "timepoint", ww_queries__str(e->timepoint));
+    ww_queries__set(o, "higher_is_better", json_boolean(e->higher_is_better));
+    ww_queries__set(o, "metric", json_string(e->metric));
+    ww_queries__set(o, "yi", ww_queries__num(e->yi));
+    ww_queries__set(o, "vi", ww_queries__num(e->vi));
+    ww_queries__set(o, "log_scale", json_boolean(is_ratio(e->metric)));
+    ww_queries__set(o, "estimate", ww_queries__num(est));
+    ww_queries__set(o, "ci_low", ww_queries__num(lo));
+    ww_queries__set(o, "ci_high", ww_queries__num(hi));
+    ww_queries__set(o, "smd_correction", ww_queries__str(e->smd_correction));
+    ww_queries__set(o, "n_participants",
                         e->n_participants >= 0 ? json_integer(e->n_participants) : json_null());
-    json_object_set_new(o, "reported_estimate", ww_queries__num(e->reported_estimate));
-    json_object_set_new(o, "extracted", json_boolean(e->extracted));
-    json_object_set_new(o, "confidence", ww_queries__num(e->confidence));
-    json_object_set_new(o, "location", json_string(e->location));
+    ww_queries__set(o, "reported_estimate", ww_queries__num(e->reported_estimate));
+    ww_queries__set(o, "extracted", json_boolean(e->extracted));
+    ww_queries__set(o, "confidence", ww_queries__num(e->confidence));
+    ww_queries__set(o, "location", json_string(e->location));
     return o;
 }
 
@@ -62,29 +62,29 @@ static json_t *syntheses_json(const ww_synthesis_row *syn, size_t n)
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++) {
         json_t *o = json_object();
-        json_object_set_new(o, "domain", json_string(syn[i].domain));
-        json_object_set_new(o, "metric", json_string(syn[i].metric));
-        json_object_set_new(o, "method", json_string(syn[i].method));
-        json_object_set_new(o, "k", json_integer(syn[i].k));
-        json_object_set_new(o, "n_effects", json_integer(syn[i].n_effects));
-        json_object_set_new(o, "n_participants", json_integer(syn[i].n_participants));
-        json_object_set_new(o, "estimate", ww_queries__num(syn[i].estimate));
-        json_object_set_new(o, "se", ww_queries__num(syn[i].se));
-        json_object_set_new(o, "ci_low", ww_queries__num(syn[i].ci_low));
-        json_object_set_new(o, "ci_high", ww_queries__num(syn[i].ci_high));
-        json_object_set_new(o, "tau2", ww_queries__num(syn[i].tau2));
-        json_object_set_new(o, "i2", ww_queries__num(syn[i].i2));
-        json_object_set_new(o, "pi_low", ww_queries__num(syn[i].pi_low));
-        json_object_set_new(o, "pi_high", ww_queries__num(syn[i].pi_high));
-        json_object_set_new(o, "effects_left_out", json_integer(syn[i].n_other_scale));
-        json_object_set_new(o, "data_version", json_integer(syn[i].data_version));
-        json_object_set_new(o, "egger_p", ww_queries__num(syn[i].egger_p));
-        json_object_set_new(o, "certainty", ww_queries__str(syn[i].certainty));
-        json_object_set_new(o, "certainty_trace", ww_queries__str(syn[i].certainty_trace));
-        json_object_set_new(o, "eif_level", ww_queries__str(syn[i].eif_level));
-        json_object_set_new(o, "blueprints_tier", ww_queries__str(syn[i].blueprints_tier));
-        json_object_set_new(o, "rules_version", ww_queries__str(syn[i].rules_version));
-        json_array_append_new(a, o);
+        ww_queries__set(o, "domain", json_string(syn[i].domain));
+        ww_queries__set(o, "metric", json_string(syn[i].metric));
+        ww_queries__set(o, "method", json_string(syn[i].method));
+        ww_queries__set(o, "k", json_integer(syn[i].k));
+        ww_queries__set(o, "n_effects", json_integer(syn[i].n_effects));
+        ww_queries__set(o, "n_participants", json_integer(syn[i].n_participants));
+        ww_queries__set(o, "estimate", ww_queries__num(syn[i].estimate));
+        ww_queries__set(o, "se", ww_queries__num(syn[i].se));
+        ww_queries__set(o, "ci_low", ww_queries__num(syn[i].ci_low));
+        ww_queries__set(o, "ci_high", ww_queries__num(syn[i].ci_high));
+        ww_queries__set(o, "tau2", ww_queries__num(syn[i].tau2));
+        ww_queries__set(o, "i2", ww_queries__num(syn[i].i2));
+        ww_queries__set(o, "pi_low", ww_queries__num(syn[i].pi_low));
+        ww_queries__set(o, "pi_high", ww_queries__num(syn[i].pi_high));
+        ww_queries__set(o, "effects_left_out", json_integer(syn[i].n_other_scale));
+        ww_queries__set(o, "data_version", json_integer(syn[i].data_version));
+        ww_queries__set(o, "egger_p", ww_queries__num(syn[i].egger_p));
+        ww_queries__set(o, "certainty", ww_queries__str(syn[i].certainty));
+        ww_queries__set(o, "certainty_trace", ww_queries__str(syn[i].certainty_trace));
+        ww_queries__set(o, "eif_level", ww_queries__str(syn[i].eif_level));
+        ww_queries__set(o, "blueprints_tier", ww_queries__str(syn[i].blueprints_tier));
+        ww_queries__set(o, "rules_version", ww_queries__str(syn[i].rules_version));
+        ww_queries__append(a, o);
     }
     return a;
 }
@@ -95,39 +95,39 @@ static int write_json(const ww_intervention_row *iv, const ww_effect_row *effect
     json_t *doc = json_object(), *studies = json_array(), *issues = json_array(), *study = NULL,
            *list = NULL, *cost = json_object();
     int error;
-    for (size_t i = 0; i < iv->n_issues; i++) json_array_append_new(issues, json_string(iv->issues[i]));
-    json_object_set_new(doc, "schema", json_string("whatworks/intervention/1"));
-    json_object_set_new(doc, "slug", json_string(iv->slug));
-    json_object_set_new(doc, "name", json_string(iv->name));
-    json_object_set_new(doc, "example", json_boolean(iv->is_example));
-    json_object_set_new(doc, "description", ww_queries__str(iv->description));
-    json_object_set_new(doc, "population", ww_queries__str(iv->population));
-    json_object_set_new(doc, "setting", ww_queries__str(iv->setting));
-    json_object_set_new(doc, "delivery", ww_queries__str(iv->delivery));
-    json_object_set_new(doc, "issues", issues);
-    json_object_set_new(cost, "per_participant", ww_queries__num(iv->cost_per_participant));
-    json_object_set_new(cost, "price_year",
+    for (size_t i = 0; i < iv->n_issues; i++) ww_queries__append(issues, json_string(iv->issues[i]));
+    ww_queries__set(doc, "schema", json_string("whatworks/intervention/1"));
+    ww_queries__set(doc, "slug", json_string(iv->slug));
+    ww_queries__set(doc, "name", json_string(iv->name));
+    ww_queries__set(doc, "example", json_boolean(iv->is_example));
+    ww_queries__set(doc, "description", ww_queries__str(iv->description));
+    ww_queries__set(doc, "population", ww_queries__str(iv->population));
+    ww_queries__set(doc, "setting", ww_queries__str(iv->setting));
+    ww_queries__set(doc, "delivery", ww_queries__str(iv->delivery));
+    ww_queries__set(doc, "issues", issues);
+    ww_queries__set(cost, "per_participant", ww_queries__num(iv->cost_per_participant));
+    ww_queries__set(cost, "price_year",
                         iv->cost_price_year >= 0 ? json_integer(iv->cost_price_year) : json_null());
-    json_object_set_new(cost, "payer", ww_queries__str(iv->cost_payer));
-    json_object_set_new(doc, "cost", cost);
-    json_object_set_new(doc, "syntheses", syntheses_json(syn, n_syn));
+    ww_queries__set(cost, "payer", ww_queries__str(iv->cost_payer));
+    ww_queries__set(doc, "cost", cost);
+    ww_queries__set(doc, "syntheses", syntheses_json(syn, n_syn));
     for (size_t i = 0; i < n; i++) {
         const ww_effect_row *e = &effects[i];
         if (i == 0 || effects[i - 1].study_id != e->study_id) {
             study = json_object();
             list = json_array();
-            json_object_set_new(study, "id", json_integer(e->study_id));
-            json_object_set_new(study, "title", ww_queries__str(e->study_title));
-            json_object_set_new(study, "year", e->year >= 0 ? json_integer(e->year) : json_null());
-            json_object_set_new(study, "design", ww_queries__str(e->design));
-            json_object_set_new(study, "provisional", json_boolean(e->provisional));
-            json_object_set_new(study, "source_sha256", json_string(e->source_sha256));
-            json_object_set_new(study, "effects", list);
-            json_array_append_new(studies, study);
+            ww_queries__set(study, "id", json_integer(e->study_id));
+            ww_queries__set(study, "title", ww_queries__str(e->study_title));
+            ww_queries__set(study, "year", e->year >= 0 ? json_integer(e->year) : json_null());
+            ww_queries__set(study, "design", ww_queries__str(e->design));
+            ww_queries__set(study, "provisional", json_boolean(e->provisional));
+            ww_queries__set(study, "source_sha256", json_string(e->source_sha256));
+            ww_queries__set(study, "effects", list);
+            ww_queries__append(studies, study);
         }
-        json_array_append_new(list, effect_json(e));
+        ww_queries__append(list, effect_json(e));
     }
-    json_object_set_new(doc, "studies", studies);
+    ww_queries__set(doc, "studies", studies);
     error = ww_queries__write_json(doc, fp);
     json_decref(doc);
     return error;

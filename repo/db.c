@@ -79,7 +79,7 @@ void ww_repo__release(ww_db *db, sqlite3_stmt *st)
             return;
         }
     }
-    ww_repo__release(db, st);
+    sqlite3_finalize(st);
 }
 
 const char *ww_repo__col_text(sqlite3_stmt *st, int col, ww_arena *arena)
@@ -132,6 +132,7 @@ int ww_db_open(ww_db **out, const char *path, unsigned flags)
         free(db);
         return ww__error_oom();
     }
+    db->flags = flags;
     oflags = (flags & WW_DB_READONLY) ? SQLITE_OPEN_READONLY
                                       : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     rc = sqlite3_open_v2(path, &db->sql, oflags | SQLITE_OPEN_NOMUTEX, NULL);
@@ -151,11 +152,19 @@ int ww_db_open(ww_db **out, const char *path, unsigned flags)
     }
     if ((error = ww_repo__exec(db, "PRAGMA foreign_keys=ON")) < 0) goto done;
     if (flags & WW_DB_READONLY) {
-        if (ww_db_schema_version(db) != WW_SCHEMA_VERSION)
+        int version = ww_db_schema_version(db);
+        if (version < 0)
+            error = ww_repo__sqlite_error(db->sql, sqlite3_errcode(db->sql), path);
+        else if (version != WW_SCHEMA_VERSION)
             error = ww__error(WW_EDATA, "%s: schema version %d, this whatworks needs %d (run `whatworks init`)",
-                              path, ww_db_schema_version(db), WW_SCHEMA_VERSION);
+                              path, version, WW_SCHEMA_VERSION);
     } else {
         error = ww_repo__migrate(db);
+    }
+    /* Last, after every pragma that expires prepared statements. */
+    if (error == 0) {
+        rc = sqlite3_prepare_v3(db->sql, "ROLLBACK", -1, SQLITE_PREPARE_PERSISTENT, &db->rollback, NULL);
+        if (rc != SQLITE_OK) error = ww_repo__sqlite_error(db->sql, rc, path);
     }
 done:
     if (error < 0) {
@@ -181,9 +190,39 @@ int ww_repo__cached(sqlite3_stmt **out, ww_db *db, int slot, const char *sql)
     return 0;
 }
 
+int ww_repo__reconnect(ww_db *db)
+{
+    ww_db *fresh = NULL, old;
+    char saved[1024];
+    int error;
+    snprintf(saved, sizeof saved, "%s", ww_error_last());
+    if ((error = ww_db_open(&fresh, db->path, db->flags & ~(unsigned)WW_DB_CREATE)) < 0) return error;
+    /* Swap everything that belongs to a connection (its statements too),
+     * then close the old one. */
+    old = *db;
+    *db = *fresh;
+    *fresh = old;
+    ww_db_close(fresh);
+    db->reconnect = 0;
+    if (saved[0]) ww__error(WW_OK, "%s", saved);
+    return 0;
+}
+
+void ww_repo__rollback(ww_db *db)
+{
+    if (sqlite3_get_autocommit(db->sql)) return;
+    if (db->rollback) {
+        sqlite3_step(db->rollback);
+        sqlite3_reset(db->rollback);
+    } else {
+        sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+    }
+}
+
 void ww_db_close(ww_db *db)
 {
     if (!db) return;
+    sqlite3_finalize(db->rollback);
     for (int i = 0; i < WW_STMT_COUNT; i++) sqlite3_finalize(db->cached[i]);
     for (int i = 0; i < WW_STMT_CACHE; i++) sqlite3_finalize(db->slots[i].st);
     sqlite3_close_v2(db->sql);
@@ -267,7 +306,10 @@ int ww_repo__load_taxonomy(ww_db *db)
         }
         sqlite3_bind_int64(ins_term, 1, id);
         sqlite3_bind_text(ins_term, 2, label, -1, SQLITE_STATIC);
-        sqlite3_step(ins_term);
+        if (sqlite3_step(ins_term) != SQLITE_DONE) {
+            error = ww_repo__sqlite_error(db->sql, sqlite3_errcode(db->sql), "taxonomy");
+            goto done;
+        }
         sqlite3_reset(ins_term);
         if (strcmp(parent, "-") != 0) {
             sqlite3_bind_text(set_parent, 1, slug, -1, SQLITE_STATIC);

@@ -248,7 +248,7 @@ int ww_repo__regrade(ww_db *db, ww_regrade_fn report, void *ctx, size_t *studies
     error = ww_repo__exec(db, "COMMIT");
     in_txn = error < 0;
 done:
-    if (in_txn) sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+    if (in_txn) ww_repo__rollback(db);
     ww_repo__release(db, st);
     ww_repo__release(db, iv);
     ww_arena__free(arena);

@@ -19,8 +19,10 @@
 #include "../importers/importers.h"
 #include "repo_int.h"
 
-/* Larger inputs are refused before reading: 1 GiB. */
+/* Larger inputs are refused before reading: 1 GiB (so every offset fits the
+ * int that SQLite's blob I/O takes). */
 #define MAX_INPUT_BYTES ((size_t)1 << 30)
+#define RAW_CHUNK ((size_t)1 << 20)
 
 struct ww_import_report {
     ww_import_status status;
@@ -207,7 +209,8 @@ static int touch(store *s, sqlite3_int64 intervention_id)
 
 static void bind_text(sqlite3_stmt *st, int i, const char *s)
 {
-    if (s) sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+    /* every bound string outlives the step; STATIC cannot fail to copy */
+    if (s) sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
     else sqlite3_bind_null(st, i);
 }
 
@@ -819,9 +822,21 @@ static int insert_source(store *s, const ww_input *in, const char *format, const
     sqlite3_bind_text(st, 3, in->name, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 4, (sqlite3_int64)in->size);
     bind_text(st, 5, submitter);
-    sqlite3_bind_blob64(st, 6, in->data, in->size, SQLITE_STATIC);
+    /* The raw bytes go in through incremental blob I/O: binding them whole
+     * would make SQLite assemble a second in-memory copy of a large file. */
+    sqlite3_bind_zeroblob64(st, 6, in->size);
     error = step(s, st, &s->source_id);
     ww_repo__release(s->db, st);
+    if (error == 0 && in->size) {
+        sqlite3_blob *blob = NULL;
+        int rc = sqlite3_blob_open(s->db->sql, "main", "source", "raw", s->source_id, 1, &blob);
+        for (size_t off = 0; rc == SQLITE_OK && off < in->size; off += RAW_CHUNK) {
+            size_t n = in->size - off < RAW_CHUNK ? in->size - off : RAW_CHUNK;
+            rc = sqlite3_blob_write(blob, in->data + off, (int)n, (int)off);
+        }
+        sqlite3_blob_close(blob);
+        if (rc != SQLITE_OK) error = ww_repo__sqlite_error(s->db->sql, rc, s->file);
+    }
     return error;
 }
 
@@ -914,6 +929,7 @@ int ww_import_file(ww_import_report **out, ww_db *db, const char *path, const ww
     if (s.db) {
         /* IMMEDIATE takes the write lock now, so a busy database is found
          * before any work, and readers go on reading (WAL). */
+        if (db->reconnect && (error = ww_repo__reconnect(db)) < 0) goto done;
         if ((error = ww_repo__exec(db, "BEGIN IMMEDIATE")) < 0) goto done;
         in_txn = 1;
         if ((error = insert_source(&s, &in, imp->name, rep->sha256, opts->submitter)) < 0) goto done;
@@ -942,7 +958,10 @@ verdict:
         rep->status = WW_IMPORT_VALID;
     }
 done:
-    if (in_txn) sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+    if (in_txn) {
+        ww_repo__rollback(db);
+        if (error != WW_EDATA) db->reconnect = 1;
+    }
     if (s_ready) {
         free(s.last_key);
         free(s.touched);

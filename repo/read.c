@@ -478,19 +478,25 @@ int ww_repo__study_grade(ww_study_grade_row *out, ww_db *db, ww_arena *arena, in
     return error;
 }
 
-const char *ww_repo__synthesis_trace(ww_db *db, ww_arena *arena, int64_t intervention_id,
-                                     const char *domain, const char *scope)
+int ww_repo__synthesis_trace(const char **out, ww_db *db, ww_arena *arena, int64_t intervention_id,
+                             const char *domain, const char *scope)
 {
     sqlite3_stmt *st = NULL;
-    const char *trace = NULL;
-    if (ww_repo__cached(&st, db, WW_STMT_TRACE,
-                        "SELECT certainty_trace FROM synthesis WHERE intervention_id = ?1"
-                        " AND domain = ?2 AND scope = ?3") < 0)
-        return NULL;
+    int error = 0, rc;
+    *out = NULL;
+    if ((error = ww_repo__cached(&st, db, WW_STMT_TRACE,
+                                 "SELECT certainty_trace FROM synthesis WHERE intervention_id = ?1"
+                                 " AND domain = ?2 AND scope = ?3")) < 0)
+        return error;
     sqlite3_bind_int64(st, 1, intervention_id);
     sqlite3_bind_text(st, 2, domain, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, scope, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW) trace = ww_repo__col_text(st, 0, arena);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL &&
+        !(*out = ww_repo__col_text(st, 0, arena)))
+        error = ww__error_oom();
+    else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        error = step_error(db, rc);
     sqlite3_reset(st);
-    return trace;
+    return error;
 }

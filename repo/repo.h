@@ -86,9 +86,9 @@ int ww_repo__syntheses(ww_synthesis_row **out, size_t *n_out, ww_db *db, ww_aren
                        int64_t intervention_id, int include_extracted, int with_traces);
 
 /* One stored result's certainty trace (read after ranking, for the rows
- * shown); NULL when there is none. */
-const char *ww_repo__synthesis_trace(ww_db *db, ww_arena *arena, int64_t intervention_id,
-                                     const char *domain, const char *scope);
+ * shown); *out is NULL when there is none. */
+int ww_repo__synthesis_trace(const char **out, ww_db *db, ww_arena *arena, int64_t intervention_id,
+                             const char *domain, const char *scope);
 
 /* One intervention's descriptive fields. */
 typedef struct ww_intervention_row {

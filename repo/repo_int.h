@@ -29,7 +29,22 @@ struct ww_db {
     char *path;
     sqlite3_stmt *cached[WW_STMT_COUNT];
     ww_stmt_slot slots[WW_STMT_CACHE];
+    /* Prepared when the database is opened, so that rolling back needs no
+     * memory: a ROLLBACK that cannot run under memory pressure would leave
+     * the handle inside the failed file's transaction. */
+    sqlite3_stmt *rollback;
+    unsigned flags;    /* as given to ww_db_open() */
+    int reconnect;     /* a write failed: start the next on a new connection */
 };
+
+/* Replace the connection (and its statements) with a new one to the same
+ * file; clears db->reconnect and keeps the last-error message. Used after a
+ * write failed for a reason other than the data: SQLite 3.40's FTS5 can keep
+ * totals it failed to read, and a fresh connection drops them. */
+int ww_repo__reconnect(ww_db *db);
+
+/* Roll back the open transaction, if any; never allocates. */
+void ww_repo__rollback(ww_db *db);
 
 /* A prepared statement kept for the connection's life: prepared on first
  * use, reset and unbound on every later one. Do not finalize it. */

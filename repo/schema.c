@@ -198,7 +198,11 @@ int ww_repo__migrate(ww_db *db)
     const int n = (int)(sizeof migrations / sizeof migrations[0]);
 
     if ((error = ww_repo__prepare(&st, db, "PRAGMA user_version")) < 0) return error;
-    sqlite3_step(st);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        error = ww_repo__sqlite_error(db->sql, sqlite3_errcode(db->sql), db->path);
+        ww_repo__release(db, st);
+        return error;
+    }
     version = sqlite3_column_int(st, 0);
     ww_repo__release(db, st);
 
@@ -219,7 +223,7 @@ int ww_repo__migrate(ww_db *db)
     if (version == 0 && (error = ww_repo__load_taxonomy(db)) < 0) goto done;
     error = ww_repo__exec(db, "COMMIT");
 done:
-    if (error < 0) sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+    if (error < 0) ww_repo__rollback(db);
     return error;
 }
 

@@ -79,7 +79,7 @@ static int store_domain(ww_db *db, sqlite3_stmt *ins, int64_t intervention_id, c
     if (error < 0) return error;
     sqlite3_reset(ins);
     sqlite3_bind_int64(ins, 1, intervention_id);
-    sqlite3_bind_text(ins, 2, domain, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(ins, 2, domain, -1, SQLITE_STATIC);
     sqlite3_bind_text(ins, 3, "SMD", -1, SQLITE_STATIC);
     sqlite3_bind_text(ins, 4, r.method, -1, SQLITE_STATIC);
     sqlite3_bind_int(ins, 5, r.k);
