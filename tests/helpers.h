@@ -61,6 +61,14 @@ static inline const char *test_path(char *buf, size_t n, const char *root_env,
 #define TOP_PATH(buf, rel) test_path(buf, sizeof buf, "WW_TOP", ".", rel)
 #define SHARED_PATH(buf, rel) test_path(buf, sizeof buf, "WW_SHARED_DATA", "../shared/data", rel)
 
+/* Run only the tests whose names match $CMOCKA_TEST_FILTER (a glob):
+ * cmocka 1.1.5 does not read that variable itself. */
+static inline void test_filter_from_env(void)
+{
+    const char *f = getenv("CMOCKA_TEST_FILTER");
+    if (f && *f) cmocka_set_test_filter(f);
+}
+
 /* A whole file as a NUL-terminated string (free() it); "" when unreadable. */
 static inline char *test_slurp(const char *path)
 {

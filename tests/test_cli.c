@@ -305,5 +305,6 @@ int main(void)
         cmocka_unit_test(test_cli__bad_file_among_good),
         cmocka_unit_test(test_cli__json_matches_the_docs),
     };
+    test_filter_from_env();
     return cmocka_run_group_tests_name("cli", tests, setup, teardown);
 }

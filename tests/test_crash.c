@@ -455,7 +455,6 @@ int main(void)
         cmocka_unit_test(test_crash__kill_at_every_write),
         cmocka_unit_test(test_crash__sigkill_the_command),
     };
-    /* cmocka 1.1.5 does not read CMOCKA_TEST_FILTER itself. */
-    if (getenv("CMOCKA_TEST_FILTER")) cmocka_set_test_filter(getenv("CMOCKA_TEST_FILTER"));
+    test_filter_from_env();
     return cmocka_run_group_tests(tests, setup, teardown);
 }

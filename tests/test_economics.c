@@ -952,5 +952,6 @@ int main(void)
         cmocka_unit_test(test_economics__stored_intervention),
         cmocka_unit_test(test_economics__json_matches_the_docs),
     };
+    test_filter_from_env();
     return cmocka_run_group_tests(tests, setup, teardown);
 }

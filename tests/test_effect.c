@@ -808,5 +808,6 @@ int main(void)
         cmocka_unit_test(test_effect__null_out),
         cmocka_unit_test(test_effect__wwc_findings),
     };
+    test_filter_from_env();
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

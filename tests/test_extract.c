@@ -1239,7 +1239,9 @@ int main(void)
         cmocka_unit_test(test_extract__statcheck_raw_results),
         cmocka_unit_test(test_extract__esextractor),
     };
-    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    int failed;
+    test_filter_from_env();
+    failed = cmocka_run_group_tests(tests, NULL, NULL);
     if (raw_done) {
         print_scores(
             "statcheck manually_extracted_stats.csv, each raw_result on its own:", raw_scores, 1);

@@ -283,5 +283,6 @@ int main(void)
         cmocka_unit_test(test_grade__cli),
         cmocka_unit_test(test_grade__cochrane_review_golden),
     };
+    test_filter_from_env();
     return cmocka_run_group_tests_name("grade", tests, setup, teardown);
 }

@@ -694,7 +694,6 @@ int main(void)
         cmocka_unit_test(test_hostile__report_regex),
         cmocka_unit_test(test_hostile__queries),
     };
-    /* cmocka 1.1.5 does not read CMOCKA_TEST_FILTER itself. */
-    if (getenv("CMOCKA_TEST_FILTER")) cmocka_set_test_filter(getenv("CMOCKA_TEST_FILTER"));
+    test_filter_from_env();
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1683,6 +1683,7 @@ int main(void)
     };
     int failed;
     if (cli_setup(NULL) != 0) return 1;
+    test_filter_from_env();
     failed = cmocka_run_group_tests_name("meta", tests, NULL, report_differences);
     cli_teardown(NULL);
     return failed;

@@ -342,5 +342,6 @@ int main(void)
         cmocka_unit_test(test_query__csv_and_table_output),
         cmocka_unit_test(test_query__show_and_issues),
     };
+    test_filter_from_env();
     return cmocka_run_group_tests_name("query", tests, setup, teardown);
 }

@@ -513,5 +513,6 @@ int main(void)
         cmocka_unit_test(test_repo__syntheses_recomputed_on_import),
         cmocka_unit_test(test_repo__report_text_and_extracted_effects),
     };
+    test_filter_from_env();
     return cmocka_run_group_tests_name("repo", tests, setup_dir, teardown_dir);
 }

@@ -821,7 +821,9 @@ int main(void)
         cmocka_unit_test(test_report__sink_stop),
         cmocka_unit_test(test_report__sniff),
     };
-    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    int failed;
+    test_filter_from_env();
+    failed = cmocka_run_group_tests(tests, NULL, NULL);
     if (papers_done) {
         size_t gold = 0, tp = 0, fp = 0, cc = 0, ca = 0;
         printf("\nstatcheck's HTML test papers, through the importer "

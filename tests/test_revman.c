@@ -1884,5 +1884,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_revman__import_into_repository, setup_tmp,
                                         teardown_tmp),
     };
+    test_filter_from_env();
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

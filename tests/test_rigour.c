@@ -1771,5 +1771,6 @@ int main(void)
         cmocka_unit_test(test_rigour__names),
         cmocka_unit_test(test_rigour__wwc_findings),
     };
+    test_filter_from_env();
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -986,5 +986,6 @@ int main(void)
         cmocka_unit_test(test_submission__several_problems),
         cmocka_unit_test(test_submission__sink_stop),
     };
+    test_filter_from_env();
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

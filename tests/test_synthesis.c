@@ -156,5 +156,6 @@ int main(void)
         cmocka_unit_test(test_synthesis__one_value_per_study),
         cmocka_unit_test(test_synthesis__nothing_poolable_and_bad_variance),
     };
+    test_filter_from_env();
     return cmocka_run_group_tests_name("synthesis", tests, NULL, NULL);
 }

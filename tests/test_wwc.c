@@ -825,5 +825,6 @@ int main(void)
         cmocka_unit_test(test_wwc__sniff),
         cmocka_unit_test(test_wwc__sink_stop),
     };
+    test_filter_from_env();
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1253,8 +1253,7 @@ int main(void)
         T(test_faults__query_json_writer),
     };
 #undef T
-    /* cmocka 1.1.5 does not read CMOCKA_TEST_FILTER itself. */
-    if (getenv("CMOCKA_TEST_FILTER")) cmocka_set_test_filter(getenv("CMOCKA_TEST_FILTER"));
+    test_filter_from_env();
     if (install_allocators() != 0) {
         fprintf(stderr, "test_faults: cannot install the fault-injecting allocators\n");
         return 1;
