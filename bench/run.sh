@@ -308,5 +308,5 @@ fi
             "(metafor stops REML at 1e-5, whatworks at 1e-10); metafor fits that failed: $(field "$R_LINE" r_failed)."
     fi
     echo "Meta-analysis sets redrawn because REML Fisher scoring did not converge: $(field "$m" redrawn) of 1,000."
-    echo "Per-query times: $WORK/queries.txt. Total time of this run: $(( $(date +%s) - START )) s."
+    echo "Per-query times: ${WORK#"$PWD"/}/queries.txt. Total time of this run: $(( $(date +%s) - START )) s."
 } | tee "$RESULTS"
