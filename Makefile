@@ -208,7 +208,7 @@ check-valgrind: $(BIN) $(TEST_BIN)
 	for t in $(TEST_BIN); do \
 	    echo "== valgrind $$t"; \
 	    WW_BIN=$(abspath $(BIN)) WW_TOP=$(CURDIR) WW_SHARED_DATA=$(SHARED_DATA) WW_FAULT_STRIDE=97 \
-	        WW_CRASH_RUNS=5 WW_HOSTILE_SECONDS=600 $(VALGRIND) $$t || failed=1; \
+	        WW_CRASH_RUNS=5 WW_HOSTILE_SECONDS=600 WW_UNDER_VALGRIND=1 $(VALGRIND) $$t || failed=1; \
 	done; \
 	if [ $$failed = 0 ]; then echo "valgrind: all test suites clean"; else echo "valgrind: FAILED"; fi; \
 	exit $$failed

@@ -412,6 +412,14 @@ static void test_crash__sigkill_the_command(void **state)
     pid_t pid;
     (void)state;
 
+    /* Under valgrind only this process is traced, not the imports it kills,
+     * and its slowed fork skews the timing the random delays are drawn from:
+     * the test proves nothing more there, and its kill count is not reliable. */
+    if (getenv("WW_UNDER_VALGRIND")) {
+        print_message("    skipped under valgrind (the killed imports are not traced)\n");
+        skip();
+    }
+
     /* How long an uninterrupted import takes. */
     remove_db(db_path);
     t0 = now_s();
