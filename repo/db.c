@@ -175,21 +175,6 @@ done:
     return 0;
 }
 
-int ww_repo__cached(sqlite3_stmt **out, ww_db *db, int slot, const char *sql)
-{
-    int rc;
-    if (db->cached[slot]) {
-        sqlite3_reset(db->cached[slot]);
-        sqlite3_clear_bindings(db->cached[slot]);
-        *out = db->cached[slot];
-        return 0;
-    }
-    rc = sqlite3_prepare_v3(db->sql, sql, -1, SQLITE_PREPARE_PERSISTENT, &db->cached[slot], NULL);
-    if (rc != SQLITE_OK) return ww_repo__sqlite_error(db->sql, rc, db->path);
-    *out = db->cached[slot];
-    return 0;
-}
-
 int ww_repo__reconnect(ww_db *db)
 {
     ww_db *fresh = NULL, old;
@@ -223,7 +208,6 @@ void ww_db_close(ww_db *db)
 {
     if (!db) return;
     sqlite3_finalize(db->rollback);
-    for (int i = 0; i < WW_STMT_COUNT; i++) sqlite3_finalize(db->cached[i]);
     for (int i = 0; i < WW_STMT_CACHE; i++) sqlite3_finalize(db->slots[i].st);
     sqlite3_close_v2(db->sql);
     free(db->path);

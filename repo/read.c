@@ -388,11 +388,11 @@ int ww_repo__syntheses(ww_synthesis_row **out, size_t *n_out, ww_db *db, ww_aren
 
     *out = NULL;
     *n_out = 0;
-    /* A query reads this once per candidate: the statement is kept, and the
-     * long certainty trace is only read when asked for. */
-    if ((error = with_traces ? ww_repo__cached(&st, db, WW_STMT_SYNTHESES_TRACED,
-                                               SYNTHESES_SQL("certainty_trace"))
-                             : ww_repo__cached(&st, db, WW_STMT_SYNTHESES, SYNTHESES_SQL("NULL"))) < 0)
+    /* A query reads this once per candidate: the long certainty trace is
+     * only read when asked for. */
+    if ((error = ww_repo__prepare(&st, db,
+                                  with_traces ? SYNTHESES_SQL("certainty_trace")
+                                              : SYNTHESES_SQL("NULL"))) < 0)
         return error;
     sqlite3_bind_int64(st, 1, intervention_id);
     sqlite3_bind_int(st, 2, include_extracted ? 1 : 0);
@@ -436,7 +436,7 @@ int ww_repo__syntheses(ww_synthesis_row **out, size_t *n_out, ww_db *db, ww_aren
 oom:
     error = ww__error_oom();
 done:
-    sqlite3_reset(st);
+    ww_repo__release(db, st);
     free(v.items);
     return error;
 }
@@ -484,9 +484,9 @@ int ww_repo__synthesis_trace(const char **out, ww_db *db, ww_arena *arena, int64
     sqlite3_stmt *st = NULL;
     int error = 0, rc;
     *out = NULL;
-    if ((error = ww_repo__cached(&st, db, WW_STMT_TRACE,
-                                 "SELECT certainty_trace FROM synthesis WHERE intervention_id = ?1"
-                                 " AND domain = ?2 AND scope = ?3")) < 0)
+    if ((error = ww_repo__prepare(&st, db,
+                                  "SELECT certainty_trace FROM synthesis WHERE intervention_id = ?1"
+                                  " AND domain = ?2 AND scope = ?3")) < 0)
         return error;
     sqlite3_bind_int64(st, 1, intervention_id);
     sqlite3_bind_text(st, 2, domain, -1, SQLITE_STATIC);
@@ -497,6 +497,6 @@ int ww_repo__synthesis_trace(const char **out, ww_db *db, ww_arena *arena, int64
         error = ww__error_oom();
     else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         error = step_error(db, rc);
-    sqlite3_reset(st);
+    ww_repo__release(db, st);
     return error;
 }

@@ -8,9 +8,6 @@
 
 #include "repo.h"
 
-/* Statements prepared once per connection, for the read paths a query runs
- * once per candidate (ww_repo__cached). */
-enum { WW_STMT_SYNTHESES, WW_STMT_SYNTHESES_TRACED, WW_STMT_TRACE, WW_STMT_COUNT };
 
 /* Statements the repository prepares are kept per connection, keyed by
  * their SQL text's address (all are string literals): an import runs the
@@ -27,7 +24,6 @@ typedef struct ww_stmt_slot {
 struct ww_db {
     sqlite3 *sql;
     char *path;
-    sqlite3_stmt *cached[WW_STMT_COUNT];
     ww_stmt_slot slots[WW_STMT_CACHE];
     /* Prepared when the database is opened, so that rolling back needs no
      * memory: a ROLLBACK that cannot run under memory pressure would leave
@@ -45,10 +41,6 @@ int ww_repo__reconnect(ww_db *db);
 
 /* Roll back the open transaction, if any; never allocates. */
 void ww_repo__rollback(ww_db *db);
-
-/* A prepared statement kept for the connection's life: prepared on first
- * use, reset and unbound on every later one. Do not finalize it. */
-int ww_repo__cached(sqlite3_stmt **out, ww_db *db, int slot, const char *sql);
 
 /* Translate a SQLite failure into a ww_error with SQLite's text kept:
  * BUSY/LOCKED -> WW_EBUSY, FULL/IOERR -> WW_EIO, others -> WW_ERROR. */
