@@ -73,7 +73,7 @@ $(LIBSO): $(LIB_OBJ)
 $(BIN): $(CLI_OBJ) $(LIBA)
 	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(LIBA) $(LIBS)
 
-$(BUILD)/tests/%: tests/%.c tests/helpers.h tests/record_copy.h $(LIBA)
+$(BUILD)/tests/%: tests/%.c tests/helpers.h tests/record_copy.h tests/csv_read.h $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -o $@ $< $(LIBA) $(LIBS) $(TEST_LIBS)
 

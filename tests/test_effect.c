@@ -7,6 +7,7 @@
  * wwc/wwc_Findings.csv that carries the six arm statistics.
  */
 #include "helpers.h"
+#include "csv_read.h"
 #include "../evidence/effect.h"
 
 #include <csv.h>
@@ -725,33 +726,15 @@ static void wwc_end_row(int c, void *data)
 
 static void test_effect__wwc_findings(void **state)
 {
-    char path[4096], buf[65536];
-    struct csv_parser parser;
+    char path[4096];
     wwc_stats st;
-    FILE *fp;
-    size_t n;
     int f;
     (void)state;
 
     memset(&st, 0, sizeof st);
     SHARED_PATH(path, "wwc/wwc_Findings.csv");
-    fp = fopen(path, "rb");
-    if (!fp) {
-        print_error("cannot open %s (set WW_SHARED_DATA)\n", path);
-        fail();
-    }
-    assert_int_equal(csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL), 0);
-    while ((n = fread(buf, 1, sizeof buf, fp)) > 0) {
-        if (csv_parse(&parser, buf, n, wwc_field, wwc_end_row, &st) != n) {
-            print_error("%s: %s\n", path, csv_strerror(csv_error(&parser)));
-            break;
-        }
-    }
-    assert_int_equal(csv_fini(&parser, wwc_field, wwc_end_row, &st), 0);
-    assert_int_equal(csv_error(&parser), 0);
-    csv_free(&parser);
+    assert_int_equal(test_csv_read(path, wwc_field, wwc_end_row, &st), 0);
     wwc_clear_row(&st);
-    fclose(fp);
 
     /* The file as SOURCES.md describes it, every column found by name. */
     assert_true(st.header_done);

@@ -8,6 +8,7 @@
  * What Works Clearinghouse's own finding ratings in wwc/wwc_Findings.csv.
  */
 #include "helpers.h"
+#include "csv_read.h"
 #include "../evidence/rigour.h"
 
 #include <ctype.h>
@@ -1681,33 +1682,15 @@ static void golden_end_row(int c, void *data)
 
 static void test_rigour__wwc_findings(void **state)
 {
-    char path[4096], buf[65536];
-    struct csv_parser parser;
+    char path[4096];
     wwc_golden st;
-    FILE *fp;
-    size_t n;
     int f;
     (void)state;
 
     memset(&st, 0, sizeof st);
     SHARED_PATH(path, "wwc/wwc_Findings.csv");
-    fp = fopen(path, "rb");
-    if (!fp) {
-        print_error("cannot open %s (set WW_SHARED_DATA)\n", path);
-        fail();
-    }
-    assert_int_equal(csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL), 0);
-    while ((n = fread(buf, 1, sizeof buf, fp)) > 0) {
-        if (csv_parse(&parser, buf, n, golden_field, golden_end_row, &st) != n) {
-            print_error("%s: %s\n", path, csv_strerror(csv_error(&parser)));
-            break;
-        }
-    }
-    assert_int_equal(csv_fini(&parser, golden_field, golden_end_row, &st), 0);
-    assert_int_equal(csv_error(&parser), 0);
-    csv_free(&parser);
+    assert_int_equal(test_csv_read(path, golden_field, golden_end_row, &st), 0);
     golden_clear_row(&st);
-    fclose(fp);
 
     assert_false(st.oom);
     assert_true(st.header_done);
