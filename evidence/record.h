@@ -42,7 +42,11 @@ typedef struct ww_outcome_rec {
     const char *name;
     const char *domain;     /* e.g. "attendance", "offending" */
     const char *timepoint;  /* free text, e.g. "12 months" */
-    int higher_is_better;   /* 1 yes, 0 no (lower is better) */
+    int higher_is_better;   /* 1 yes, 0 no (lower is better), -1 unknown (kept
+                             * out of pooling) */
+    /* What decided the direction: "source" when the source states it, else
+     * the direction lexicon's rule id (evidence/direction.h); NULL: source. */
+    const char *direction_rule;
     ww_outcome_kind kind;
     /* The metric to compute from raw statistics ("SMD", "MD", "OR", "RR",
      * "RD"); NULL means the default: SMD for continuous, OR for binary. For
@@ -65,6 +69,17 @@ typedef struct ww_outcome_rec {
 
     const char *where; /* provenance inside the source, e.g. "line 57" */
     long line;
+
+    /* Identity inside the source (WWC FindingID, RevMan outcome id, ...): a
+     * newer version of the same source updates the outcome with this key
+     * instead of adding a second one. NULL: no identity of its own. */
+    const char *source_key;
+    /* A digest of everything the source said about this outcome (e.g. the
+     * sha256 of its row), so an update can tell changed from unchanged. */
+    const char *digest;
+    /* Source-specific attributes as a JSON object text (e.g. WWC's finding
+     * rating, significance and improvement index), stored verbatim; NULL. */
+    const char *attrs_json;
 
     /* Machine-extracted from a report's text (not entered by a person):
      * provisional, excluded from the default pooled results, with the
@@ -98,6 +113,11 @@ typedef struct ww_record {
      * ReviewID). Records of one source with the same key and intervention
      * are one study: their outcomes are added to it. NULL: a study of its own. */
     const char *study_key;
+    /* The namespace in which study_key names one study across sources and
+     * versions of a source (e.g. "wwc" for WWC ReviewIDs): a later file with
+     * the same namespace and key updates that study rather than adding one.
+     * NULL: the key is local to the file. */
+    const char *identity_ns;
 
     /* the evaluation */
     const char *title;

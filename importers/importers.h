@@ -40,6 +40,40 @@ typedef struct ww_pooled_check {
     long line;
 } ww_pooled_check;
 
+/* A judgement a named review body already published (DESIGN.md 6.3): a
+ * study's design and rating (WWC's Finding_Rating or study rating, a study
+ * file's s_study_design), or an intervention's effectiveness rating in one
+ * outcome domain (WWC intervention reports). Stored beside our own grades as
+ * reported values, whatever the order the files arrive in; the repository
+ * joins them to studies and interventions by key. Strings are valid only
+ * during the call; NULL when not given. */
+typedef enum ww_judgement_scope {
+    WW_JUDGEMENT_STUDY = 1,       /* key = the study's key in identity_ns */
+    WW_JUDGEMENT_INTERVENTION     /* key = the source's intervention id */
+} ww_judgement_scope;
+
+typedef struct ww_judgement {
+    ww_judgement_scope scope;
+    const char *body;        /* the review body: "WWC" */
+    const char *identity_ns; /* as ww_record.identity_ns: "wwc" */
+    const char *key;         /* study: ReviewID; intervention: InterventionID */
+    const char *finding_key; /* study scope, optional: the FindingID it came with */
+    const char *intervention_name; /* intervention scope: the name as published */
+    const char *domain;      /* intervention scope: the outcome domain as published */
+    ww_design design;        /* study scope: WW_DESIGN_UNKNOWN when not given */
+    const char *design_text; /* the design as published ("RCT", "QED", "RDD") */
+    const char *rating;      /* as published: "Meets WWC standards without
+                              * reservations", "Potentially Positive Effects", ... */
+    const char *reason;      /* the body's reason, as published */
+    const char *standards;   /* standards / handbook version, as published */
+    const char *protocol;    /* review protocol and its version, as published */
+    long n_studies;          /* intervention scope: studies meeting standards; -1 */
+    long n_eligible;         /* intervention scope: studies eligible; -1 */
+    const char *url;         /* a link to the published report, if given */
+    const char *where;       /* provenance inside the source, e.g. "line 57" */
+    long line;
+} ww_judgement;
+
 /* Where records go. `record` returns 0 to continue or a negative ww_error to
  * stop the import (the importer then returns that code). The record and its
  * strings are only valid during the call. */
@@ -50,6 +84,8 @@ typedef struct ww_sink {
     int (*text)(void *ctx, const char *title, const char *body);
     /* optional (may be NULL): the source's own pooled results beside ours */
     int (*pooled)(void *ctx, const ww_pooled_check *check);
+    /* optional (may be NULL): a review body's published judgement */
+    int (*judgement)(void *ctx, const ww_judgement *j);
 } ww_sink;
 
 typedef struct ww_importer {

@@ -925,6 +925,7 @@ int ww_import_file(ww_import_report **out, ww_db *db, const char *path, const ww
     sink.record = store_record;
     sink.text = store_text;
     sink.pooled = store_pooled;
+    sink.judgement = NULL;
 
     if (s.db) {
         /* IMMEDIATE takes the write lock now, so a busy database is found
