@@ -145,6 +145,11 @@ typedef struct ww_record {
 
     /* the design */
     ww_design design;
+    /* Where the design came from, for the grade's trace, e.g. "the study's
+     * methods: 'Randomised controlled trial'" or "the review's inclusion
+     * criteria: 'randomised controlled trials'". NULL: the source's own
+     * design field. */
+    const char *design_basis;
     const char *allocation_unit;  /* "individual", "school", ... */
     const char *comparison;       /* what the comparison group received */
     long assigned_treatment, assigned_control;
