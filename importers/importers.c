@@ -10,6 +10,8 @@ const ww_importer *const ww_importers__all[] = {
     &ww_importer_submission,
     &ww_importer_revman,
     &ww_importer_wwc,
+    &ww_importer_wwc_studies,
+    &ww_importer_wwc_reports,
     &ww_importer_pilot_csv,
     &ww_importer_report,
     NULL,

@@ -113,6 +113,8 @@ const ww_importer *ww_importers__sniff(const ww_input *in);
 extern const ww_importer ww_importer_submission;
 extern const ww_importer ww_importer_revman;
 extern const ww_importer ww_importer_wwc;
+extern const ww_importer ww_importer_wwc_studies; /* "wwc-studies": judgements only */
+extern const ww_importer ww_importer_wwc_reports; /* "wwc-intervention-reports": judgements only */
 extern const ww_importer ww_importer_pilot_csv;
 extern const ww_importer ww_importer_report;
 
