@@ -104,6 +104,26 @@ static int sink_pooled(void *ctx, const ww_pooled_check *c)
     return 0;
 }
 
+static int sink_judgement(void *ctx, const ww_judgement *j)
+{
+    (void)ctx;
+    touch_str(j->body);
+    touch_str(j->identity_ns);
+    touch_str(j->key);
+    touch_str(j->finding_key);
+    touch_str(j->intervention_name);
+    touch_str(j->domain);
+    touch_str(j->design_text);
+    touch_str(j->rating);
+    touch_str(j->reason);
+    touch_str(j->standards);
+    touch_str(j->protocol);
+    touch_str(j->url);
+    touch_str(j->where);
+    if (j->n_studies >= 0 || j->n_eligible >= 0 || j->design) sink_bytes++;
+    return 0;
+}
+
 static int sink_text(void *ctx, const char *title, const char *body)
 {
     (void)ctx;
@@ -122,6 +142,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sink.record = sink_record;
     sink.text = sink_text;
     sink.pooled = sink_pooled;
+    sink.judgement = sink_judgement;
     if (ww_diags__new(&diags) < 0) return 0;
     (void)WW_FUZZ_IMPORTER.sniff(&in);
     (void)WW_FUZZ_IMPORTER.parse(&in, diags, &sink);

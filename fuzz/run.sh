@@ -43,6 +43,9 @@ seed revman "$shared"/revman/*.rm5 tests/fixtures/revman/*.rm5 tests/fixtures/re
 seed_head revman "$shared/revman/antibiotics-for-sore-throat_CD000023.rm5" 400
 seed wwc tests/fixtures/wwc/*.csv "$shared/wwc/wwc_Studies_3rows.csv"
 seed_head wwc "$shared/wwc/wwc_Findings.csv" 30
+seed wwc_studies "$shared/wwc/wwc_Studies_3rows.csv"
+seed_head wwc_studies "$shared/wwc/wolf2021_wp_meta_v2.csv" 30
+seed_head wwc_reports "$shared/wwc/wwc_InterventionReports.csv" 60
 seed pilot_csv tests/fixtures/pilot_csv/*.csv data/examples/*.csv data/templates/*.csv
 seed report tests/fixtures/report/* "$shared"/stat-extraction/*.htm
 seed extract tests/fixtures/report/* "$shared"/stat-extraction/*.htm
