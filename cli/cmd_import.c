@@ -190,7 +190,8 @@ static int usage_import(int validate)
              "submission's provisional rigour grade with what would raise it.\n"
              "Directories are walked. Exit 0 when all are valid, 65 when any is not.\n\n"
              "  --format F   read every file as format F instead of sniffing it\n"
-             "               (submission, pilot-csv, revman, wwc-findings, report)");
+             "               (submission, pilot-csv, revman, wwc-findings, wwc-studies,\n"
+             "               wwc-intervention-reports, report)");
     else
         puts("usage: whatworks [--db PATH] import [--format F] [--dry-run] [--submitter NAME] PATH...\n\n"
              "Import files or directories. Each file is validated and stored in one\n"
@@ -200,7 +201,8 @@ static int usage_import(int validate)
              "terminal a progress line shows files, bytes, rate and time left.\n"
              "Exit 0 when all went in, 65 when any file was rejected.\n\n"
              "  --format F       read every file as format F instead of sniffing\n"
-             "                   (submission, pilot-csv, revman, wwc-findings, report)\n"
+             "                   (submission, pilot-csv, revman, wwc-findings, wwc-studies,\n"
+             "                   wwc-intervention-reports, report)\n"
              "  --dry-run        validate and count, store nothing\n"
              "  --submitter NAME recorded with each source");
     return 0;
