@@ -986,6 +986,7 @@ static void test_wwc_judgements__malformed_rows(void **state)
     assert_int_equal(t.n, 2);
     assert_int_equal(by_key(&t, "4", NULL)->line, 5);
     ww_diags__free(d);
+    tally_free(&t);
 }
 
 /* A 2 MB rating: refused, nothing read past the 1 MiB cap. */
