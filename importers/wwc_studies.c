@@ -22,9 +22,10 @@
  * The key is ReviewID, the id the Findings file files its findings under.
  * s_StudyID is not read as one: WWC's dictionary gives it as the merged
  * name of the Studies file's StudyID, the id of the study's page
- * (/Study/131), and in the Wolf file s_studyid 131 holds reviews 1901417
- * and others, while f_findingid 5975 has ReviewID 1901417 in the Findings
- * file. On the Wolf file (tests/test_wwc_judgements.c): 1,553 rows, 390
+ * (/Study/131). In the Wolf file s_studyid and reviewid differ on every row
+ * (study 131 is review 1901417, the ReviewID finding 5975 has in the
+ * Findings file), and 14 of its 373 studies have more than one review
+ * (study 33169: reviews 24969 and 99997). On the Wolf file (tests/test_wwc_judgements.c): 1,553 rows, 390
  * study reviews (RCT 300, QED 89, RDD 1; 252 without reservations, 138 with
  * reservations), no disagreements; all but one of its 1,553 findings
  * (28513, review 1905893) are in the April 2020 Findings file under the
