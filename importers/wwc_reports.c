@@ -84,7 +84,7 @@ static const enum column required[] = {C_INTERVENTION_ID, C_RATING, C_DOMAIN};
 /* ---- the (intervention, domain) pairs seen so far ------------------------- */
 
 typedef struct rated {
-    const char *key; /* "<InterventionID>\x1f<domain>", in the arena */
+    const char *key;               /* "<InterventionID>\x1f<domain>", in the arena */
     const char *rating, *protocol; /* protocol with its version; may be NULL */
     long line;
 } rated;
@@ -150,11 +150,10 @@ typedef struct reports_ctx {
     rated_set seen;
 } reports_ctx;
 
-static void diag(reports_ctx *c, int is_warning, long line, const char *field, const char *fmt,
-                 ...) __attribute__((format(printf, 5, 6)));
+static void diag(reports_ctx *c, int is_warning, long line, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
-static void diag(reports_ctx *c, int is_warning, long line, const char *field, const char *fmt,
-                 ...)
+static void diag(reports_ctx *c, int is_warning, long line, const char *field, const char *fmt, ...)
 {
     char msg[1024];
     va_list ap;
@@ -166,11 +165,11 @@ static void diag(reports_ctx *c, int is_warning, long line, const char *field, c
         c->rc = WW_ENOMEM;
 }
 
-static void note(reports_ctx *c, enum note_kind kind, long line, const char *field,
-                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void note(reports_ctx *c, enum note_kind kind, long line, const char *field, const char *fmt,
+                 ...) __attribute__((format(printf, 5, 6)));
 
-static void note(reports_ctx *c, enum note_kind kind, long line, const char *field,
-                 const char *fmt, ...)
+static void note(reports_ctx *c, enum note_kind kind, long line, const char *field, const char *fmt,
+                 ...)
 {
     char msg[1024];
     va_list ap;

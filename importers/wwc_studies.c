@@ -25,8 +25,8 @@
  * (/Study/131). In the Wolf file s_studyid and reviewid differ on every row
  * (study 131 is review 1901417, the ReviewID finding 5975 has in the
  * Findings file), and 14 of its 373 studies have more than one review
- * (study 33169: reviews 24969 and 99997). On the Wolf file (tests/test_wwc_judgements.c): 1,553 rows, 390
- * study reviews (RCT 300, QED 89, RDD 1; 252 without reservations, 138 with
+ * (study 33169: reviews 24969 and 99997). On the Wolf file (tests/test_wwc_judgements.c): 1,553
+ * rows, 390 study reviews (RCT 300, QED 89, RDD 1; 252 without reservations, 138 with
  * reservations), no disagreements; all but one of its 1,553 findings
  * (28513, review 1905893) are in the April 2020 Findings file under the
  * same ReviewID.
@@ -158,11 +158,10 @@ typedef struct studies_ctx {
     review_set seen;
 } studies_ctx;
 
-static void diag(studies_ctx *c, int is_warning, long line, const char *field, const char *fmt,
-                 ...) __attribute__((format(printf, 5, 6)));
+static void diag(studies_ctx *c, int is_warning, long line, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
-static void diag(studies_ctx *c, int is_warning, long line, const char *field, const char *fmt,
-                 ...)
+static void diag(studies_ctx *c, int is_warning, long line, const char *field, const char *fmt, ...)
 {
     char msg[1024];
     va_list ap;
@@ -174,11 +173,11 @@ static void diag(studies_ctx *c, int is_warning, long line, const char *field, c
         c->rc = WW_ENOMEM;
 }
 
-static void note(studies_ctx *c, enum note_kind kind, long line, const char *field,
-                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void note(studies_ctx *c, enum note_kind kind, long line, const char *field, const char *fmt,
+                 ...) __attribute__((format(printf, 5, 6)));
 
-static void note(studies_ctx *c, enum note_kind kind, long line, const char *field,
-                 const char *fmt, ...)
+static void note(studies_ctx *c, enum note_kind kind, long line, const char *field, const char *fmt,
+                 ...)
 {
     char msg[1024];
     va_list ap;
@@ -371,8 +370,8 @@ static int study_row(studies_ctx *c, ww_csv_row *row, const ww_sink *sink)
             if ((!was && !text[e]) || (was && text[e] && !strcmp(was, text[e]))) continue;
             note(c, N_DISAGREE, line, name_of(c, e),
                  "ReviewID %s: '%s' here, '%s' on line %ld; the judgement of line %ld is kept",
-                 quote(q, sizeof q, key), quote(q2, sizeof q2, text[e]),
-                 quote(q3, sizeof q3, was), r->line, r->line);
+                 quote(q, sizeof q, key), quote(q2, sizeof q2, text[e]), quote(q3, sizeof q3, was),
+                 r->line, r->line);
         }
         return c->rc;
     }

@@ -119,13 +119,13 @@ static const kept *by_line(const tally *t, long line)
     return NULL;
 }
 
-#define assert_str_or_null(got, want)                                                         \
-    do {                                                                                      \
-        const char *g__ = (got), *w__ = (want);                                               \
-        if (!w__)                                                                             \
-            assert_null(g__);                                                                 \
-        else                                                                                  \
-            assert_string_equal(g__ ? g__ : "(null)", w__);                                   \
+#define assert_str_or_null(got, want)                                                              \
+    do {                                                                                           \
+        const char *g__ = (got), *w__ = (want);                                                    \
+        if (!w__)                                                                                  \
+            assert_null(g__);                                                                      \
+        else                                                                                       \
+            assert_string_equal(g__ ? g__ : "(null)", w__);                                        \
     } while (0)
 
 /* ---- running the importers ------------------------------------------------ */
@@ -216,7 +216,7 @@ static void assert_diag(const ww_diags *d, const char *want)
 #define REF_MAX 1024
 
 typedef struct wolf_ref {
-    size_t field, row;      /* position while reading */
+    size_t field, row; /* position while reading */
     int c_review, c_design, c_rating, c_reason, c_finding, c_url;
     char review[32], design[16], rating[96], reason[512], finding[32], url[64];
     /* one per review, first row */
@@ -929,8 +929,8 @@ static void test_wwc_judgements__wrong_header(void **state)
                         "uses (s_StudyID is the study's page id, not the review's)");
     ww_diags__free(d);
     /* a rating but no domain or intervention */
-    assert_ww_ok(run_text(&ww_importer_wwc_reports, "r.csv", "Effectiveness_Rating\nMixed\n", &d,
-                          &t));
+    assert_ww_ok(
+        run_text(&ww_importer_wwc_reports, "r.csv", "Effectiveness_Rating\nMixed\n", &d, &t));
     assert_int_equal(ww_diags__errors(d), 2);
     assert_string_equal(diag_text(d, 0, buf, sizeof buf),
                         "r.csv:1: InterventionID: missing: a WWC Intervention Reports file "
@@ -944,19 +944,17 @@ static void test_wwc_judgements__wrong_header(void **state)
 
 static void test_wwc_judgements__malformed_rows(void **state)
 {
-    static const char studies[] =
-        "ReviewID,Study_Design,Study_Rating\n"
-        "1,RCT,Meets WWC standards without reservations\n"
-        "2,QED,Meets WWC \"standards\" with reservations\n"
-        "3,RCT\n"
-        "4,\"RCT,Meets WWC standards without reservations\n"
-        "5,RDD,Meets WWC standards with reservations\n";
-    static const char reports[] =
-        "InterventionID,Outcome_Domain,Effectiveness_Rating\n"
-        "1,Math,Positive Effects\n"
-        "2,Math,Positive Effects,extra\n"
-        "3,\"Math\"x,Mixed Effects\n"
-        "4,Reading,No Discernible Effects\n";
+    static const char studies[] = "ReviewID,Study_Design,Study_Rating\n"
+                                  "1,RCT,Meets WWC standards without reservations\n"
+                                  "2,QED,Meets WWC \"standards\" with reservations\n"
+                                  "3,RCT\n"
+                                  "4,\"RCT,Meets WWC standards without reservations\n"
+                                  "5,RDD,Meets WWC standards with reservations\n";
+    static const char reports[] = "InterventionID,Outcome_Domain,Effectiveness_Rating\n"
+                                  "1,Math,Positive Effects\n"
+                                  "2,Math,Positive Effects,extra\n"
+                                  "3,\"Math\"x,Mixed Effects\n"
+                                  "4,Reading,No Discernible Effects\n";
     ww_diags *d;
     tally t;
     (void)state;
