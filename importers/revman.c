@@ -12,6 +12,13 @@
  * before ANALYSES_AND_DATA) is kept in a per-study table: memory grows with
  * the number of studies, not with the file. Every retained text is capped.
  *
+ * The review's types of studies are part of MAIN_TEXT, which RevMan writes
+ * before the studies; a file that puts them after the first data row still
+ * has them applied. Records are not held back for that (memory would grow
+ * with the file): at the first row that needs them, a second reader walks
+ * the same in-memory bytes up to the end of CRIT_STUDIES, gathers only its
+ * text and stops (see look_ahead_criteria()).
+ *
  * Records are handed to the sink as their rows are read. A problem found
  * further on (a malformed tag, a bad row) therefore comes after some records
  * were handed over: from the first error on nothing more is emitted, and the
@@ -36,10 +43,26 @@
  *  - title, authors, year and DOI come from the study's REFERENCE marked
  *    PRIMARY="YES", else its first REFERENCE; year falls back to STUDY/@YEAR
  *    and title to the study's name.
- *  - design is "randomised" only when CHAR_METHODS says "randomised",
- *    "randomized", "randomisation"/"randomization" or "RCT" and nowhere
- *    qualifies it ("quasi-", "non-", "pseudo-", "not" randomised); anything
- *    else is "unknown". It is never guessed from the risk-of-bias items.
+ *  - design comes from the study's own CHAR_METHODS when it names one, else,
+ *    for a study in INCLUDED_STUDIES, from the review's types of studies
+ *    (MAIN_TEXT/BODY/METHODS/SELECTION_CRITERIA/CRIT_STUDIES): an included
+ *    study meets the review's criteria. Read, in any case and spelling:
+ *    randomised/randomized/randomisation, RCT(s), random allocation,
+ *    randomly assigned, "Allocation: random" -> randomised (cluster trials
+ *    too); quasi-/pseudo-randomised, quasi-RCT, and the negations "not
+ *    randomised", "non-randomised" -> not a true RCT: two groups compared,
+ *    allocation not random, "comparison group" (WWC reviews a
+ *    quasi-randomised trial as a quasi-experiment); controlled before-after
+ *    (CBA) and controlled interrupted time series -> difference-in-
+ *    differences (SMS 3: a comparison group measured before and after);
+ *    interrupted time series (ITS) and uncontrolled before-after ->
+ *    before/after. A phrase in a clause that excludes it ("quasi-RCTs were
+ *    excluded") or doubts it ("unclear whether randomised") does not count.
+ *    When a text names several designs, the least rigorous is all it
+ *    vouches for ("RCTs or quasi-RCTs" -> comparison group). Nothing is
+ *    guessed from the risk-of-bias items. The record's design_basis says
+ *    where the design came from and quotes about 80 bytes of that text, or
+ *    says that neither text names one.
  *  - direction: RevMan does not record whether higher is better, but its
  *    forest-plot labels do. GRAPH_LABEL_1 names the side of the plot left of
  *    the line of no effect (ratios below 1, differences below 0) and
@@ -119,6 +142,10 @@ typedef xmlErrorPtr rm_error_ptr;
 #define RM_NAME_CAP 1024
 #define RM_REF_CAP 2048
 #define RM_CHAR_CAP 1536
+/* The review's types of studies (CRIT_STUDIES): a paragraph or two. */
+#define RM_CRIT_CAP 4096
+/* Bytes of the source text quoted in a design's basis. */
+#define RM_BASIS_QUOTE 80
 #define RM_SUPPORT_CAP 2048
 #define RM_SECTION_CAP ((size_t)1024 * 1024)
 /* RevMan nests about 15 deep; libxml2 itself stops at 256. */
@@ -144,13 +171,15 @@ typedef xmlErrorPtr rm_error_ptr;
     X(A) X(ABSTRACT) X(ANALYSES_AND_DATA) X(AU) X(AWAITING_STUDIES) X(B) X(BODY) X(BR)            \
     X(CHAR_INTERVENTIONS) X(CHAR_METHODS) X(CHAR_NOTES) X(CHAR_OUTCOMES) X(CHAR_PARTICIPANTS)     \
     X(COCHRANE_REVIEW) X(COMPARISON) X(CONT_DATA) X(CONT_OUTCOME) X(CONT_SUBGROUP)                \
-    X(COVER_SHEET) X(DESCRIPTION) X(DICH_DATA) X(DICH_OUTCOME) X(DICH_SUBGROUP)                   \
+    X(COVER_SHEET) X(CRIT_STUDIES) X(DESCRIPTION) X(DICH_DATA) X(DICH_OUTCOME)                    \
+    X(DICH_SUBGROUP)                                                                              \
     X(EXCLUDED_STUDIES) X(GRAPH_LABEL_1) X(GRAPH_LABEL_2) X(GROUP_LABEL_1) X(GROUP_LABEL_2) X(I)  \
     X(IDENTIFIER) X(IDENTIFIERS) X(INCLUDED_CHAR) X(INCLUDED_STUDIES) X(IPD_DATA) X(IPD_OUTCOME)  \
     X(IPD_SUBGROUP) X(IV_DATA) X(IV_OUTCOME) X(IV_SUBGROUP) X(LINK) X(MAIN_TEXT) X(NAME)          \
     X(ONGOING_STUDIES) X(OTHER_DATA) X(OTHER_OUTCOME) X(OTHER_SUBGROUP) X(QUALITY_ITEM)           \
     X(QUALITY_ITEMS) X(QUALITY_ITEM_DATA) X(QUALITY_ITEM_DATA_ENTRY)                              \
-    X(QUALITY_ITEM_DATA_ENTRY_GROUP) X(REFERENCE) X(SO) X(STUDIES) X(STUDY) X(SUB) X(SUMMARY)     \
+    X(QUALITY_ITEM_DATA_ENTRY_GROUP) X(REFERENCE) X(SELECTION_CRITERIA) X(SO) X(STUDIES)          \
+    X(STUDY) X(SUB) X(SUMMARY)                                                                    \
     X(SUP) X(TI) X(TITLE) X(U) X(YR)
 
 typedef enum rm_elem {
@@ -275,7 +304,9 @@ typedef struct rm_study {
     char *title, *authors, *journal, *doi;
     /* characteristics */
     char *notes;
-    ww_design design;
+    ww_design design; /* from its own methods */
+    char *design_basis;
+    int included; /* listed in INCLUDED_STUDIES */
     /* risk of bias */
     ww_rob_rec *rob;
     size_t n_rob, alloc_rob;
@@ -389,6 +420,12 @@ typedef struct rm_ctx {
     /* the INCLUDED_CHAR being read */
     long char_study;
     rm_text chars[CH_COUNT];
+    /* the review's types of studies (SELECTION_CRITERIA/CRIT_STUDIES) */
+    rm_text crit;
+    int crit_depth; /* depth of CRIT_STUDIES while its text is gathered, else 0 */
+    int crit_read;  /* read, or known to be absent */
+    ww_design crit_design;
+    char *crit_basis;
     /* the QUALITY_ITEM being read */
     rm_text qi_name;
     char qi_id[RM_ID_MAX + 1];
@@ -1095,7 +1132,7 @@ static int parse_year(const char *s)
     return year;
 }
 
-static void start_study(rm_ctx *c, long line)
+static void start_study(rm_ctx *c, long line, int included)
 {
     const char *id = id_attr(c, A_ID, line, 1, "every STUDY has an ID that its data rows name");
     const char *name = attr_given(c, A_NAME);
@@ -1124,6 +1161,7 @@ static void start_study(rm_ctx *c, long line)
     st->year_attr = parse_year(attr(c, A_YEAR));
     st->ref_year = -1;
     st->design = WW_DESIGN_UNKNOWN;
+    st->included = included;
     st->line = line;
     snprintf(where, sizeof where, "line %ld: STUDY[%s]", line, id);
     if (!(st->id = arena_dup(c, id)) || !(st->where = arena_dup(c, where))) return;
@@ -1170,42 +1208,454 @@ static void finish_reference(rm_ctx *c)
     st->ref_year = parse_year(text_get(&c->ref_yr));
 }
 
-/* 1 when the word w (lower case) ends just before q in s and starts a word. */
-static int word_before(const char *s, const char *q, const char *w)
+/* ---- the design ------------------------------------------------------------------ */
+
+/* A phrase that names a design, found in the study's methods or the review's
+ * types of studies. */
+typedef struct rm_cue {
+    ww_design design;
+    size_t start, end; /* the phrase, in bytes of the text */
+} rm_cue;
+
+/* 1 when low[i..] starts with w. */
+static int at_word(const char *low, size_t i, const char *w)
 {
-    size_t len = strlen(w);
-    if ((size_t)(q - s) < len || memcmp(q - len, w, len) != 0) return 0;
-    return q - len == s || !isalpha((unsigned char)q[-(long)len - 1]);
+    return !strncmp(low + i, w, strlen(w));
 }
 
-/* "randomised" only when the methods text says so without qualification
- * (see the comment at the top of this file). */
-static ww_design design_from_methods(const char *text)
+static int alpha_at(const char *s, size_t i)
 {
-    char low[RM_CHAR_CAP + 8];
+    return isalpha((unsigned char)s[i]) != 0;
+}
+
+/* Where the prefix w ("quasi", "non", ...) glued to position i starts
+ * ("quasi-randomised", "quasi randomised", "quasirandomised"), or
+ * (size_t)-1. */
+static size_t glued(const char *low, size_t i, const char *w)
+{
+    size_t len = strlen(w);
+    for (size_t sep = 0; sep <= 1; sep++) {
+        size_t at;
+        if (i < len + sep) continue;
+        at = i - len - sep;
+        if (sep && low[i - 1] != '-' && low[i - 1] != ' ') continue;
+        if (memcmp(low + at, w, len) != 0) continue;
+        if (at == 0 || !alpha_at(low, at - 1)) return at;
+    }
+    return (size_t)-1;
+}
+
+/* The word that ends before position i (skipping spaces), copied into w;
+ * returns its start, or (size_t)-1 when there is none. */
+static size_t word_before(const char *low, size_t i, char *w, size_t n)
+{
+    size_t end = i, start;
+    while (end > 0 && low[end - 1] == ' ') end--;
+    start = end;
+    while (start > 0 && alpha_at(low, start - 1)) start--;
+    if (start == end || end - start >= n) return (size_t)-1;
+    memcpy(w, low + start, end - start);
+    w[end - start] = '\0';
+    return start;
+}
+
+/* "not randomised", "no randomisation", "without random allocation", "not
+ * truly randomised", "has not been randomised": a negation right before the
+ * phrase. ("No details of randomisation" is not one.) */
+static int negated_before(const char *low, size_t i)
+{
+    static const char *const neg[] = {"not", "no", "without", "never"};
+    static const char *const between[] = {"truly",    "properly", "been",       "be",
+                                          "formally", "strictly", "adequately", "really"};
+    char w[16];
+    size_t at = word_before(low, i, w, sizeof w);
+    if (at == (size_t)-1) return 0;
+    for (size_t k = 0; k < sizeof between / sizeof between[0]; k++)
+        if (!strcmp(w, between[k])) {
+            at = word_before(low, at, w, sizeof w);
+            if (at == (size_t)-1) return 0;
+            break;
+        }
+    for (size_t k = 0; k < sizeof neg / sizeof neg[0]; k++)
+        if (!strcmp(w, neg[k])) return 1;
+    return 0;
+}
+
+/* The clause around [start, end): bounded by . ; , : and the words "and"
+ * and "but". */
+static void clause_of(const char *low, size_t n, size_t start, size_t end, size_t *from, size_t *to)
+{
+    size_t i = start, j = end;
+    while (i > 0 && !strchr(".;,:", low[i - 1]) &&
+           !(i >= 5 && (!memcmp(low + i - 5, " and ", 5) || !memcmp(low + i - 5, " but ", 5))))
+        i--;
+    while (j < n && !strchr(".;,:", low[j]) &&
+           !(j + 5 <= n && (!memcmp(low + j, " and ", 5) || !memcmp(low + j, " but ", 5))))
+        j++;
+    *from = i;
+    *to = j;
+}
+
+/* 1 when low[from, to) holds any of the words. */
+static int has_any(const char *low, size_t from, size_t to, const char *const *words, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        size_t len = strlen(words[k]);
+        for (size_t i = from; i + len <= to; i++)
+            if (!memcmp(low + i, words[k], len) && (i == 0 || !alpha_at(low, i - 1))) return 1;
+    }
+    return 0;
+}
+
+/* A phrase that says nothing for sure: it is excluded ("excluding
+ * non-randomised studies", "quasi-randomised trials were excluded") or
+ * doubted ("unclear whether randomised", "possibly randomised"). After the
+ * phrase only a passive exclusion counts: "a randomised trial excluding
+ * children with asthma" is a randomised trial. */
+static int discounted(const char *low, size_t n, const rm_cue *cue)
+{
+    static const char *const excluded_before[] = {"exclud", "not includ", "ineligible",
+                                                  "not eligible"};
+    static const char *const excluded_after[] = {
+        "were excluded", "was excluded",    "are excluded", "is excluded",  "be excluded",
+        "not included",  "not be included", "ineligible",   "not eligible", "not considered"};
+    static const char *const doubted[] = {"unclear",    "uncertain",   "not clear", "not known",
+                                          "unknown",    "possibly",    "probably",  "may have",
+                                          "not stated", "not reported"};
+    size_t from, to;
+    clause_of(low, n, cue->start, cue->end, &from, &to);
+    return has_any(low, from, cue->start, excluded_before,
+                   sizeof excluded_before / sizeof excluded_before[0]) ||
+           has_any(low, cue->end, to, excluded_after,
+                   sizeof excluded_after / sizeof excluded_after[0]) ||
+           has_any(low, from, cue->start, doubted, sizeof doubted / sizeof doubted[0]);
+}
+
+/* "allocated at random", "Allocation: random", "assigned randomly": the
+ * allocation named within 24 bytes before i, in the same sentence. */
+static int allocation_before(const char *low, size_t i)
+{
+    size_t from = i > 24 ? i - 24 : 0;
+    for (size_t k = i; k > from; k--)
+        if (low[k - 1] == '.' || low[k - 1] == ';') {
+            from = k;
+            break;
+        }
+    for (size_t k = from; k < i; k++)
+        if (at_word(low, k, "allocat") || at_word(low, k, "assign")) return 1;
+    return 0;
+}
+
+/* The words that may stand between a negation and the phrase. */
+static int is_between_word(const char *w)
+{
+    static const char *const between[] = {"truly",    "properly", "been",       "be",
+                                          "formally", "strictly", "adequately", "really"};
+    for (size_t k = 0; k < sizeof between / sizeof between[0]; k++)
+        if (!strcmp(w, between[k])) return 1;
+    return 0;
+}
+
+/* The allocation words: 1 randomised (randomised, randomization, RCT(s),
+ * random allocation, randomly assigned, allocated at random), 2 a bare
+ * "random" that counts only with a prefix ("quasi-random", "non-random"),
+ * 0 none. *end is set past the word. */
+static int random_word(const char *low, size_t n, size_t i, size_t *end)
+{
+    int kind = 0;
+    *end = i;
+    if (at_word(low, i, "randomi") && (low[i + 7] == 's' || low[i + 7] == 'z') &&
+        (at_word(low, i + 8, "ed") || at_word(low, i + 8, "ation"))) {
+        kind = 1;
+    } else if (at_word(low, i, "randomly")) {
+        kind = allocation_before(low, i) || at_word(low, i + 8, " allocat") ||
+                       at_word(low, i + 8, " assign") || at_word(low, i + 8, " divided")
+                   ? 1
+                   : 0;
+    } else if (at_word(low, i, "random") && !alpha_at(low, i + 6)) {
+        kind = at_word(low, i + 6, " allocation") || at_word(low, i + 6, " assignment") ||
+                       allocation_before(low, i)
+                   ? 1
+                   : 2;
+    } else if (at_word(low, i, "rct") &&
+               (!isalnum((unsigned char)low[i + 3]) ||
+                (low[i + 3] == 's' && !isalnum((unsigned char)low[i + 4])))) {
+        kind = 1;
+    }
+    if (kind) {
+        *end = i + 3;
+        while (*end < n && alpha_at(low, *end)) (*end)++;
+    }
+    return kind;
+}
+
+/* One phrase starting at low[i], or 0. orig is the text as written, for the
+ * upper-case acronyms (ITS, CBA: "its" is a word). */
+static int cue_at(const char *low, const char *orig, size_t n, size_t i, rm_cue *cue)
+{
+    size_t end, pre;
+    int word_start = i == 0 || !alpha_at(low, i - 1), kind;
+    char w[16];
+
+    if ((kind = random_word(low, n, i, &end)) != 0) {
+        cue->end = end;
+        if ((pre = glued(low, i, "quasi")) != (size_t)-1 ||
+            (pre = glued(low, i, "pseudo")) != (size_t)-1) {
+            cue->design = WW_DESIGN_COMPARISON; /* quasi-randomised: not a true RCT */
+        } else if ((pre = glued(low, i, "non")) != (size_t)-1 ||
+                   (pre = glued(low, i, "un")) != (size_t)-1) {
+            cue->design = WW_DESIGN_COMPARISON; /* non-randomised */
+        } else if (!word_start) {
+            return 0;
+        } else if (kind == 1 && negated_before(low, i)) {
+            cue->design = WW_DESIGN_COMPARISON; /* not randomised */
+            pre = word_before(low, i, w, sizeof w);
+            if (is_between_word(w)) pre = word_before(low, pre, w, sizeof w);
+        } else if (kind == 1) {
+            cue->design = WW_DESIGN_RANDOMISED;
+            pre = i;
+        } else {
+            return 0;
+        }
+        cue->start = pre;
+        return 1;
+    }
+    if (at_word(low, i, "controlled before") &&
+        (at_word(low, i + 17, "-after") || at_word(low, i + 17, " and after") ||
+         at_word(low, i + 17, "-and-after") || at_word(low, i + 17, " after") ||
+         at_word(low, i + 17, "/after"))) {
+        end = i + 17 + (low[i + 17] == '-' || low[i + 17] == '/' ? 1 : 0);
+        while (end < n && (alpha_at(low, end) || low[end] == '-' || low[end] == '/' ||
+                           (low[end] == ' ' &&
+                            (at_word(low, end, " and after") || at_word(low, end, " after")))))
+            end++;
+        if ((pre = glued(low, i, "un")) != (size_t)-1 ||
+            (pre = glued(low, i, "non")) != (size_t)-1) {
+            cue->design = WW_DESIGN_BEFORE_AFTER; /* uncontrolled before-after */
+        } else if (word_start) {
+            cue->design = WW_DESIGN_DIFF_IN_DIFF; /* controlled before-after */
+            pre = i;
+        } else {
+            return 0;
+        }
+        cue->start = pre;
+        cue->end = end;
+        return 1;
+    }
+    if (word_start &&
+        (at_word(low, i, "interrupted time series") || at_word(low, i, "interrupted time-series") ||
+         (!strncmp(orig + i, "ITS", 3) && !isalnum((unsigned char)orig[i + 3])))) {
+        size_t before = word_before(low, i, w, sizeof w);
+        cue->end = at_word(low, i, "interrupted") ? i + 23 : i + 3;
+        if (before != (size_t)-1 && !strcmp(w, "controlled") &&
+            glued(low, before, "un") == (size_t)-1 && glued(low, before, "non") == (size_t)-1) {
+            cue->design = WW_DESIGN_DIFF_IN_DIFF; /* controlled interrupted time series */
+            cue->start = before;
+        } else {
+            cue->design = WW_DESIGN_BEFORE_AFTER; /* no comparison group */
+            cue->start = i;
+        }
+        return 1;
+    }
+    if (word_start && !strncmp(orig + i, "CBA", 3) && !isalnum((unsigned char)orig[i + 3])) {
+        cue->design = WW_DESIGN_DIFF_IN_DIFF;
+        cue->start = i;
+        cue->end = i + 3;
+        return 1;
+    }
+    return 0;
+}
+
+/* The design text names, and the phrase that says it: of all the phrases
+ * that are not excluded or doubted, the least rigorous (ww_design runs from
+ * the most rigorous), since that is all the text vouches for: "RCTs or
+ * quasi-RCTs" admits a quasi-randomised trial. WW_DESIGN_UNKNOWN when none. */
+static ww_design read_design(const char *text, rm_cue *out)
+{
+    char low[RM_CRIT_CAP + 8];
     size_t n;
-    int positive = 0;
+    ww_design best = WW_DESIGN_UNKNOWN;
     if (!text) return WW_DESIGN_UNKNOWN;
     n = strlen(text);
     if (n >= sizeof low) n = sizeof low - 1;
     for (size_t i = 0; i < n; i++) low[i] = (char)tolower((unsigned char)text[i]);
     low[n] = '\0';
-    for (const char *p = strstr(low, "randomi"); p; p = strstr(p + 1, "randomi")) {
-        const char *w = p + 7, *q = p;
-        if (!((w[0] == 's' || w[0] == 'z') &&
-              (!strncmp(w + 1, "ed", 2) || !strncmp(w + 1, "ation", 5))))
-            continue;
-        if (q > low && (q[-1] == '-' || q[-1] == ' ')) q--;
-        if (word_before(low, q, "quasi") || word_before(low, q, "non") ||
-            word_before(low, q, "pseudo") || word_before(low, q, "not") ||
-            word_before(low, p, "non") || word_before(low, p, "quasi"))
-            return WW_DESIGN_UNKNOWN;
-        positive = 1;
+    for (size_t i = 0; i < n; i++) {
+        rm_cue cue;
+        if (!cue_at(low, text, n, i, &cue)) continue;
+        if (!discounted(low, n, &cue) && cue.design > best) {
+            best = cue.design;
+            *out = cue;
+        }
+        i = cue.end > i ? cue.end - 1 : i;
     }
-    for (const char *p = strstr(low, "rct"); p; p = strstr(p + 1, "rct"))
-        if ((p == low || !isalnum((unsigned char)p[-1])) && !isalnum((unsigned char)p[3]))
-            positive = 1;
-    return positive ? WW_DESIGN_RANDOMISED : WW_DESIGN_UNKNOWN;
+    return best;
+}
+
+/* 1 when a sentence ends just before text[i] (". " or "; "). */
+static int sentence_start(const char *text, size_t i)
+{
+    return i == 0 || (i >= 2 && text[i - 1] == ' ' && (text[i - 2] == '.' || text[i - 2] == ';'));
+}
+
+/* The basis of a design: "SOURCE: 'QUOTE'", the quote at most about
+ * RM_BASIS_QUOTE bytes of the text: the phrase's sentence, or as much of it
+ * around the phrase as fits; "..." marks a cut. In the arena. */
+static char *design_basis(rm_ctx *c, const char *source, const char *text, const rm_cue *cue)
+{
+    size_t n = strlen(text), from = cue->start, to = cue->end;
+    int lead = 0, trail = 0;
+    ww_buf b = WW_BUF_INIT;
+    char *p = NULL;
+    while (!sentence_start(text, from)) from--;
+    while (to < n &&
+           !((text[to] == '.' || text[to] == ';') && (to + 1 == n || text[to + 1] == ' ')))
+        to++;
+    if (to < n && text[to] == '.') to++;
+    trail = to < n && text[to] == ';'; /* the sentence goes on */
+    if (to - from > RM_BASIS_QUOTE && cue->end - from > RM_BASIS_QUOTE - 20) {
+        /* a long sentence: start a few words before the phrase, or early
+         * enough to reach the sentence's end */
+        size_t start =
+            to - RM_BASIS_QUOTE < cue->start - 20 ? to - RM_BASIS_QUOTE : cue->start - 20;
+        if (start > from) {
+            from = start;
+            while (from < cue->start && text[from - 1] != ' ') from++;
+            lead = 1;
+        }
+    }
+    if (to - from > RM_BASIS_QUOTE) {
+        to = from + RM_BASIS_QUOTE;
+        while (to > cue->end && text[to] != ' ') to--;
+        while (to > from && ((unsigned char)text[to] & 0xC0) == 0x80) to--;
+        trail = 1;
+    }
+    while (to > from && text[to - 1] == ' ') to--;
+    if (ww_buf__printf(&b, "%s: '%s%.*s%s'", source, lead ? "..." : "", (int)(to - from),
+                       text + from, trail ? "..." : "") < 0)
+        oom(c);
+    else
+        p = arena_dup(c, b.data);
+    ww_buf__free(&b);
+    return p;
+}
+
+/* ---- the review's types of studies ------------------------------------------- */
+
+/* CRIT_STUDIES (METHODS/SELECTION_CRITERIA) says which designs the review
+ * includes; a study whose own methods name none has at least the design the
+ * review requires of every included study. Its text is gathered beside any
+ * section being gathered for the sink, so the hooks below run for every
+ * element, at `depth` after the element is pushed. */
+static void crit_start(rm_ctx *c, rm_elem e, rm_elem parent, int depth)
+{
+    if (c->crit_depth) {
+        if (!is_inline(e)) c->crit.space = 1;
+    } else if (!c->crit_read && e == E_CRIT_STUDIES && parent == E_SELECTION_CRITERIA) {
+        text_reset(&c->crit);
+        c->crit_depth = depth;
+    }
+}
+
+/* After an element is popped, `depth` the depth left. */
+static void crit_end(rm_ctx *c, rm_elem e, int depth)
+{
+    rm_cue cue;
+    const char *text;
+    if (!c->crit_depth) return;
+    if (depth >= c->crit_depth) {
+        if (!is_inline(e)) c->crit.space = 1;
+        return;
+    }
+    c->crit_depth = 0;
+    c->crit_read = 1;
+    text = text_get(&c->crit);
+    c->crit_design = read_design(text, &cue);
+    if (c->crit_design != WW_DESIGN_UNKNOWN)
+        c->crit_basis =
+            design_basis(c, "the review's inclusion criteria (types of studies)", text, &cue);
+}
+
+static void quiet_xml_error(void *arg, rm_error_ptr err)
+{
+    (void)arg;
+    (void)err;
+}
+
+/* The types of studies when a data row is reached before them. RevMan
+ * writes MAIN_TEXT, and so the criteria, before the studies and the
+ * analyses; a file that puts them later still gets them applied, without
+ * holding records back: a second reader walks the same bytes (already in
+ * memory) from the start to the end of CRIT_STUDIES, gathering only its
+ * text, and stops. Memory stays flat; such a file is parsed once more up
+ * to its criteria, and a file without CRIT_STUDIES (checked on the raw
+ * bytes) not at all. Errors are left to the main reader to report. */
+static void look_ahead_criteria(rm_ctx *c)
+{
+    xmlTextReaderPtr r;
+    rm_elem stack[RM_MAX_DEPTH];
+    int depth = 0;
+    c->crit_read = 1;
+    if (find_bytes((const char *)c->in->data, 0, c->in->size, "<CRIT_STUDIES") == (size_t)-1)
+        return;
+    r = xmlReaderForMemory((const char *)c->in->data, (int)c->in->size, c->in->name, NULL,
+                           XML_PARSE_NONET | XML_PARSE_COMPACT);
+    if (!r) {
+        oom(c);
+        return;
+    }
+    xmlTextReaderSetStructuredErrorHandler(r, quiet_xml_error, NULL);
+    c->crit_read = 0;
+    while (!c->crit_read && c->rc == 0 && xmlTextReaderRead(r) == 1) {
+        int type = xmlTextReaderNodeType(r);
+        if (type == XML_READER_TYPE_ELEMENT) {
+            const char *local = (const char *)xmlTextReaderConstLocalName(r);
+            rm_elem e = elem_lookup(local ? local : "");
+            if (depth == RM_MAX_DEPTH) break;
+            stack[depth++] = e;
+            crit_start(c, e, depth > 1 ? stack[depth - 2] : E_OTHER, depth);
+            if (xmlTextReaderIsEmptyElement(r) == 1) {
+                depth--;
+                crit_end(c, e, depth);
+            }
+        } else if (type == XML_READER_TYPE_END_ELEMENT) {
+            if (depth == 0) break;
+            depth--;
+            crit_end(c, stack[depth], depth);
+        } else if (c->crit_depth &&
+                   (type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA ||
+                    type == XML_READER_TYPE_WHITESPACE ||
+                    type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE)) {
+            const char *v = (const char *)xmlTextReaderConstValue(r);
+            if (v) text_add(c, &c->crit, v);
+        }
+    }
+    xmlFreeTextReader(r);
+    c->crit_depth = 0;
+    c->crit_read = 1;
+}
+
+/* A study's design and where it came from: its own methods, else, for an
+ * included study, the review's types of studies. */
+static ww_design study_design(rm_ctx *c, const rm_study *st, const char **basis)
+{
+    if (st->design != WW_DESIGN_UNKNOWN) {
+        *basis = st->design_basis;
+        return st->design;
+    }
+    if (!st->included) {
+        *basis = "not stated in the study's methods; the review's inclusion criteria do not "
+                 "apply (the study is not among its included studies)";
+        return WW_DESIGN_UNKNOWN;
+    }
+    if (!c->crit_read) look_ahead_criteria(c);
+    if (c->crit_design != WW_DESIGN_UNKNOWN) {
+        *basis = c->crit_basis;
+        return c->crit_design;
+    }
+    *basis = "not stated in the study's methods or in the review's inclusion criteria (types "
+             "of studies)";
+    return WW_DESIGN_UNKNOWN;
 }
 
 /* "Study: NAME" and the journal, the start of every study's notes. */
@@ -1240,7 +1690,13 @@ static void finish_char(rm_ctx *c)
     if (c->char_study < 0) return;
     st = &c->studies[c->char_study];
     c->char_study = -1;
-    st->design = design_from_methods(text_get(&c->chars[CH_METHODS]));
+    {
+        rm_cue cue;
+        const char *methods = text_get(&c->chars[CH_METHODS]);
+        st->design = read_design(methods, &cue);
+        if (st->design != WW_DESIGN_UNKNOWN)
+            st->design_basis = design_basis(c, "the study's methods", methods, &cue);
+    }
     error = notes_header(st, &b);
     for (int k = 0; k < CH_COUNT && error == 0; k++)
         if (text_get(&c->chars[k]))
@@ -2573,7 +3029,7 @@ static void data_row(rm_ctx *c, rm_elem e, rm_elem parent, long line)
     rec.intervention_name = c->intervention.data;
     rec.intervention_description = o->description.size ? o->description.data : NULL;
     rec.comparison = text_get(&o->label2);
-    rec.design = st->design;
+    rec.design = study_design(c, st, &rec.design_basis);
     rec.rob = st->rob;
     rec.n_rob = st->n_rob;
     rec.outcomes = &rec_o;
@@ -2666,7 +3122,7 @@ static void handle_start(rm_ctx *c, xmlTextReaderPtr r, rm_elem e, rm_elem paren
     case E_STUDY:
         if (is_study_list(parent) && grand == E_STUDIES) {
             read_attrs(c, r);
-            start_study(c, line);
+            start_study(c, line, parent == E_INCLUDED_STUDIES);
         }
         break;
     case E_REFERENCE:
@@ -2813,6 +3269,7 @@ static void end_element(rm_ctx *c)
     if (c->depth == 0) return;
     e = c->stack[--c->depth];
     parent = c->depth > 0 ? c->stack[c->depth - 1] : E_OTHER;
+    crit_end(c, e, c->depth);
     if (c->col) {
         if (c->depth == c->col_depth) {
             int section = c->col_section;
@@ -2856,6 +3313,7 @@ static void start_element(rm_ctx *c, xmlTextReaderPtr r)
         }
     }
     c->stack[c->depth++] = e;
+    crit_start(c, e, parent, c->depth);
     if (c->col) {
         if (!is_inline(e)) c->col->space = 1;
     } else {
@@ -3022,9 +3480,10 @@ static void run(rm_ctx *c)
         case XML_READER_TYPE_CDATA:
         case XML_READER_TYPE_WHITESPACE:
         case XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
-            if (c->col) {
+            if (c->col || c->crit_depth) {
                 const char *v = (const char *)xmlTextReaderConstValue(r);
-                if (v) text_add(c, c->col, v);
+                if (v && c->col) text_add(c, c->col, v);
+                if (v && c->crit_depth) text_add(c, &c->crit, v);
             }
             break;
         case XML_READER_TYPE_DOCUMENT_TYPE:
@@ -3081,6 +3540,7 @@ static int revman_run(const ww_input *in, ww_diags *diags, const ww_sink *sink,
     TEXT(&c->ref_so, RM_REF_CAP);
     TEXT(&c->ref_yr, 64);
     for (int k = 0; k < CH_COUNT; k++) TEXT(&c->chars[k], RM_CHAR_CAP);
+    TEXT(&c->crit, RM_CRIT_CAP);
     TEXT(&c->qi_name, RM_NAME_CAP);
     TEXT(&c->qg_name, RM_NAME_CAP);
     TEXT(&c->qe_support, RM_SUPPORT_CAP);

@@ -30,6 +30,7 @@ typedef struct got_rec {
     char *key, *title, *authors, *doi, *notes, *intervention, *description, *comparison, *where;
     int year, provisional;
     ww_design design;
+    char *basis; /* design_basis */
     long line;
     got_rob *rob;
     size_t n_rob;
@@ -94,6 +95,7 @@ static int collect(void *ctx, const ww_record *r)
     d->year = r->year;
     d->provisional = r->provisional;
     d->design = r->design;
+    d->basis = copy_str(r->design_basis);
     d->line = r->line;
     d->n_rob = r->n_rob;
     if (r->n_rob) {
@@ -176,7 +178,8 @@ static void got_free(got *g)
         got_rec *d = &g->recs[i];
         char *strs[] = {d->key,          d->title,       d->authors,         d->doi,   d->notes,
                         d->intervention, d->description, d->comparison,      d->where, d->name,
-                        d->domain,       d->metric,      d->reported_metric, d->owhere};
+                        d->domain,       d->metric,      d->reported_metric, d->owhere,
+                        d->basis};
         for (size_t k = 0; k < sizeof strs / sizeof strs[0]; k++) free(strs[k]);
         for (size_t k = 0; k < d->n_rob; k++) {
             free(d->rob[k].domain);
@@ -398,6 +401,11 @@ static void test_revman__fleiss_golden(void **state)
         assert_string_equal(g.recs[i].intervention,
                             "Examples from Fleiss 1993: Examples from Fleiss (1993)");
         assert_int_equal(g.recs[i].provisional, 0);
+        /* All 12 trials' CHAR_METHODS are empty, and so is the review's
+         * CRIT_STUDIES (line 112): no design, and the basis says why. */
+        assert_int_equal(g.recs[i].design, WW_DESIGN_UNKNOWN);
+        assert_string_equal(g.recs[i].basis, "not stated in the study's methods or in the "
+                                             "review's inclusion criteria (types of studies)");
     }
     assert_int_equal(binary, 7);
     assert_int_equal(continuous, 5);
@@ -428,7 +436,10 @@ static void test_revman__fleiss_golden(void **state)
     assert_int_equal(r->higher_is_better, 0);
     assert_string_equal(r->comparison, "Control");
     assert_non_null(strstr(r->description, "Aspirin versus Control"));
-    assert_int_equal(r->design, WW_DESIGN_UNKNOWN); /* CHAR_METHODS is empty */
+    /* CHAR_METHODS and CRIT_STUDIES are empty: nothing says the design */
+    assert_int_equal(r->design, WW_DESIGN_UNKNOWN);
+    assert_string_equal(r->basis, "not stated in the study's methods or in the review's "
+                                  "inclusion criteria (types of studies)");
     assert_string_equal(r->notes, "Study: MRC-1");
     /* One RoB item has entries (QIT-02, all UNKNOWN). */
     assert_int_equal(r->n_rob, 1);
@@ -631,7 +642,10 @@ static void test_revman__cd000023_golden(void **state)
     ww_diags *d;
     got g = {0};
     const got_rec *r;
-    size_t low = 0, high = 0, unclear = 0, randomised = 0, seen = 0, nbsp = 0, not_estimable = 0;
+    size_t low = 0, high = 0, unclear = 0, seen = 0, nbsp = 0, not_estimable = 0;
+    /* studies and records by design and basis: [methods, criteria] */
+    size_t randomised[2] = {0}, comparison[2] = {0}, other = 0, rec_randomised = 0;
+    size_t rec_comparison[2] = {0};
     (void)state;
     run_shared(CD000023, &d, &g);
     assert_only_summary(d, CD000023, 3064, CD000023_SUMMARY);
@@ -652,14 +666,24 @@ static void test_revman__cd000023_golden(void **state)
     assert_int_equal(not_estimable, 55);
 
     /* Risk of bias, counted once per study: YES 87, UNKNOWN 58, NO 17 (the
-     * 162 QUALITY_ITEM_DATA_ENTRY elements), and design from CHAR_METHODS. */
+     * 162 QUALITY_ITEM_DATA_ENTRY elements), and the design: from the
+     * study's CHAR_METHODS, else from the review's CRIT_STUDIES. */
     for (size_t i = 0; i < g.n; i++) {
         size_t j;
+        int from_criteria = !strncmp(g.recs[i].basis, "the review's inclusion criteria", 31);
+        assert_true(from_criteria || !strncmp(g.recs[i].basis, "the study's methods: '", 22));
+        if (g.recs[i].design == WW_DESIGN_RANDOMISED) rec_randomised += !from_criteria;
+        if (g.recs[i].design == WW_DESIGN_COMPARISON) rec_comparison[from_criteria]++;
         for (j = 0; j < i; j++)
             if (!strcmp(g.recs[i].key, g.recs[j].key)) break;
         if (j < i) continue;
         seen++;
-        randomised += g.recs[i].design == WW_DESIGN_RANDOMISED;
+        if (g.recs[i].design == WW_DESIGN_RANDOMISED)
+            randomised[from_criteria]++;
+        else if (g.recs[i].design == WW_DESIGN_COMPARISON)
+            comparison[from_criteria]++;
+        else
+            other++;
         for (size_t k = 0; k < g.recs[i].n_rob; k++) {
             const char *jd = g.recs[i].rob[k].judgement;
             low += !strcmp(jd, "low");
@@ -671,7 +695,21 @@ static void test_revman__cd000023_golden(void **state)
     assert_int_equal(low, 87);
     assert_int_equal(unclear, 58);
     assert_int_equal(high, 17);
-    assert_int_equal(randomised, 14);
+    /* 14 studies' methods say randomised; Bennike 1951's say
+     * "quasi-randomised"; the other 12 say no design ("Open study",
+     * "Double-blind, placebo-controlled trial", "22 GPs in one region of
+     * the UK recruited", ...) and get what CRIT_STUDIES vouches for,
+     * "Randomised controlled trials (RCTs) or quasi-RCTs.": at least a
+     * quasi-randomised comparison, not a randomised trial. */
+    assert_int_equal(randomised[0], 14);
+    assert_int_equal(randomised[1], 0);
+    assert_int_equal(comparison[0], 1);
+    assert_int_equal(comparison[1], 12);
+    assert_int_equal(other, 0);
+    /* the 217 records: 117 + 10 + 90 */
+    assert_int_equal(rec_randomised, 117);
+    assert_int_equal(rec_comparison[0], 10);
+    assert_int_equal(rec_comparison[1], 90);
 
     /* The first DICH_DATA row (line 3073). */
     r = &g.recs[0];
@@ -696,7 +734,10 @@ static void test_revman__cd000023_golden(void **state)
     assert_true(r->ci_low == 0.5564838644124426);
     assert_true(r->ci_high == 0.781326884954097);
     assert_int_equal(r->oline, 3073);
-    assert_int_equal(r->design, WW_DESIGN_UNKNOWN); /* "Open study" */
+    /* "Open study": the review's criteria give the design */
+    assert_int_equal(r->design, WW_DESIGN_COMPARISON);
+    assert_string_equal(r->basis, "the review's inclusion criteria (types of studies): "
+                                  "'Randomised controlled trials (RCTs) or quasi-RCTs.'");
     assert_non_null(strstr(r->notes, "Methods: Open study\nParticipants: 395 young adult males"));
     assert_int_equal(r->n_rob, 6);
     assert_string_equal(r->rob[0].domain, "Random sequence generation (selection bias)");
@@ -716,14 +757,23 @@ static void test_revman__cd000023_golden(void **state)
                         "symptom of sore throat on day 3: blind versus unblinded studies");
     assert_string_equal(r->owhere, "line 3097: COMPARISON[CMP-001]/DICH_OUTCOME[CMP-001.02]/"
                                    "DICH_SUBGROUP[CMP-001.02.01]/DICH_DATA[STD-Chapple-1956]");
-    assert_int_equal(r->design, WW_DESIGN_UNKNOWN); /* "Double-blind, placebo-controlled trial" */
+    /* "Double-blind, placebo-controlled trial": no allocation named */
+    assert_int_equal(r->design, WW_DESIGN_COMPARISON);
+    assert_non_null(strstr(r->basis, "inclusion criteria"));
 
-    /* "Open study, quasi-randomised" is not randomised; a plain
-     * "Double-blind, randomised, placebo-controlled trial" is. */
+    /* "Open study, quasi-randomised" is not a true RCT; a plain
+     * "Double-blind, randomised, placebo-controlled trial" is one. */
     r = find_rec(&g, "STD-Bennike-1951", "DICH_DATA");
-    assert_int_equal(r->design, WW_DESIGN_UNKNOWN);
+    assert_int_equal(r->design, WW_DESIGN_COMPARISON);
+    assert_string_equal(r->basis, "the study's methods: 'Open study, quasi-randomised'");
     r = find_rec(&g, "STD-Landsman-1951", "DICH_DATA");
     assert_int_equal(r->design, WW_DESIGN_RANDOMISED);
+    assert_string_equal(r->basis, "the study's methods: 'Double-blind, randomised, "
+                                  "placebo-controlled trial'");
+    /* a sentence longer than the quote is cut */
+    r = find_rec(&g, "STD-Dagnelie-1996", "DICH_DATA");
+    assert_string_equal(r->basis, "the study's methods: 'Randomised, double-blind, "
+                                  "placebo-controlled trial of penicillin V on the course...'");
 
     /* An ID with an _xHHHH_ escape keeps it as the key; NAME is the name. */
     r = find_rec(&g, "STD-El_x002d_Daher-1991", "DICH_DATA");
@@ -1351,6 +1401,254 @@ static void test_revman__direction_rule(void **state)
     ww_diags__free(d);
 }
 
+/* ---- the design: the study's methods, else the review's types of studies ---------- */
+
+/* A review with one included study, STD-A, whose CHAR_METHODS is methods
+ * (NULL: no INCLUDED_CHAR), one data row, and the review's CRIT_STUDIES
+ * text crit (NULL: none) in MAIN_TEXT before the studies, as RevMan writes
+ * it, or with crit_after at the end of the file, after the data rows. The
+ * caller frees the text. */
+static char *design_doc(const char *methods, const char *crit, int crit_after)
+{
+    char main_text[1024] = "", char_part[1024] = "", *doc;
+    size_t n = 4096;
+    if (crit)
+        snprintf(main_text, sizeof main_text,
+                 "<MAIN_TEXT><BODY><METHODS><SELECTION_CRITERIA><CRIT_STUDIES><P>%s</P>"
+                 "</CRIT_STUDIES><CRIT_PARTICIPANTS><P>Pupils aged 7 to 9.</P>"
+                 "</CRIT_PARTICIPANTS></SELECTION_CRITERIA></METHODS></BODY></MAIN_TEXT>\n",
+                 crit);
+    if (methods)
+        snprintf(char_part, sizeof char_part,
+                 "<CHARACTERISTICS_OF_STUDIES><CHARACTERISTICS_OF_INCLUDED_STUDIES>"
+                 "<INCLUDED_CHAR STUDY_ID=\"STD-A\"><CHAR_METHODS><P>%s</P></CHAR_METHODS>"
+                 "</INCLUDED_CHAR></CHARACTERISTICS_OF_INCLUDED_STUDIES>"
+                 "</CHARACTERISTICS_OF_STUDIES>\n",
+                 methods);
+    doc = malloc(n);
+    assert_non_null(doc);
+    snprintf(
+        doc, n,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        "<COCHRANE_REVIEW DOI=\"10.0000/test\">\n"
+        "<COVER_SHEET><TITLE>Tutoring for reading</TITLE></COVER_SHEET>\n"
+        "%s"
+        "<STUDIES_AND_REFERENCES><STUDIES><INCLUDED_STUDIES>\n"
+        "<STUDY ID=\"STD-A\" NAME=\"A\"/>\n"
+        "</INCLUDED_STUDIES><EXCLUDED_STUDIES><STUDY ID=\"STD-X\" NAME=\"X\"/>"
+        "</EXCLUDED_STUDIES></STUDIES></STUDIES_AND_REFERENCES>\n%s"
+        "<ANALYSES_AND_DATA><COMPARISON ID=\"CMP-001\"><NAME>Tutoring versus none</NAME>\n"
+        "<DICH_OUTCOME EFFECT_MEASURE=\"RR\" ID=\"CMP-001.01\">" LABELS(
+            "Favours tutoring", "Favours no tutoring") "<DICH_DATA EVENTS_1=\"5\" "
+                                                       "EVENTS_2=\"9\" STUDY_ID=\"STD-A\" "
+                                                       "TOTAL_1=\"20\" TOTAL_2=\"20\"/>\n"
+                                                       "</DICH_OUTCOME>\n</COMPARISON></"
+                                                       "ANALYSES_AND_DATA>\n%s</COCHRANE_REVIEW>\n",
+        crit_after ? "" : main_text, char_part, crit_after ? main_text : "");
+    return doc;
+}
+
+/* The design and basis the one record of design_doc() gets. */
+static ww_design design_of(const char *methods, const char *crit, int crit_after, char *basis,
+                           size_t n)
+{
+    char *doc = design_doc(methods, crit, crit_after);
+    ww_diags *d;
+    got g = {0};
+    ww_design design;
+    assert_ww_ok(run_text("design.rm5", doc, &d, &g));
+    assert_clean(d);
+    assert_int_equal(g.n, 1);
+    design = g.recs[0].design;
+    assert_non_null(g.recs[0].basis);
+    snprintf(basis, n, "%s", g.recs[0].basis);
+    got_free(&g);
+    ww_diags__free(d);
+    free(doc);
+    return design;
+}
+
+#define METHODS_BASIS "the study's methods: "
+#define CRITERIA_BASIS "the review's inclusion criteria (types of studies): "
+#define NOT_STATED                                                                                 \
+    "not stated in the study's methods or in the review's inclusion criteria (types of studies)"
+
+static void test_revman__design_phrases(void **state)
+{
+    /* What the study's own CHAR_METHODS says, and the design it gives. */
+    static const struct {
+        const char *methods;
+        ww_design design;
+        const char *quote;
+    } cases[] = {
+        {"Randomised controlled trial", WW_DESIGN_RANDOMISED, "'Randomised controlled trial'"},
+        {"RANDOMIZED CONTROLLED TRIAL", WW_DESIGN_RANDOMISED, NULL},
+        {"double-blind, randomized, placebo-controlled", WW_DESIGN_RANDOMISED, NULL},
+        {"Double-blind RCT in 12 schools", WW_DESIGN_RANDOMISED, NULL},
+        {"Cluster randomised trial; schools were the unit", WW_DESIGN_RANDOMISED,
+         "'Cluster randomised trial...'"},
+        {"cluster-randomized controlled trial", WW_DESIGN_RANDOMISED, NULL},
+        {"Random allocation by sealed envelopes", WW_DESIGN_RANDOMISED, NULL},
+        {"Pupils were randomly assigned to the two groups", WW_DESIGN_RANDOMISED, NULL},
+        {"Allocation: random", WW_DESIGN_RANDOMISED, NULL},
+        {"Pupils allocated at random", WW_DESIGN_RANDOMISED, NULL},
+        {"Randomisation by computer; no details of concealment", WW_DESIGN_RANDOMISED, NULL},
+        {"No details of randomisation given", WW_DESIGN_RANDOMISED, NULL},
+        {"A randomised trial excluding children with asthma", WW_DESIGN_RANDOMISED, NULL},
+        /* not a true RCT */
+        {"Open study, quasi-randomised", WW_DESIGN_COMPARISON, "'Open study, quasi-randomised'"},
+        {"quasi-random allocation by date of birth", WW_DESIGN_COMPARISON, NULL},
+        {"Quasi-RCT (alternate allocation)", WW_DESIGN_COMPARISON, NULL},
+        {"pseudo-randomised by day of the week", WW_DESIGN_COMPARISON, NULL},
+        {"Randomised, but some classes quasi-randomised by date", WW_DESIGN_COMPARISON, NULL},
+        /* negations: not randomised */
+        {"Not randomised; two schools compared", WW_DESIGN_COMPARISON, NULL},
+        {"Non-randomised controlled trial", WW_DESIGN_COMPARISON, NULL},
+        {"nonrandomized comparison of two cohorts", WW_DESIGN_COMPARISON, NULL},
+        {"The study was not truly randomised", WW_DESIGN_COMPARISON, NULL},
+        {"Allocation was not random", WW_DESIGN_COMPARISON, NULL},
+        /* designs without random allocation */
+        {"Controlled before-after study", WW_DESIGN_DIFF_IN_DIFF, NULL},
+        {"controlled before and after study in 4 districts", WW_DESIGN_DIFF_IN_DIFF, NULL},
+        {"CBA study in 12 practices", WW_DESIGN_DIFF_IN_DIFF, NULL},
+        {"Uncontrolled before-after study", WW_DESIGN_BEFORE_AFTER, NULL},
+        {"Interrupted time series, 12 monthly points", WW_DESIGN_BEFORE_AFTER, NULL},
+        {"ITS with 24 points before and after", WW_DESIGN_BEFORE_AFTER, NULL},
+        {"Controlled interrupted time series", WW_DESIGN_DIFF_IN_DIFF, NULL},
+    };
+    /* Texts that name no design: the record has none either. */
+    static const char *const none[] = {
+        "Double-blind placebo trial",
+        "Open study",
+        "Unclear whether randomised",
+        "Possibly randomised",
+        "A random sample of households was surveyed",
+        "Its outcome was reading",
+        "Pupils were randomly selected from the roll",
+    };
+    char basis[512], want[512];
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ww_design got_design = design_of(cases[i].methods, NULL, 0, basis, sizeof basis);
+        if (got_design != cases[i].design)
+            fail_msg("'%s': design %s, expected %s", cases[i].methods, ww_design_name(got_design),
+                     ww_design_name(cases[i].design));
+        snprintf(want, sizeof want, METHODS_BASIS "%s", cases[i].quote ? cases[i].quote : "");
+        if (cases[i].quote)
+            assert_string_equal(basis, want);
+        else
+            assert_true(!strncmp(basis, want, strlen(want)));
+    }
+    for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
+        ww_design got_design = design_of(none[i], NULL, 0, basis, sizeof basis);
+        if (got_design != WW_DESIGN_UNKNOWN)
+            fail_msg("'%s': design %s, expected none", none[i], ww_design_name(got_design));
+        assert_string_equal(basis, NOT_STATED);
+    }
+}
+
+static void test_revman__design_from_criteria(void **state)
+{
+    char basis[512];
+    (void)state;
+    /* Methods that name no design: the review's types of studies give it,
+     * whether they come before the studies (as RevMan writes them) or after
+     * the data rows. */
+    for (int after = 0; after <= 1; after++) {
+        assert_int_equal(design_of("Double-blind placebo trial", "Randomised controlled trials.",
+                                   after, basis, sizeof basis),
+                         WW_DESIGN_RANDOMISED);
+        assert_string_equal(basis, CRITERIA_BASIS "'Randomised controlled trials.'");
+        /* no INCLUDED_CHAR at all */
+        assert_int_equal(
+            design_of(NULL, "randomized controlled trials (RCTs)", after, basis, sizeof basis),
+            WW_DESIGN_RANDOMISED);
+        assert_string_equal(basis, CRITERIA_BASIS "'randomized controlled trials (RCTs)'");
+    }
+    /* The study's own methods come first, even against the criteria. */
+    assert_int_equal(design_of("Open study, quasi-randomised", "Randomised controlled trials.", 0,
+                               basis, sizeof basis),
+                     WW_DESIGN_COMPARISON);
+    assert_string_equal(basis, METHODS_BASIS "'Open study, quasi-randomised'");
+    assert_int_equal(
+        design_of("Randomised controlled trial", "RCTs or quasi-RCTs.", 1, basis, sizeof basis),
+        WW_DESIGN_RANDOMISED);
+    /* Criteria that admit several designs vouch only for the least
+     * rigorous; an excluded design does not count. */
+    assert_int_equal(design_of("Open study", "Randomised controlled trials (RCTs) or quasi-RCTs.",
+                               0, basis, sizeof basis),
+                     WW_DESIGN_COMPARISON);
+    assert_string_equal(basis,
+                        CRITERIA_BASIS "'Randomised controlled trials (RCTs) or quasi-RCTs.'");
+    assert_int_equal(design_of("Open study",
+                               "Randomised controlled trials. Quasi-randomised trials were "
+                               "excluded.",
+                               0, basis, sizeof basis),
+                     WW_DESIGN_RANDOMISED);
+    assert_int_equal(design_of("Open study",
+                               "We included RCTs and excluded quasi-randomised or "
+                               "non-randomised studies.",
+                               1, basis, sizeof basis),
+                     WW_DESIGN_RANDOMISED);
+    assert_int_equal(design_of(NULL, "Studies were included if they were randomised controlled "
+                                     "trials; quasi-RCTs were not included.",
+                               0, basis, sizeof basis),
+                     WW_DESIGN_RANDOMISED);
+    assert_string_equal(basis, CRITERIA_BASIS "'Studies were included if they were randomised "
+                                              "controlled trials...'");
+    assert_int_equal(design_of(NULL,
+                               "Randomised and non-randomised controlled trials, controlled "
+                               "before-after studies and interrupted time series studies.",
+                               0, basis, sizeof basis),
+                     WW_DESIGN_BEFORE_AFTER);
+    assert_string_equal(basis, CRITERIA_BASIS "'...trials, controlled before-after studies and "
+                                              "interrupted time series studies.'");
+    assert_int_equal(design_of(NULL,
+                               "Controlled before-and-after studies (CBA) with at least two "
+                               "intervention and two control sites.",
+                               1, basis, sizeof basis),
+                     WW_DESIGN_DIFF_IN_DIFF);
+    /* A long sentence is quoted around the phrase, about 80 bytes. */
+    assert_int_equal(design_of(NULL,
+                               "We considered for inclusion all studies of tutoring in primary "
+                               "schools that were randomised controlled trials of any size, "
+                               "published or not, in any language.",
+                               0, basis, sizeof basis),
+                     WW_DESIGN_RANDOMISED);
+    assert_string_equal(basis, CRITERIA_BASIS "'...schools that were randomised controlled "
+                                              "trials of any size, published or not, in...'");
+    /* Criteria that name no design, or none at all: not stated. */
+    assert_int_equal(
+        design_of("Open study", "Studies of tutoring in primary schools.", 0, basis, sizeof basis),
+        WW_DESIGN_UNKNOWN);
+    assert_string_equal(basis, NOT_STATED);
+    assert_int_equal(design_of("Open study", "", 1, basis, sizeof basis), WW_DESIGN_UNKNOWN);
+    assert_int_equal(design_of(NULL, NULL, 0, basis, sizeof basis), WW_DESIGN_UNKNOWN);
+    assert_string_equal(basis, NOT_STATED);
+}
+
+/* A study the review lists as excluded is not vouched for by its criteria. */
+static void test_revman__design_excluded_study(void **state)
+{
+    char *doc = design_doc(NULL, "Randomised controlled trials.", 0), *at;
+    ww_diags *d;
+    got g = {0};
+    (void)state;
+    at = strstr(doc, "STUDY_ID=\"STD-A\" TOTAL_1");
+    assert_non_null(at);
+    at[14] = 'X'; /* the data row names STD-X */
+    assert_ww_ok(run_text("design.rm5", doc, &d, &g));
+    assert_int_equal(g.n, 1);
+    assert_string_equal(g.recs[0].key, "STD-X");
+    assert_int_equal(g.recs[0].design, WW_DESIGN_UNKNOWN);
+    assert_string_equal(g.recs[0].basis,
+                        "not stated in the study's methods; the review's inclusion criteria do "
+                        "not apply (the study is not among its included studies)");
+    got_free(&g);
+    ww_diags__free(d);
+    free(doc);
+}
+
 static void test_revman__generic_ipd_swap_and_empty_rows(void **state)
 {
     static const char doc[] = HEAD(
@@ -1869,6 +2167,9 @@ int main(void)
         cmocka_unit_test(test_revman__pooled_differences),
         cmocka_unit_test(test_revman__pooled_sink_stop),
         cmocka_unit_test(test_revman__generic_ipd_swap_and_empty_rows),
+        cmocka_unit_test(test_revman__design_phrases),
+        cmocka_unit_test(test_revman__design_from_criteria),
+        cmocka_unit_test(test_revman__design_excluded_study),
         cmocka_unit_test(test_revman__structure_problems),
         cmocka_unit_test(test_revman__not_revman),
         cmocka_unit_test(test_revman__truncated),
