@@ -34,8 +34,11 @@ typedef enum ww_outcome_kind {
     WW_OUTCOME_CONTINUOUS = 1, /* means, SDs and Ns per arm */
     WW_OUTCOME_BINARY,         /* events and totals per arm */
     WW_OUTCOME_REPORTED,       /* an effect estimate with its 95% CI only */
-    WW_OUTCOME_GENERIC         /* an effect yi with its standard error (RevMan
+    WW_OUTCOME_GENERIC,        /* an effect yi with its standard error (RevMan
                                 * "generic inverse variance" data) */
+    WW_OUTCOME_NONE            /* measured and reported, but without statistics
+                                * an effect can be weighed from: stored and
+                                * shown, never pooled */
 } ww_outcome_kind;
 
 typedef struct ww_outcome_rec {
@@ -133,6 +136,9 @@ typedef struct ww_record {
 
     /* the intervention */
     const char *intervention_name;
+    /* The source's own id for the intervention (WWC InterventionID), in
+     * identity_ns; joins published judgements to it. NULL: none. */
+    const char *intervention_key;
     const char *intervention_description;
     const char **issues;       /* presenting issues as given by the source */
     size_t n_issues;

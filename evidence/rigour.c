@@ -127,6 +127,28 @@ static const ww_rules rules_1 = {
     .sustained_months = 12.0,
     .blueprints_rct_level = 4,
     .blueprints_qed_level = 3,
+    /* WWC reviewers' own study rating (WWC Procedures and Standards Handbook
+     * v4.1, ch. II-III; v5.0 ch. 3): "meets without reservations" is earned
+     * only by a randomised trial with low attrition (or an RDD meeting its
+     * standards), so an unknown design starts at 4 (the RDD level) and a
+     * known one keeps its level; "with reservations" is a QED or a
+     * high-attrition RCT that showed baseline equivalence, our level 3 (as
+     * cap_high_attrition); "does not meet" means the comparison's validity
+     * was not established, as a baseline shown not to hold (cap 1). */
+    .reviewed_base_level =
+        {
+            [WW_WWC_NOT_RATED] = 0,
+            [WW_WWC_WITHOUT_RESERVATIONS] = 4,
+            [WW_WWC_WITH_RESERVATIONS] = 3,
+            [WW_WWC_DOES_NOT_MEET] = 1,
+        },
+    .cap_reviewed =
+        {
+            [WW_WWC_NOT_RATED] = LEVEL_MAX,
+            [WW_WWC_WITHOUT_RESERVATIONS] = LEVEL_MAX,
+            [WW_WWC_WITH_RESERVATIONS] = 3,
+            [WW_WWC_DOES_NOT_MEET] = 1,
+        },
 };
 
 const ww_rules *ww_rules_current(void)
@@ -491,6 +513,7 @@ void ww_rigour_input_init(ww_rigour_input *in)
     in->baseline_adjusted = -1;
     in->independent = -1;
     in->boundary = WW_BOUNDARY_DEFAULT;
+    in->reviewed_rating = WW_WWC_NOT_RATED;
 }
 
 void ww_rigour_input_from_record(ww_rigour_input *in, const ww_record *rec)
@@ -509,6 +532,7 @@ void ww_rigour_input_from_record(ww_rigour_input *in, const ww_record *rec)
     in->independent = rec->independent;
     in->rob = rec->rob;
     in->n_rob = rec->n_rob;
+    in->design_basis = rec->design_basis;
     if (in->analysed_treatment >= 0 && in->analysed_control >= 0) return;
     for (i = 0; i < rec->n_outcomes; i++) {
         const ww_outcome_rec *o = &rec->outcomes[i];
@@ -770,10 +794,49 @@ static void independence_step(tracer *t, int *level, const ww_rigour_input *in,
     }
 }
 
+/* The review body's rating settles attrition and baseline equivalence: the
+ * step records it, with its source, and caps the level as the rules say. */
+static void reviewed_step(tracer *t, ww_rigour_grade *g, int *level, const ww_rigour_input *in,
+                          const ww_rules *rules)
+{
+    ww_rigour_wwc r = (ww_rigour_wwc)in->reviewed_rating;
+    int randomised = in->design == WW_DESIGN_RANDOMISED;
+    tr(t, "reviewers: %s: %s", in->reviewed_by ? in->reviewed_by : "review body",
+       in->reviewed_text ? in->reviewed_text : ww_rigour_wwc_name(r));
+    if (in->reviewed_reason && *in->reviewed_reason) tr(t, " — %s", in->reviewed_reason);
+    if (in->reviewed_where) tr(t, " (%s)", in->reviewed_where);
+    tr(t, " → attrition and baseline equivalence judged by the reviewers");
+    switch (r) {
+    case WW_WWC_WITHOUT_RESERVATIONS:
+        g->attrition = randomised ? WW_ATTRITION_LOW : WW_ATTRITION_NOT_APPLICABLE;
+        g->baseline = WW_BASELINE_EQUIVALENT;
+        break;
+    case WW_WWC_WITH_RESERVATIONS:
+        g->attrition = randomised ? WW_ATTRITION_HIGH : WW_ATTRITION_NOT_APPLICABLE;
+        g->baseline = WW_BASELINE_EQUIVALENT;
+        advise(t, "a randomised design with low attrition would meet WWC standards without "
+                  "reservations");
+        break;
+    default:
+        g->attrition = randomised ? WW_ATTRITION_HIGH : WW_ATTRITION_NOT_APPLICABLE;
+        g->baseline = WW_BASELINE_NOT_REPORTED;
+        advise(t, "the reviewers found the study does not meet their standards: low attrition "
+                  "or a comparison group shown equivalent at baseline would change that");
+        break;
+    }
+    cap(t, level, rules->cap_reviewed[r]);
+}
+
 static void wwc_crosswalk(tracer *t, ww_rigour_grade *g, const ww_rigour_input *in)
 {
     const char *why;
     int shown = g->baseline == WW_BASELINE_EQUIVALENT;
+
+    if (in->reviewed_rating > WW_WWC_NOT_RATED && in->reviewed_rating <= WW_WWC_DOES_NOT_MEET) {
+        g->wwc = (ww_rigour_wwc)in->reviewed_rating;
+        tr(t, "WWC: %s (the WWC reviewers' own rating)\n", ww_rigour_wwc_name(g->wwc));
+        return;
+    }
 
     switch (in->design) {
     case WW_DESIGN_RANDOMISED:
@@ -890,6 +953,8 @@ int ww_rigour_grade_study(ww_rigour_grade *out, const ww_rigour_input *in, const
     if (!out || !in) return ww__error(WW_EUSAGE, "rigour: out and in must not be NULL");
     if ((unsigned)in->design >= WW_RIGOUR_N_DESIGNS)
         return ww__error(WW_EUSAGE, "rigour: design %d out of range", (int)in->design);
+    if (in->reviewed_rating < WW_WWC_NOT_RATED || in->reviewed_rating > WW_WWC_DOES_NOT_MEET)
+        return ww__error(WW_EUSAGE, "rigour: reviewed rating %d out of range", in->reviewed_rating);
     if (in->n_rob && !in->rob)
         return ww__error(WW_EUSAGE, "rigour: n_rob is %zu but rob is NULL", in->n_rob);
     if (!rules) rules = &rules_1;
@@ -903,12 +968,31 @@ int ww_rigour_grade_study(ww_rigour_grade *out, const ww_rigour_input *in, const
 
     /* design */
     level = g.base_level = clamp_level(rules->design_level[in->design]);
-    if (in->design == WW_DESIGN_UNKNOWN) {
+    if (in->design == WW_DESIGN_UNKNOWN && in->reviewed_rating != WW_WWC_NOT_RATED) {
+        level = g.base_level = clamp_level(rules->reviewed_base_level[in->reviewed_rating]);
+        tr(&t, "design: not reported; %s rated it '%s', which %s → base level %d\n",
+           in->reviewed_by ? in->reviewed_by : "the reviewers",
+           ww_rigour_wwc_name((ww_rigour_wwc)in->reviewed_rating),
+           in->reviewed_rating == WW_WWC_WITHOUT_RESERVATIONS
+               ? "only a randomised trial with low attrition or a regression discontinuity "
+                 "design can earn (WWC Handbook v4.1)"
+           : in->reviewed_rating == WW_WWC_WITH_RESERVATIONS
+               ? "a quasi-experiment or a high-attrition trial earns by showing baseline "
+                 "equivalence (WWC Handbook v4.1)"
+               : "says the comparison's validity was not established",
+           level);
+        advise(&t, "a study file giving the design (WWC's Studies file or the Wolf 2021 "
+                   "study file) would tell randomised from regression discontinuity");
+    } else if (in->design == WW_DESIGN_UNKNOWN) {
         tr(&t, "design: not reported → base level %d\n", level);
         advise(&t, "report the study design (randomised, regression discontinuity, "
                    "difference-in-differences, matched comparison, ...)");
     } else {
-        tr(&t, "design: %s → base level %d\n", design_text[in->design], level);
+        if (in->design_basis)
+            tr(&t, "design: %s (from %s) → base level %d\n", design_text[in->design],
+               in->design_basis, level);
+        else
+            tr(&t, "design: %s → base level %d\n", design_text[in->design], level);
         if (level <= 3)
             advise(&t,
                    "a randomised design (or a regression discontinuity) would raise the "
@@ -916,8 +1000,12 @@ int ww_rigour_grade_study(ww_rigour_grade *out, const ww_rigour_input *in, const
                    level);
     }
 
-    attrition_step(&t, &g, &level, in, rules);
-    baseline_step(&t, &g, &level, in, rules);
+    if (in->reviewed_rating != WW_WWC_NOT_RATED) {
+        reviewed_step(&t, &g, &level, in, rules);
+    } else {
+        attrition_step(&t, &g, &level, in, rules);
+        baseline_step(&t, &g, &level, in, rules);
+    }
     r1 = rob_step(&t, &level, in, rules, 0);
     r2 = rob_step(&t, &level, in, rules, 1);
     g.rob = r1 > r2 ? r1 : r2;

@@ -104,6 +104,13 @@ typedef struct ww_rules {
     double sustained_months;   /* follow-up after the end for "sustained" */
     int blueprints_rct_level;  /* a high-quality RCT: randomised, this level */
     int blueprints_qed_level;  /* a high-quality QED: comparison, this level */
+
+    /* A named review body's own rating of the study (WWC reviewers), which
+     * settles attrition and baseline equivalence in place of our steps.
+     * Indexed by ww_rigour_wwc. base: the base level when the design is not
+     * known but the rating implies one; cap: the level the rating allows. */
+    int reviewed_base_level[4];
+    int cap_reviewed[4];
 } ww_rules;
 
 /* The rules this library grades with (whatworks-rules/1). Never NULL; the
@@ -142,6 +149,18 @@ typedef struct ww_rigour_input {
      * replaces the worst-domain rule). Borrowed, not copied. */
     const ww_rob_rec *rob;
     size_t n_rob;
+    /* Where the design came from ("WWC reviewers (wolf2021_wp_meta_v2.csv
+     * line 12): RCT", "the review's inclusion criteria: ..."); NULL: the
+     * source's own design field. Shown in the design step. */
+    const char *design_basis;
+    /* A named review body's published rating of this study, or
+     * WW_WWC_NOT_RATED when there is none (ww_rigour_wwc is defined below). */
+    int reviewed_rating;        /* ww_rigour_wwc */
+    const char *reviewed_by;    /* "WWC reviewers" */
+    const char *reviewed_text;  /* the rating as published */
+    const char *reviewed_reason; /* the body's reason, as published; NULL */
+    const char *reviewed_where; /* "wwc_Findings.csv line 57 (FindingID 9)" */
+    int reviewed_design_set;    /* the design came from the reviewers */
 } ww_rigour_input;
 
 /* Set every field to "not given"; boundary DEFAULT; no risk of bias. */

@@ -88,7 +88,10 @@ int ww_synthesise(ww_synth_result *out, ww_synth_study *studies, const ww_synth_
         yi[s] /= count[s];
         vi[s] /= count[s];
         if (n_study[s] > 0) out->n_participants += n_study[s];
+        else out->k_without_n++;
     }
+    /* Unknown is not zero: with no study reporting its N, N is unknown. */
+    if (k && (size_t)out->k_without_n == k) out->n_participants = -1;
     out->k = (int)k;
     if (!k) goto done;
 

@@ -25,7 +25,9 @@ typedef struct ww_synth_result {
     int k;                  /* studies pooled */
     int n_effects;          /* effects that entered */
     int n_other_scale;      /* effects left out: no conversion to SMD */
-    long n_participants;    /* sum over pooled studies of their largest N */
+    long n_participants;    /* sum over pooled studies of their largest N, over
+                             * the studies that report one; -1 when none does */
+    int k_without_n;        /* pooled studies that report no N */
     const char *method;     /* "FE" (one study), "REML", or "DL" */
     double estimate, se, ci_low, ci_high;
     double tau2, i2, q, pi_low, pi_high; /* NAN for one study */

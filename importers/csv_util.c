@@ -40,6 +40,7 @@ struct ww_csv {
     int ended; /* libcsv reported the end of the record */
     struct csv_parser parser;
     int parser_ready;
+    int literal_quotes; /* ww_csv__literal_quotes() */
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -346,8 +347,39 @@ static int split(ww_csv *r, size_t start, size_t end, ww_csv_row *row)
         csv_free(&r->parser);
         r->parser_ready = 0;
     }
+    if (malformed && !r->oom && r->literal_quotes && done < len) {
+        /* A quote inside a field that does not start with one can only be
+         * text: read the record again with libcsv's non-strict rule, which
+         * keeps such quotes as they are. Anything else still fails. */
+        struct csv_parser lenient;
+        size_t again;
+        int ok;
+        if (csv_init(&lenient, CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) return ww__error_oom();
+        csv_set_realloc_func(&lenient, realloc);
+        csv_set_free_func(&lenient, free);
+        r->n_fields = 0;
+        r->text_len = 0;
+        r->ended = 0;
+        again = csv_parse(&lenient, r->data + start, len, on_field, on_record, r);
+        ok = again == len && csv_error(&lenient) == CSV_SUCCESS &&
+             csv_fini(&lenient, on_field, on_record, r) == 0;
+        if (!ok && csv_error(&lenient) == CSV_ENOMEM) r->oom = 1;
+        csv_free(&lenient);
+        if (r->oom) return ww__error_oom();
+        if (ok) {
+            row->literal_quote = 1;
+            row->problem = NULL;
+            return 0;
+        }
+        row->problem = strict_problem(r->data + start, done, len);
+    }
     if (r->oom) return ww__error_oom();
     return malformed;
+}
+
+void ww_csv__literal_quotes(ww_csv *r, int on)
+{
+    r->literal_quotes = on;
 }
 
 int ww_csv__next(ww_csv *r, ww_csv_row *row)
@@ -390,6 +422,13 @@ int ww_csv__next(ww_csv *r, ww_csv_row *row)
         r->pos = x.next;
         r->line = x.last_line + 1;
         if (!r->ended) continue; /* a line of nothing but spaces */
+        {
+            int literal = row->literal_quote;
+            memset(row, 0, sizeof *row);
+            row->line = r->row_line;
+            row->last_line = x.last_line;
+            row->literal_quote = literal;
+        }
         for (size_t i = 0; i < r->n_fields; i++) r->fields[i] = r->text + r->offsets[i];
         row->status = WW_CSV_ROW;
         row->n_fields = r->n_fields;

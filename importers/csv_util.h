@@ -44,6 +44,8 @@ typedef struct ww_csv_row {
     size_t *lengths;
     const char *problem; /* WW_CSV_MALFORMED: a short sentence, static text */
     size_t bad_field;    /* WW_CSV_MALFORMED, WW_CSV_TOO_LONG: the field at fault */
+    int literal_quote;   /* WW_CSV_ROW read with ww_csv__literal_quotes(): a quote
+                          * inside an unquoted field was kept as text */
 } ww_csv_row;
 
 /* Start reading data[0..size). Fields longer than field_max bytes (as
@@ -55,6 +57,12 @@ void ww_csv__free(ww_csv *r);
 /* The next record into *row: returns 1 when there is one (whatever its
  * status), 0 at the end of the input, WW_ENOMEM when memory ran out. */
 int ww_csv__next(ww_csv *r, ww_csv_row *row);
+
+/* Accept a quote inside a field that does not start with one as a literal
+ * quote (Frequency of "being in a group" behaviors) instead of refusing the
+ * record, as real exports need (WWC's 2020-04-25 Findings file has 64 such
+ * rows); the row says so in literal_quote. Off by default: strict RFC 4180. */
+void ww_csv__literal_quotes(ww_csv *r, int on);
 
 /* Give up on the record just read (e.g. it has the wrong number of
  * fields): reading goes on at the line after the one it started on, rather

@@ -65,6 +65,7 @@
  * outright (errors): a non-UTF-8 file, a header without the findings
  * columns, a field over 1 MiB, more than 200 malformed rows.
  */
+#define _GNU_SOURCE /* strcasestr */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -72,6 +73,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include <jansson.h>
+#include <nettle/sha2.h>
+
+#include "../evidence/direction.h"
 #include "../evidence/effect.h"
 #include "csv_util.h"
 #include "importers.h"
@@ -239,7 +244,7 @@ typedef struct wwc_ctx {
     size_t n_header;
     size_t noted[N_NOTE_KINDS];
     /* what became of the rows */
-    size_t malformed, skipped_rows, skipped_no_g, skipped_no_n;
+    size_t malformed, skipped_rows, skipped_no_g, skipped_no_n, literal_quotes;
     /* the check of our g against Effect_Size_WWC */
     size_t compared, agree, differ, no_g;
     double max_diff;
@@ -457,6 +462,84 @@ static void read_values(wwc_ctx *c, const ww_csv_row *row, finding *f)
     }
 }
 
+/* WWC's Finding_Rating as published text: the April 2020 export codes it
+ * 1/2/3 (decoded against the Wolf 2021 study file, whose f_finding_rating
+ * gives the text beside the same FindingIDs: 1 = without reservations,
+ * 2 = with reservations, 3 = does not meet); later exports give the text. */
+static const char *finding_rating_text(const char *s)
+{
+    if (!s) return NULL;
+    if (!strcmp(s, "1")) return "Meets WWC standards without reservations";
+    if (!strcmp(s, "2")) return "Meets WWC standards with reservations";
+    if (!strcmp(s, "3")) return "Does not meet WWC standards";
+    if (strcasestr(s, "meet")) return s;
+    return NULL;
+}
+
+/* The finding's identity and what WWC said about it, for the store: the
+ * digest covers every column this importer maps (a newer export that only
+ * adds columns changes nothing), the attributes keep WWC's own judgements
+ * of the finding as JSON. */
+static void finding_digest(char out[2 * SHA256_DIGEST_SIZE + 1], const finding *f)
+{
+    struct sha256_ctx ctx;
+    uint8_t d[SHA256_DIGEST_SIZE];
+    sha256_init(&ctx);
+    for (int e = 0; e < N_COLUMNS; e++) {
+        const char *t = f->text[e] ? f->text[e] : "";
+        sha256_update(&ctx, strlen(t), (const uint8_t *)t);
+        sha256_update(&ctx, 1, (const uint8_t *)"\x1f");
+    }
+    sha256_digest(&ctx, sizeof d, d);
+    for (size_t i = 0; i < sizeof d; i++) snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+static int set_num(json_t *o, const char *k, double v)
+{
+    return isfinite(v) ? json_object_set_new(o, k, json_real(v)) : 0;
+}
+
+static int set_text(json_t *o, const char *k, const char *v)
+{
+    return v ? json_object_set_new(o, k, json_string(v)) : 0;
+}
+
+static int set_flag(json_t *o, const char *k, int v)
+{
+    return v >= 0 ? json_object_set_new(o, k, json_boolean(v)) : 0;
+}
+
+static char *finding_attrs(const finding *f, const char *rating)
+{
+    json_t *o = json_object();
+    char *text = NULL;
+    if (!o) return NULL;
+    if (set_text(o, "finding_id", f->text[C_FINDING_ID]) == 0 &&
+        set_text(o, "review_id", f->text[C_REVIEW_ID]) == 0 &&
+        set_text(o, "intervention_id", f->text[C_INTERVENTION_ID]) == 0 &&
+        set_text(o, "protocol", f->text[C_PROTOCOL]) == 0 &&
+        set_text(o, "outcome_domain", f->text[C_OUTCOME_DOMAIN]) == 0 &&
+        set_text(o, "period", f->text[C_PERIOD]) == 0 &&
+        set_text(o, "finding_rating", rating) == 0 &&
+        set_text(o, "essa_rating", f->text[C_ESSA_RATING]) == 0 &&
+        set_flag(o, "is_subgroup", f->flag[C_IS_SUBGROUP]) == 0 &&
+        set_flag(o, "is_statistically_significant", f->flag[C_IS_SIGNIFICANT]) == 0 &&
+        set_num(o, "effect_size_wwc", f->num[C_ES_WWC]) == 0 &&
+        set_num(o, "effect_size_study", f->num[C_ES_STUDY]) == 0 &&
+        set_num(o, "improvement_index", f->num[C_IMPROVEMENT]) == 0 &&
+        set_num(o, "p_value_wwc", f->num[C_P_WWC]) == 0 &&
+        set_num(o, "p_value_study", f->num[C_P_STUDY]) == 0 &&
+        set_num(o, "outcome_sample_size", f->num[C_OUTCOME_SAMPLE_SIZE]) == 0 &&
+        set_num(o, "intervention_clusters", f->num[C_CLUSTERS_T]) == 0 &&
+        set_num(o, "comparison_clusters", f->num[C_CLUSTERS_C]) == 0 &&
+        set_num(o, "clusters_total", f->num[C_CLUSTERS_TOTAL]) == 0 &&
+        set_num(o, "icc", f->num[C_ICC]) == 0 &&
+        set_text(o, "unit_of_analysis", f->text[C_L1_UNIT]) == 0)
+        text = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(17));
+    json_decref(o);
+    return text;
+}
+
 static void lowercase_ascii(char *s)
 {
     for (; *s; s++)
@@ -499,7 +582,10 @@ static int finding_row(wwc_ctx *c, ww_csv_row *row, const ww_sink *sink)
     ww_outcome_rec o;
     ww_effect e;
     ww_arena *a = NULL;
-    char q[QUOTE_MAX + 4], why[256] = "";
+    char q[QUOTE_MAX + 4], why[256] = "", digest[2 * SHA256_DIGEST_SIZE + 1];
+    char *attrs = NULL;
+    const char *rating;
+    ww_direction_verdict dv;
     long line = row->line, id;
     double mt, mc, sdt, sdc, nt, nc, g, ii, sign;
     int six, have_ours = 0, error = 0;
@@ -523,6 +609,35 @@ static int finding_row(wwc_ctx *c, ww_csv_row *row, const ww_sink *sink)
                  "empty in FindingID %ld; row skipped", id);
             return c->rc;
         }
+    }
+
+    /* WWC's rating of the finding is a judgement about its study, whether or
+     * not the finding gives an effect that can be weighed. */
+    rating = finding_rating_text(f.text[C_FINDING_RATING]);
+    if (f.text[C_FINDING_RATING] && !rating)
+        note(c, N_BAD_VALUE, line, name_of(c, C_FINDING_RATING),
+             "'%s' is not a WWC finding rating (1, 2, 3 or the rating's text); treated as missing",
+             quote(q, sizeof q, f.text[C_FINDING_RATING]));
+    if (rating && sink && sink->judgement) {
+        ww_judgement j;
+        char where[64], reason[96];
+        memset(&j, 0, sizeof j);
+        snprintf(where, sizeof where, "line %ld (FindingID %ld)", line, id);
+        snprintf(reason, sizeof reason, "%s %s of this finding", name_of(c, C_FINDING_RATING),
+                 f.text[C_FINDING_RATING]);
+        j.scope = WW_JUDGEMENT_STUDY;
+        j.body = "WWC";
+        j.identity_ns = "wwc";
+        j.key = f.text[C_REVIEW_ID];
+        j.finding_key = f.text[C_FINDING_ID];
+        j.design = WW_DESIGN_UNKNOWN;
+        j.rating = rating;
+        j.reason = reason;
+        j.protocol = f.text[C_PROTOCOL];
+        j.n_studies = j.n_eligible = -1;
+        j.where = where;
+        j.line = line;
+        if ((error = sink->judgement(sink->ctx, &j)) < 0) return error;
     }
 
     mt = f.num[C_MEAN_T];
@@ -568,21 +683,24 @@ static int finding_row(wwc_ctx *c, ww_csv_row *row, const ww_sink *sink)
             if (six)
                 note(c, N_NO_EFFECT, line, name_of(c, C_ES_WWC),
                      "FindingID %ld: no effect size: Effect_Size_WWC is empty and the arm "
-                     "statistics give no g (%s); finding skipped",
+                     "statistics give no g (%s); stored without an effect, not pooled",
                      id, why);
             else
                 note(c, N_NO_EFFECT, line, name_of(c, C_ES_WWC),
                      "FindingID %ld: no effect size: Effect_Size_WWC is empty and the arms' "
-                     "means, SDs and sample sizes are incomplete; finding skipped",
+                     "means, SDs and sample sizes are incomplete; stored without an effect, not pooled",
                      id);
         } else {
             c->skipped_no_n++;
             note(c, N_NO_EFFECT, line, name_of(c, nt >= 1 ? C_N_C : C_N_T),
                  "FindingID %ld: Effect_Size_WWC cannot be weighed without both arms' sample "
-                 "sizes (at least 1 each); finding skipped",
+                 "sizes (at least 1 each); stored without an effect, not pooled",
                  id);
         }
-        return c->rc;
+        /* Still a finding of a reviewed study: stored (shown, searchable,
+         * counted in updates), never pooled. */
+        kind = WW_OUTCOME_NONE;
+        sign = isnan(g) ? NAN : g;
     }
     if (c->rc < 0) return c->rc;
     if (!sink || !sink->record) return 0;
@@ -591,6 +709,8 @@ static int finding_row(wwc_ctx *c, ww_csv_row *row, const ww_sink *sink)
     ww_record_init(&rec);
     ww_outcome_rec_init(&o);
     rec.study_key = f.text[C_REVIEW_ID];
+    rec.identity_ns = "wwc";
+    rec.intervention_key = f.text[C_INTERVENTION_ID];
     rec.title = arena_printf(c, a, "What Works Clearinghouse study review %s",
                              quote(q, sizeof q, f.text[C_REVIEW_ID]));
     if (f.text[C_PROTOCOL]) rec.notes = arena_printf(c, a, "WWC protocol: %s", f.text[C_PROTOCOL]);
@@ -611,10 +731,36 @@ static int finding_row(wwc_ctx *c, ww_csv_row *row, const ww_sink *sink)
     o.timepoint = f.text[C_PERIOD];
     o.kind = kind;
     o.metric = "SMD";
-    /* Lower is better exactly when the stored effect and WWC's improvement
-     * index disagree in sign (see the top of this file). */
-    o.higher_is_better = !(isfinite(ii) && ii != 0 && sign != 0 && (ii > 0) != (sign > 0));
-    if (kind == WW_OUTCOME_CONTINUOUS) {
+    /* Direction from what the measure means (the direction lexicon); where
+     * the lexicon cannot tell, an improvement index whose sign disagrees
+     * with the raw difference shows WWC signed it by favourability, so lower
+     * is better; otherwise the direction stays unknown (see the top). */
+    if ((error = ww_direction_classify(&dv, o.name, o.domain)) < 0) {
+        ww_arena__free(a);
+        return c->rc = error;
+    }
+    if (dv.higher_is_better >= 0) {
+        o.higher_is_better = dv.higher_is_better;
+        o.direction_rule = dv.rule;
+    } else if (isfinite(ii) && ii != 0 && isfinite(sign) && sign != 0 && (ii > 0) != (sign > 0)) {
+        o.higher_is_better = 0;
+        o.direction_rule = "wwc:improvement-index-sign";
+    } else {
+        o.higher_is_better = -1;
+        o.direction_rule = "unknown";
+    }
+    finding_digest(digest, &f);
+    o.source_key = f.text[C_FINDING_ID];
+    o.digest = digest;
+    if (!(attrs = finding_attrs(&f, rating))) {
+        ww_arena__free(a);
+        return c->rc = ww__error_oom();
+    }
+    o.attrs_json = attrs;
+    if (kind == WW_OUTCOME_NONE) {
+        if (nt >= 0) o.n_treatment = (long)nt;
+        if (nc >= 0) o.n_control = (long)nc;
+    } else if (kind == WW_OUTCOME_CONTINUOUS) {
         o.mean_treatment = mt;
         o.sd_treatment = sdt;
         o.n_treatment = (long)nt;
@@ -624,6 +770,8 @@ static int finding_row(wwc_ctx *c, ww_csv_row *row, const ww_sink *sink)
     } else {
         o.generic_yi = g;
         o.generic_se = g_standard_error(g, nt, nc);
+        o.n_treatment = (long)nt;
+        o.n_control = (long)nc;
     }
     if (!isnan(g)) {
         o.reported_metric = "SMD";
@@ -636,6 +784,7 @@ static int finding_row(wwc_ctx *c, ww_csv_row *row, const ww_sink *sink)
 
     if (c->rc == 0) error = sink->record(sink->ctx, &rec);
     ww_arena__free(a);
+    free(attrs);
     return c->rc < 0 ? c->rc : error;
 }
 
@@ -644,6 +793,9 @@ static int finding_row(wwc_ctx *c, ww_csv_row *row, const ww_sink *sink)
 static void summarise(wwc_ctx *c)
 {
     size_t skipped = c->skipped_no_g + c->skipped_no_n;
+    if (c->literal_quotes > 1)
+        diag(c, 1, 0, NULL, "%zu rows in all had a quote inside an unquoted field, read as text",
+             c->literal_quotes);
     for (int k = 0; k < N_NOTE_KINDS; k++) {
         if (c->noted[k] <= WWC_LIST_MAX || k == N_NO_EFFECT) continue;
         diag(c, 1, 0, NULL, "%zu %s in all; the first %d are listed above", c->noted[k],
@@ -654,8 +806,9 @@ static void summarise(wwc_ctx *c)
         if (skipped > WWC_LIST_MAX)
             snprintf(listed, sizeof listed, "; the first %d are listed above", WWC_LIST_MAX);
         diag(c, 1, 0, name_of(c, C_ES_WWC),
-             "%zu finding%s skipped for want of an effect size: %zu without Effect_Size_WWC or "
-             "usable arm statistics, %zu with Effect_Size_WWC but not both sample sizes%s",
+             "%zu finding%s stored without an effect that can be weighed (not pooled): %zu "
+             "without Effect_Size_WWC or usable arm statistics, %zu with Effect_Size_WWC but "
+             "not both sample sizes%s",
              skipped, skipped == 1 ? "" : "s", c->skipped_no_g, c->skipped_no_n, listed);
     }
     if (c->compared) {
@@ -699,6 +852,7 @@ static int wwc_parse(const ww_input *in, ww_diags *diags, const ww_sink *sink)
     if ((error = ww_arena__new(&c.arena)) < 0 ||
         (error = ww_csv__open(&r, in->data, in->size, WWC_FIELD_MAX)) < 0)
         goto done;
+    ww_csv__literal_quotes(r, 1);
 
     if ((got = ww_csv__next(r, &row)) < 0) {
         error = got;
@@ -729,8 +883,13 @@ static int wwc_parse(const ww_input *in, ww_diags *diags, const ww_sink *sink)
         } else if (row.status == WW_CSV_TOO_LONG) {
             diag(&c, 0, row.line, field_name(&c, row.bad_field),
                  "a field longer than 1 MiB (the limit for one field); the file is refused");
-        } else if ((error = finding_row(&c, &row, sink)) < 0) {
-            goto done;
+        } else {
+            if (row.literal_quote && c.literal_quotes++ == 0)
+                diag(&c, 1, row.line, NULL,
+                     "a quote inside a field that does not start with one is read as text "
+                     "(not valid RFC 4180, as some WWC exports are); later rows like it are "
+                     "counted at the end");
+            if ((error = finding_row(&c, &row, sink)) < 0) goto done;
         }
         if (c.malformed > WWC_MALFORMED_MAX) {
             diag(&c, 0, row.line, NULL,

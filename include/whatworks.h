@@ -181,6 +181,12 @@ WW_EXTERN const char *ww_import_report_sha256(const ww_import_report *r);
 WW_EXTERN size_t ww_import_report_studies(const ww_import_report *r);
 WW_EXTERN size_t ww_import_report_outcomes(const ww_import_report *r);
 WW_EXTERN size_t ww_import_report_effects(const ww_import_report *r);
+/** Against earlier versions of the same source (outcomes with an identity of
+ * their own, e.g. WWC FindingIDs): how many were new, changed (the versions
+ * they replaced are logged in the archive) and unchanged. Any pointer may be
+ * NULL. */
+WW_EXTERN void ww_import_report_updates(const ww_import_report *r, size_t *added,
+                                        size_t *changed, size_t *unchanged);
 /** Diagnostics, errors and warnings, in the order found. */
 WW_EXTERN size_t ww_import_report_diag_count(const ww_import_report *r);
 WW_EXTERN const ww_diag *ww_import_report_diag(const ww_import_report *r, size_t i);

@@ -164,6 +164,7 @@ static int score_candidate(ww_query_row_int *r, ww_db *db, ww_arena *arena, cons
     r->row.is_example = c->is_example;
     r->relevance = c->relevance;
     r->row.estimate = r->row.ci_low = r->row.ci_high = NAN;
+    r->row.n_participants = -1; /* unknown until a synthesis says */
     r->row.outcome_domain = x->n_domains ? x->domains[0] : "";
     r->row.certainty = "";
 

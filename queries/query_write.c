@@ -77,7 +77,8 @@ static int write_json(const ww_query_result *res, FILE *fp)
         ww_queries__set(o, "pooling", pooling_json(ri->synthesis));
         ww_queries__set(o, "n_studies", json_integer(r->n_studies));
         ww_queries__set(o, "n_effects", json_integer(r->n_effects));
-        ww_queries__set(o, "n_participants", json_integer(r->n_participants));
+        ww_queries__set(o, "n_participants",
+                        r->n_participants >= 0 ? json_integer(r->n_participants) : json_null());
         ww_queries__set(o, "provisional", json_boolean(r->provisional));
         ww_queries__set(o, "example", json_boolean(r->is_example));
         ww_queries__set(o, "verdict", json_string(r->verdict));
@@ -106,8 +107,9 @@ static int write_csv(const ww_query_result *res, FILE *fp)
         ww_queries__csv_num(fp, r->estimate, 0);
         ww_queries__csv_num(fp, r->ci_low, 0);
         ww_queries__csv_num(fp, r->ci_high, 0);
-        fprintf(fp, "%d,%d,%ld,%s,%s,", r->n_studies, r->n_effects, r->n_participants,
-                r->provisional ? "true" : "false", r->is_example ? "true" : "false");
+        fprintf(fp, "%d,%d,", r->n_studies, r->n_effects);
+        if (r->n_participants >= 0) fprintf(fp, "%ld", r->n_participants);
+        fprintf(fp, ",%s,%s,", r->provisional ? "true" : "false", r->is_example ? "true" : "false");
         ww_queries__csv_field(fp, r->verdict, 0);
         ww_queries__csv_field(fp, r->certainty, 0);
         ww_queries__csv_field(fp, r->why, 1);
@@ -145,8 +147,11 @@ static int write_table(const ww_query_result *res, FILE *fp)
             snprintf(est, sizeof est, "-");
             snprintf(ci, sizeof ci, "-");
         }
-        fprintf(fp, "%-4d %-42.42s %6s  %-15s %7d %6ld  %-9s %s\n", r->rank, r->name, est, ci,
-                r->n_studies, r->n_participants, r->certainty[0] ? r->certainty : "-", r->verdict);
+        char nbuf[24];
+        if (r->n_participants >= 0) snprintf(nbuf, sizeof nbuf, "%ld", r->n_participants);
+        else snprintf(nbuf, sizeof nbuf, "-");
+        fprintf(fp, "%-4d %-42.42s %6s  %-15s %7d %6s  %-9s %s\n", r->rank, r->name, est, ci,
+                r->n_studies, nbuf, r->certainty[0] ? r->certainty : "-", r->verdict);
         fprintf(fp, "     id: %s%s%s\n     why: %s\n", r->slug, r->is_example ? "  [example]" : "",
                 r->provisional ? "  [provisional]" : "", r->why);
     }

@@ -67,7 +67,9 @@ static json_t *syntheses_json(const ww_synthesis_row *syn, size_t n)
         ww_queries__set(o, "method", json_string(syn[i].method));
         ww_queries__set(o, "k", json_integer(syn[i].k));
         ww_queries__set(o, "n_effects", json_integer(syn[i].n_effects));
-        ww_queries__set(o, "n_participants", json_integer(syn[i].n_participants));
+        ww_queries__set(o, "n_participants", syn[i].n_participants >= 0
+                                                 ? json_integer(syn[i].n_participants)
+                                                 : json_null());
         ww_queries__set(o, "estimate", ww_queries__num(syn[i].estimate));
         ww_queries__set(o, "se", ww_queries__num(syn[i].se));
         ww_queries__set(o, "ci_low", ww_queries__num(syn[i].ci_low));
@@ -189,9 +191,11 @@ static int write_table(const ww_intervention_row *iv, const ww_effect_row *effec
     }
     if (n_syn) fputs("\npooled (SMD, positive = beneficial):\n", fp);
     for (size_t i = 0; i < n_syn; i++) {
-        fprintf(fp, "  %-28s %6.3f [%.3f, %.3f]  k = %d, N = %ld, %s", syn[i].domain,
-                syn[i].estimate, syn[i].ci_low, syn[i].ci_high, syn[i].k, syn[i].n_participants,
-                syn[i].method);
+        char nbuf[24];
+        if (syn[i].n_participants >= 0) snprintf(nbuf, sizeof nbuf, "%ld", syn[i].n_participants);
+        else snprintf(nbuf, sizeof nbuf, "–");
+        fprintf(fp, "  %-28s %6.3f [%.3f, %.3f]  k = %d, N = %s, %s", syn[i].domain,
+                syn[i].estimate, syn[i].ci_low, syn[i].ci_high, syn[i].k, nbuf, syn[i].method);
         if (isfinite(syn[i].i2)) fprintf(fp, ", I2 = %.1f%%, tau2 = %.4f", syn[i].i2, syn[i].tau2);
         fprintf(fp, "; certainty %s, EIF %s, Blueprints %s\n", syn[i].certainty ? syn[i].certainty : "-",
                 syn[i].eif_level ? syn[i].eif_level : "-",

@@ -5,12 +5,105 @@
  * path. The grade, its trace, its advice and the rules version are stored
  * on the study row.
  */
+#define _GNU_SOURCE /* strcasestr */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../evidence/rigour.h"
 #include "repo_int.h"
+
+/* A review body's rating as published ("Meets WWC standards without
+ * reservations", ...) as a rigour enum; WW_WWC_NOT_RATED when unreadable. */
+static ww_rigour_wwc parse_rating(const char *s)
+{
+    if (!s) return WW_WWC_NOT_RATED;
+    if (strcasestr(s, "without reservations")) return WW_WWC_WITHOUT_RESERVATIONS;
+    if (strcasestr(s, "with reservations")) return WW_WWC_WITH_RESERVATIONS;
+    if (strcasestr(s, "not meet")) return WW_WWC_DOES_NOT_MEET;
+    return WW_WWC_NOT_RATED;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *slash = path ? strrchr(path, '/') : NULL;
+    return slash ? slash + 1 : path;
+}
+
+/* The review bodies' judgements of a study (the judgement table, joined by
+ * the study's identity namespace and key, whatever order the files came
+ * in). The design comes from a study-level judgement that gives one (a
+ * reviewer read the whole report) before the source's own design field;
+ * the rating is the study-level one when there is one, else the best of
+ * its findings' ratings (WWC rates a study by its highest-rated finding). */
+static int load_judgements(ww_rigour_input *in, ww_db *db, ww_arena *arena, const char *ns,
+                           const char *key)
+{
+    sqlite3_stmt *st = NULL;
+    int error, rc, best_is_study = 0;
+    ww_rigour_wwc best = WW_WWC_NOT_RATED;
+
+    if (!ns || !key) return 0;
+    if ((error = ww_repo__prepare(
+             &st, db,
+             "SELECT j.body, j.design, j.design_text, j.rating, j.reason, j.location, src.name,"
+             "  j.finding_key"
+             "  FROM judgement j JOIN source src ON src.id = j.source_id"
+             " WHERE j.scope = 'study' AND j.identity_ns = ?1 AND j.key = ?2"
+             " ORDER BY j.finding_key = '' DESC, j.id")) < 0)
+        return error;
+    sqlite3_bind_text(st, 1, ns, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *body = (const char *)sqlite3_column_text(st, 0);
+        const char *design = (const char *)sqlite3_column_text(st, 1);
+        const char *rating = (const char *)sqlite3_column_text(st, 3);
+        const char *where = (const char *)sqlite3_column_text(st, 5);
+        const char *file = base_name((const char *)sqlite3_column_text(st, 6));
+        int study_level = sqlite3_column_bytes(st, 7) == 0;
+        ww_rigour_wwc r = parse_rating(rating);
+        char *loc = NULL, *by = NULL;
+        size_t n = strlen(file ? file : "") + strlen(where ? where : "") + 4;
+        if (!(loc = ww_arena__alloc(arena, n))) {
+            error = WW_ENOMEM;
+            break;
+        }
+        snprintf(loc, n, "%s %s", file ? file : "", where ? where : "");
+        n = strlen(body ? body : "") + 16;
+        if (!(by = ww_arena__alloc(arena, n))) {
+            error = WW_ENOMEM;
+            break;
+        }
+        snprintf(by, n, "%s reviewers", body ? body : "review body");
+        if (design && ww_design_parse(design) != WW_DESIGN_UNKNOWN && study_level &&
+            !in->reviewed_design_set) {
+            const char *text = (const char *)sqlite3_column_text(st, 2);
+            size_t m = strlen(by) + strlen(loc) + strlen(text ? text : design) + 8;
+            char *basis = ww_arena__alloc(arena, m);
+            if (!basis) {
+                error = WW_ENOMEM;
+                break;
+            }
+            snprintf(basis, m, "%s, %s: %s", by, loc, text ? text : design);
+            in->design = ww_design_parse(design);
+            in->design_basis = basis;
+            in->reviewed_design_set = 1;
+        }
+        if (r == WW_WWC_NOT_RATED || best_is_study) continue;
+        if (study_level || best == WW_WWC_NOT_RATED || r < best) {
+            best = r;
+            best_is_study = study_level;
+            in->reviewed_rating = r;
+            in->reviewed_by = by;
+            in->reviewed_text = ww_repo__col_text(st, 3, arena);
+            in->reviewed_reason = ww_repo__col_text(st, 4, arena);
+            in->reviewed_where = loc;
+        }
+    }
+    if (error == 0 && rc != SQLITE_DONE) error = ww_repo__sqlite_error(db->sql, rc, db->path);
+    ww_repo__release(db, st);
+    return error;
+}
 
 static long col_count(sqlite3_stmt *st, int col)
 {
@@ -28,7 +121,8 @@ static int load_input(ww_rigour_input *in, ww_db *db, ww_arena *arena, int64_t s
     ww_rigour_input_init(in);
     if ((error = ww_repo__prepare(&st, db,
                                   "SELECT design, assigned_treatment, assigned_control, analysed_treatment,"
-                                  " analysed_control, baseline_diff_sd, independent, baseline_adjusted"
+                                  " analysed_control, baseline_diff_sd, independent, baseline_adjusted,"
+                                  " identity_ns, study_key, design_basis"
                                   " FROM study WHERE id = ?1")) < 0)
         return error;
     sqlite3_bind_int64(st, 1, study_id);
@@ -45,8 +139,13 @@ static int load_input(ww_rigour_input *in, ww_db *db, ww_arena *arena, int64_t s
     in->baseline_diff_sd = sqlite3_column_type(st, 5) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 5);
     in->independent = sqlite3_column_type(st, 6) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 6);
     in->baseline_adjusted = sqlite3_column_type(st, 7) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 7);
-    ww_repo__release(db, st);
-    st = NULL;
+    in->design_basis = ww_repo__col_text(st, 10, arena);
+    {
+        const char *ns = ww_repo__col_text(st, 8, arena), *key = ww_repo__col_text(st, 9, arena);
+        ww_repo__release(db, st);
+        st = NULL;
+        if ((error = load_judgements(in, db, arena, ns, key)) < 0) return error;
+    }
 
     /* As ww_rigour_input_from_record: without record-level analysed counts,
      * the per-arm Ns of the outcome with the largest total. */

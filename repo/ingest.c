@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "../evidence/effect.h"
+#include "../evidence/placeholder.h"
 #include "../evidence/rigour.h"
 #include "../importers/importers.h"
 #include "repo_int.h"
@@ -30,6 +31,12 @@ struct ww_import_report {
     char sha256[2 * SHA256_DIGEST_SIZE + 1];
     char *name;
     size_t studies, outcomes, effects;
+    /* outcomes with an identity of their own, against earlier versions of
+     * their source: new, changed (the old version logged in record_change),
+     * unchanged (kept as they were); outcomes of unknown direction */
+    size_t added, changed, unchanged, unknown_direction;
+    size_t judgements;
+    int update; /* some record updated a study an earlier source stored */
     ww_diags *diags;
     ww_buf grades;   /* the evaluators' fast lane: provisional grades */
     size_t n_graded;
@@ -46,7 +53,9 @@ static int fast_lane_grade(ww_import_report *rep, const ww_record *rec)
     ww_rigour_input in;
     ww_rigour_grade g;
     int error;
-    if (rep->n_graded >= FAST_LANE_STUDIES) return 0;
+    /* Reviewed sources (a WWC export, a Cochrane review) are graded in the
+     * database, where the reviewers' own judgements can be joined. */
+    if (rep->n_graded >= FAST_LANE_STUDIES || !rec->provisional) return 0;
     ww_rigour_input_from_record(&in, rec);
     if ((error = ww_rigour_grade_study(&g, &in, NULL)) < 0) return error;
     error = ww_buf__printf(&rep->grades, "  provisional grade%s%s: level %d of 5, Maryland SMS %d, %s (%s)\n",
@@ -90,6 +99,13 @@ const char *ww_import_report_sha256(const ww_import_report *r) { return r->sha25
 size_t ww_import_report_studies(const ww_import_report *r) { return r->studies; }
 size_t ww_import_report_outcomes(const ww_import_report *r) { return r->outcomes; }
 size_t ww_import_report_effects(const ww_import_report *r) { return r->effects; }
+void ww_import_report_updates(const ww_import_report *r, size_t *added, size_t *changed,
+                              size_t *unchanged)
+{
+    if (added) *added = r->added;
+    if (changed) *changed = r->changed;
+    if (unchanged) *unchanged = r->unchanged;
+}
 size_t ww_import_report_diag_count(const ww_import_report *r) { return ww_diags__count(r->diags); }
 
 const ww_diag *ww_import_report_diag(const ww_import_report *r, size_t i)
@@ -117,6 +133,17 @@ int ww_import_report_write(const ww_import_report *r, FILE *fp)
                 ww_diags__errors(r->diags) == 1 ? "problem" : "problems");
         break;
     }
+    if (r->status == WW_IMPORT_IMPORTED && r->update)
+        fprintf(fp, "%s: an update of evidence already stored: %zu %s added, %zu changed (the "
+                    "versions they replace are kept in the archive), %zu unchanged\n",
+                r->name, r->added, r->added == 1 ? "outcome" : "outcomes", r->changed, r->unchanged);
+    if ((r->status == WW_IMPORT_IMPORTED || r->status == WW_IMPORT_VALID) && r->judgements)
+        fprintf(fp, "%s: %zu published %s by a review body stored beside our grades\n", r->name,
+                r->judgements, r->judgements == 1 ? "judgement" : "judgements");
+    if ((r->status == WW_IMPORT_IMPORTED || r->status == WW_IMPORT_VALID) && r->unknown_direction)
+        fprintf(fp, "%s: %zu %s whose direction (is higher better?) neither the source nor the "
+                    "direction lexicon decides: stored, kept out of pooling (whatworks show lists them)\n",
+                r->name, r->unknown_direction, r->unknown_direction == 1 ? "outcome" : "outcomes");
     if (r->status == WW_IMPORT_IMPORTED || r->status == WW_IMPORT_VALID)
         fputs(ww_import_report_grades(r), fp);
     for (i = 0; i < n; i++) ww_diags__write_one(ww_diags__get(r->diags, i), fp);
@@ -188,6 +215,8 @@ typedef struct store {
     char *last_key; /* dry run: the previous record's study key */
     sqlite3_int64 *touched; /* interventions this source added evidence to */
     size_t n_touched, alloc_touched;
+    sqlite3_int64 *regrade; /* earlier sources' studies this source changed */
+    size_t n_regrade, alloc_regrade;
     ww_buf text_title, text_body; /* a report's full text, indexed at the end */
     int has_text;
 } store;
@@ -204,6 +233,23 @@ static int touch(store *s, sqlite3_int64 intervention_id)
         s->alloc_touched = na;
     }
     s->touched[s->n_touched++] = intervention_id;
+    return 0;
+}
+
+/* Remember a study of an earlier source whose evidence this file changed,
+ * so its grade is recomputed with the file's own studies. */
+static int regrade_later(store *s, sqlite3_int64 study_id)
+{
+    for (size_t i = 0; i < s->n_regrade; i++)
+        if (s->regrade[i] == study_id) return 0;
+    if (s->n_regrade == s->alloc_regrade) {
+        size_t na = s->alloc_regrade ? s->alloc_regrade * 2 : 8;
+        sqlite3_int64 *p = realloc(s->regrade, na * sizeof *p);
+        if (!p) return ww__error_oom();
+        s->regrade = p;
+        s->alloc_regrade = na;
+    }
+    s->regrade[s->n_regrade++] = study_id;
     return 0;
 }
 
@@ -278,6 +324,9 @@ static int outcome_effect(ww_effect *e, const char **metric, const ww_outcome_re
         if (!*metric) return ww__error(WW_EDATA, "reported effect has no metric");
         return ww_effect_from_ci(e, o->reported_estimate, o->reported_ci_low, o->reported_ci_high,
                                  is_ratio_metric(*metric));
+    case WW_OUTCOME_NONE:
+        *metric = NULL;
+        return 0;
     case WW_OUTCOME_GENERIC:
         *metric = m;
         if (!m) return ww__error(WW_EDATA, "generic effect has no metric");
@@ -292,7 +341,9 @@ static int outcome_effect(ww_effect *e, const char **metric, const ww_outcome_re
 
 static long outcome_n(const ww_outcome_rec *o, const ww_record *rec)
 {
-    if (o->kind == WW_OUTCOME_CONTINUOUS && o->n_treatment >= 0 && o->n_control >= 0)
+    /* Arm sizes count whatever the result's kind (a generic effect may come
+     * with them, as WWC's g does). */
+    if (o->kind != WW_OUTCOME_BINARY && o->n_treatment >= 0 && o->n_control >= 0)
         return o->n_treatment + o->n_control;
     if (o->kind == WW_OUTCOME_BINARY && o->total_treatment >= 0 && o->total_control >= 0)
         return o->total_treatment + o->total_control;
@@ -338,7 +389,21 @@ static int store_intervention(store *s, const ww_record *rec, sqlite3_int64 *id_
     char *slug = NULL;
     int error;
 
-    if (!(slug = ww__slugify(rec->intervention_name))) return WW_ENOMEM;
+    const char *ph_rule = NULL, *ph_reason = NULL;
+    char *placeholder = NULL;
+
+    if ((error = ww_placeholder_match(&ph_rule, &ph_reason, rec->intervention_name)) < 0)
+        return error;
+    if (error == 1) {
+        size_t n = strlen(ph_reason) + strlen(ph_rule) + strlen(ww_placeholder_rules_version()) + 8;
+        if (!(placeholder = malloc(n))) return ww__error_oom();
+        snprintf(placeholder, n, "%s (%s, %s)", ph_reason, ph_rule, ww_placeholder_rules_version());
+    }
+    error = 0;
+    if (!(slug = ww__slugify(rec->intervention_name))) {
+        free(placeholder);
+        return WW_ENOMEM;
+    }
     if (!*slug) {
         error = ww__error(WW_EDATA, "intervention name '%s' has no letters or digits",
                           rec->intervention_name);
@@ -349,8 +414,8 @@ static int store_intervention(store *s, const ww_record *rec, sqlite3_int64 *id_
     if ((error = ww_repo__prepare(
              &st, s->db,
              "INSERT INTO intervention(slug, name, description, population, setting, delivery,"
-             "  cost_per_participant, cost_price_year, cost_payer, is_example)"
-             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+             "  cost_per_participant, cost_price_year, cost_payer, is_example, placeholder)"
+             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
              " ON CONFLICT(slug) DO UPDATE SET"
              "  description = coalesce(description, excluded.description),"
              "  population = coalesce(population, excluded.population),"
@@ -359,7 +424,8 @@ static int store_intervention(store *s, const ww_record *rec, sqlite3_int64 *id_
              "  cost_per_participant = coalesce(cost_per_participant, excluded.cost_per_participant),"
              "  cost_price_year = coalesce(cost_price_year, excluded.cost_price_year),"
              "  cost_payer = coalesce(cost_payer, excluded.cost_payer),"
-             "  is_example = max(is_example, excluded.is_example)"
+             "  is_example = max(is_example, excluded.is_example),"
+             "  placeholder = coalesce(placeholder, excluded.placeholder)"
              " RETURNING id")) < 0)
         goto done;
     bind_text(st, 1, slug);
@@ -372,10 +438,24 @@ static int store_intervention(store *s, const ww_record *rec, sqlite3_int64 *id_
     bind_count(st, 8, rec->cost_price_year);
     bind_text(st, 9, rec->cost_payer);
     sqlite3_bind_int(st, 10, rec->is_example ? 1 : 0);
+    bind_text(st, 11, placeholder);
     error = step(s, st, id_out);
+    ww_repo__release(s->db, st);
+    st = NULL;
+    if (error == 0 && rec->intervention_key && rec->identity_ns) {
+        if ((error = ww_repo__prepare(&st, s->db,
+                                      "INSERT OR IGNORE INTO intervention_key(intervention_id, identity_ns, key)"
+                                      " VALUES (?1, ?2, ?3)")) < 0)
+            goto done;
+        sqlite3_bind_int64(st, 1, *id_out);
+        bind_text(st, 2, rec->identity_ns);
+        bind_text(st, 3, rec->intervention_key);
+        error = step(s, st, NULL);
+    }
 done:
     ww_repo__release(s->db, st);
     free(slug);
+    free(placeholder);
     return error;
 }
 
@@ -422,23 +502,35 @@ done:
 }
 
 /* The study this record belongs to: with a study key, an earlier record of
- * the same source, key and intervention may have created it already. */
+ * the same source, key and intervention may have created it already; with
+ * an identity namespace too, so may an earlier source (an older export of
+ * the same data): *earlier_out then says so. */
 static int find_study(store *s, const ww_record *rec, sqlite3_int64 intervention_id,
-                      sqlite3_int64 *id_out)
+                      sqlite3_int64 *id_out, int *earlier_out)
 {
     sqlite3_stmt *st = NULL;
     int error, rc;
     *id_out = 0;
+    *earlier_out = 0;
     if (!rec->study_key) return 0;
-    if ((error = ww_repo__prepare(&st, s->db,
-                                  "SELECT id FROM study WHERE source_id = ?1 AND study_key = ?2"
-                                  " AND intervention_id = ?3")) < 0)
-        return error;
+    if (rec->identity_ns)
+        error = ww_repo__prepare(&st, s->db,
+                                 "SELECT id, source_id != ?1 FROM study WHERE identity_ns = ?4"
+                                 " AND study_key = ?2 AND intervention_id = ?3 ORDER BY id LIMIT 1");
+    else
+        error = ww_repo__prepare(&st, s->db,
+                                 "SELECT id, 0 FROM study WHERE source_id = ?1 AND study_key = ?2"
+                                 " AND intervention_id = ?3 AND identity_ns IS NULL");
+    if (error < 0) return error;
     sqlite3_bind_int64(st, 1, s->source_id);
     sqlite3_bind_text(st, 2, rec->study_key, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, intervention_id);
+    if (rec->identity_ns) sqlite3_bind_text(st, 4, rec->identity_ns, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) *id_out = sqlite3_column_int64(st, 0);
+    if (rc == SQLITE_ROW) {
+        *id_out = sqlite3_column_int64(st, 0);
+        *earlier_out = sqlite3_column_int(st, 1);
+    }
     else if (rc != SQLITE_DONE) error = ww_repo__sqlite_error(s->db->sql, rc, s->file);
     ww_repo__release(s->db, st);
     return error;
@@ -481,9 +573,9 @@ static int store_study(store *s, const ww_record *rec, sqlite3_int64 interventio
              "  report_url, doi, country, region, design, allocation_unit, comparison,"
              "  assigned_treatment, assigned_control, analysed_treatment, analysed_control,"
              "  baseline_diff_sd, independent, provisional, is_example, location, study_key,"
-             "  baseline_adjusted)"
+             "  baseline_adjusted, identity_ns, design_basis)"
              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-             "  ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24) RETURNING id")) < 0)
+             "  ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26) RETURNING id")) < 0)
         return error;
     sqlite3_bind_int64(st, 1, s->source_id);
     sqlite3_bind_int64(st, 2, intervention_id);
@@ -511,6 +603,8 @@ static int store_study(store *s, const ww_record *rec, sqlite3_int64 interventio
     bind_text(st, 23, rec->study_key);
     if (rec->baseline_adjusted < 0) sqlite3_bind_null(st, 24);
     else sqlite3_bind_int(st, 24, rec->baseline_adjusted);
+    bind_text(st, 25, rec->study_key ? rec->identity_ns : NULL);
+    bind_text(st, 26, rec->design_basis);
     error = step(s, st, id_out);
     ww_repo__release(s->db, st);
     return error;
@@ -525,18 +619,24 @@ static int store_outcome(store *s, const ww_record *rec, const ww_outcome_rec *o
     const char *where = o->where ? o->where : "";
 
     if ((error = ww_repo__prepare(&st, s->db,
-                                  "INSERT INTO outcome(study_id, name, domain, timepoint, higher_is_better, location)"
-                                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id")) < 0)
+                                  "INSERT INTO outcome(study_id, name, domain, timepoint, higher_is_better, location,"
+                                  "  direction_rule, source_key, digest, attrs, source_id)"
+                                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id")) < 0)
         return error;
     sqlite3_bind_int64(st, 1, study_id);
     bind_text(st, 2, o->name);
     bind_text(st, 3, o->domain);
     bind_text(st, 4, o->timepoint);
-    sqlite3_bind_int(st, 5, o->higher_is_better ? 1 : 0);
+    sqlite3_bind_int(st, 5, o->higher_is_better < 0 ? -1 : o->higher_is_better ? 1 : 0);
     bind_text(st, 6, where);
+    bind_text(st, 7, o->direction_rule ? o->direction_rule : "source");
+    bind_text(st, 8, o->source_key);
+    bind_text(st, 9, o->digest);
+    bind_text(st, 10, o->attrs_json);
+    sqlite3_bind_int64(st, 11, s->source_id);
     error = step(s, st, &outcome_id);
     ww_repo__release(s->db, st);
-    if (error < 0) return error;
+    if (error < 0 || o->kind == WW_OUTCOME_NONE) return error;
 
     /* The raw statistics go in as JSON built by SQLite itself; missing
      * values are JSON null, never 0. */
@@ -590,6 +690,95 @@ static int store_outcome(store *s, const ww_record *rec, const ww_outcome_rec *o
     return error;
 }
 
+/* What becomes of an outcome with an identity of its own (source_key) in a
+ * study an earlier source or record already holds. */
+enum outcome_fate { FATE_NEW, FATE_UNCHANGED, FATE_CHANGED };
+
+/* Compare the outcome with the stored one of the same key: unchanged when
+ * their digests agree; changed otherwise, after the old version (outcome,
+ * effects, where it came from) is copied into record_change and removed, so
+ * the new one takes its place and nothing is counted twice. The source
+ * file of the old version stays in `source`, byte for byte. */
+static int outcome_fate(store *s, const ww_record *rec, const ww_outcome_rec *o,
+                        sqlite3_int64 study_id, enum outcome_fate *fate)
+{
+    sqlite3_stmt *st = NULL;
+    sqlite3_int64 old_id = 0;
+    int error, rc, same = 0;
+
+    *fate = FATE_NEW;
+    if (!o->source_key) return 0;
+    if ((error = ww_repo__prepare(&st, s->db,
+                                  "SELECT id, digest IS ?3 FROM outcome WHERE study_id = ?1 AND source_key = ?2"
+                                  " ORDER BY id LIMIT 1")) < 0)
+        return error;
+    sqlite3_bind_int64(st, 1, study_id);
+    sqlite3_bind_text(st, 2, o->source_key, -1, SQLITE_STATIC);
+    bind_text(st, 3, o->digest);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        old_id = sqlite3_column_int64(st, 0);
+        same = sqlite3_column_int(st, 1);
+    } else if (rc != SQLITE_DONE) {
+        error = ww_repo__sqlite_error(s->db->sql, rc, s->file);
+    }
+    ww_repo__release(s->db, st);
+    st = NULL;
+    if (error < 0 || !old_id) return error;
+    if (same && o->digest) {
+        *fate = FATE_UNCHANGED;
+        return 0;
+    }
+    *fate = FATE_CHANGED;
+    if ((error = ww_repo__prepare(
+             &st, s->db,
+             "INSERT INTO record_change(source_id, identity_ns, study_key, source_key, action,"
+             "  old_source_id, old_location, old_record, new_location)"
+             " SELECT ?1, ?2, ?3, o.source_key, 'changed', coalesce(o.source_id, st.source_id), o.location,"
+             "  json_object('name', o.name, 'domain', o.domain, 'timepoint', o.timepoint,"
+             "   'higher_is_better', o.higher_is_better, 'direction_rule', o.direction_rule,"
+             "   'digest', o.digest, 'attrs', json(o.attrs),"
+             "   'effects', (SELECT json_group_array(json_object('metric', e.metric, 'yi', e.yi,"
+             "      'vi', e.vi, 'raw', json(e.raw), 'reported_estimate', e.reported_estimate,"
+             "      'location', e.location)) FROM effect e WHERE e.outcome_id = o.id)),"
+             "  ?4"
+             " FROM outcome o JOIN study st ON st.id = o.study_id WHERE o.id = ?5")) < 0)
+        return error;
+    sqlite3_bind_int64(st, 1, s->source_id);
+    bind_text(st, 2, rec->identity_ns);
+    bind_text(st, 3, rec->study_key);
+    bind_text(st, 4, o->where ? o->where : "");
+    sqlite3_bind_int64(st, 5, old_id);
+    error = step(s, st, NULL);
+    ww_repo__release(s->db, st);
+    st = NULL;
+    if (error < 0) return error;
+    if ((error = ww_repo__prepare(&st, s->db, "DELETE FROM outcome WHERE id = ?1")) < 0) return error;
+    sqlite3_bind_int64(st, 1, old_id);
+    error = step(s, st, NULL);
+    ww_repo__release(s->db, st);
+    return error;
+}
+
+/* Log an outcome added to a study an earlier source stored. */
+static int log_added(store *s, const ww_record *rec, const ww_outcome_rec *o)
+{
+    sqlite3_stmt *st = NULL;
+    int error;
+    if ((error = ww_repo__prepare(&st, s->db,
+                                  "INSERT INTO record_change(source_id, identity_ns, study_key, source_key,"
+                                  "  action, new_location) VALUES (?1, ?2, ?3, ?4, 'added', ?5)")) < 0)
+        return error;
+    sqlite3_bind_int64(st, 1, s->source_id);
+    bind_text(st, 2, rec->identity_ns);
+    bind_text(st, 3, rec->study_key);
+    bind_text(st, 4, o->source_key);
+    bind_text(st, 5, o->where ? o->where : "");
+    error = step(s, st, NULL);
+    ww_repo__release(s->db, st);
+    return error;
+}
+
 static int store_benefits(store *s, const ww_record *rec, sqlite3_int64 intervention_id)
 {
     sqlite3_stmt *st = NULL;
@@ -623,7 +812,7 @@ static int store_benefits(store *s, const ww_record *rec, sqlite3_int64 interven
 }
 
 static int index_record(store *s, const ww_record *rec, sqlite3_int64 intervention_id,
-                        int new_study)
+                        int new_study, const unsigned char *skip)
 {
     ww_buf body = WW_BUF_INIT;
     int error = 0;
@@ -650,6 +839,7 @@ static int index_record(store *s, const ww_record *rec, sqlite3_int64 interventi
 outcomes:
     for (size_t i = 0; i < rec->n_outcomes && error == 0; i++) {
         const ww_outcome_rec *o = &rec->outcomes[i];
+        if (skip && skip[i]) continue; /* unchanged: indexed when first stored */
         ww_buf__free(&body);
         const char *oparts[] = {o->domain, o->timepoint};
         if ((error = join_text(&body, oparts, 2)) == 0)
@@ -664,9 +854,10 @@ static int store_record(void *ctx, const ww_record *rec)
 {
     store *s = ctx;
     sqlite3_int64 intervention_id = 0, study_id = 0;
-    int new_study = 0;
+    int new_study = 0, earlier = 0;
     ww_effect *effects = NULL;
     const char **metrics = NULL;
+    unsigned char *skip = NULL;
     int error = 0;
 
     if (!rec->intervention_name || !*rec->intervention_name)
@@ -691,9 +882,12 @@ static int store_record(void *ctx, const ww_record *rec)
     if (ww_diags__errors(s->rep->diags)) goto done;
     if ((error = fast_lane_grade(s->rep, rec)) < 0) goto done;
 
-    s->rep->outcomes += rec->n_outcomes;
-    s->rep->effects += rec->n_outcomes;
+    for (size_t i = 0; i < rec->n_outcomes; i++)
+        if (rec->outcomes[i].higher_is_better < 0) s->rep->unknown_direction++;
     if (!s->db) {
+        s->rep->outcomes += rec->n_outcomes;
+        for (size_t i = 0; i < rec->n_outcomes; i++)
+            if (rec->outcomes[i].kind != WW_OUTCOME_NONE) s->rep->effects++;
         /* A dry run cannot look up earlier studies: count a keyed record as
          * a new study when its key differs from the previous record's. */
         if (!rec->study_key || !s->last_key || strcmp(rec->study_key, s->last_key) != 0)
@@ -706,7 +900,7 @@ static int store_record(void *ctx, const ww_record *rec)
     if ((error = store_intervention(s, rec, &intervention_id)) < 0 ||
         (error = touch(s, intervention_id)) < 0 ||
         (error = store_issues(s, rec, intervention_id)) < 0 ||
-        (error = find_study(s, rec, intervention_id, &study_id)) < 0)
+        (error = find_study(s, rec, intervention_id, &study_id, &earlier)) < 0)
         goto done;
     if (!study_id) {
         if ((error = store_study(s, rec, intervention_id, &study_id)) < 0 ||
@@ -714,15 +908,38 @@ static int store_record(void *ctx, const ww_record *rec)
             goto done;
         new_study = 1;
         s->rep->studies++;
+    } else if (earlier) {
+        s->rep->update = 1;
+        if ((error = regrade_later(s, study_id)) < 0) goto done;
     }
-    for (size_t i = 0; i < rec->n_outcomes; i++)
-        if ((error = store_outcome(s, rec, &rec->outcomes[i], study_id, &effects[i], metrics[i])) < 0)
-            goto done;
+    if (rec->n_outcomes && !(skip = calloc(rec->n_outcomes, 1))) {
+        error = ww__error_oom();
+        goto done;
+    }
+    for (size_t i = 0; i < rec->n_outcomes; i++) {
+        const ww_outcome_rec *o = &rec->outcomes[i];
+        enum outcome_fate fate = FATE_NEW;
+        if (!new_study && (error = outcome_fate(s, rec, o, study_id, &fate)) < 0) goto done;
+        if (fate == FATE_UNCHANGED) {
+            skip[i] = 1;
+            s->rep->unchanged++;
+            continue;
+        }
+        if (o->source_key) {
+            if (fate == FATE_CHANGED) s->rep->changed++;
+            else s->rep->added++;
+            if (fate == FATE_NEW && earlier && (error = log_added(s, rec, o)) < 0) goto done;
+        }
+        s->rep->outcomes++;
+        if (o->kind != WW_OUTCOME_NONE) s->rep->effects++;
+        if ((error = store_outcome(s, rec, o, study_id, &effects[i], metrics[i])) < 0) goto done;
+    }
     if ((error = store_benefits(s, rec, intervention_id)) < 0) goto done;
-    error = index_record(s, rec, intervention_id, new_study);
+    error = index_record(s, rec, intervention_id, new_study, skip);
 done:
     free(effects);
     free(metrics);
+    free(skip);
     return error;
 }
 
@@ -774,6 +991,87 @@ static int store_pooled(void *ctx, const ww_pooled_check *c)
 
 /* A report's full text: kept until the file's records are in, then indexed
  * with the intervention they named (a report's text may come first). */
+/* A review body's published judgement (importers.h), stored beside our own
+ * grades. A later file with the same judgement (same body, scope, key,
+ * finding and domain) replaces it: the newer publication wins. Studies and
+ * interventions it names are joined by key when graded and shown, so the
+ * files may arrive in any order. */
+static int store_judgement(void *ctx, const ww_judgement *j)
+{
+    store *s = ctx;
+    sqlite3_stmt *st = NULL;
+    int error;
+    if (!j->key || !*j->key || !j->body || !j->identity_ns)
+        return ww_diags__add(s->rep->diags, 0, s->file, j->line, "judgement",
+                             "a published judgement needs a body, a namespace and a key");
+    s->rep->judgements++;
+    if (!s->db) return 0;
+    if ((error = ww_repo__prepare(
+             &st, s->db,
+             "INSERT INTO judgement(source_id, scope, body, identity_ns, key, finding_key, domain,"
+             "  intervention_name, design, design_text, rating, reason, standards, protocol,"
+             "  n_studies, n_eligible, url, location)"
+             " VALUES (?1, ?2, ?3, ?4, ?5, coalesce(?6, ''), coalesce(?7, ''), ?8, ?9, ?10, ?11,"
+             "  ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
+             " ON CONFLICT(scope, body, identity_ns, key, finding_key, domain) DO UPDATE SET"
+             "  source_id = excluded.source_id, intervention_name = excluded.intervention_name,"
+             "  design = excluded.design, design_text = excluded.design_text,"
+             "  rating = excluded.rating, reason = excluded.reason, standards = excluded.standards,"
+             "  protocol = excluded.protocol, n_studies = excluded.n_studies,"
+             "  n_eligible = excluded.n_eligible, url = excluded.url, location = excluded.location")) < 0)
+        return error;
+    sqlite3_bind_int64(st, 1, s->source_id);
+    bind_text(st, 2, j->scope == WW_JUDGEMENT_INTERVENTION ? "intervention" : "study");
+    bind_text(st, 3, j->body);
+    bind_text(st, 4, j->identity_ns);
+    bind_text(st, 5, j->key);
+    bind_text(st, 6, j->finding_key);
+    bind_text(st, 7, j->domain);
+    bind_text(st, 8, j->intervention_name);
+    bind_text(st, 9, j->design == WW_DESIGN_UNKNOWN ? NULL : ww_design_name(j->design));
+    bind_text(st, 10, j->design_text);
+    bind_text(st, 11, j->rating);
+    bind_text(st, 12, j->reason);
+    bind_text(st, 13, j->standards);
+    bind_text(st, 14, j->protocol);
+    bind_count(st, 15, j->n_studies);
+    bind_count(st, 16, j->n_eligible);
+    bind_text(st, 17, j->url);
+    bind_text(st, 18, j->where ? j->where : "");
+    error = step(s, st, NULL);
+    ww_repo__release(s->db, st);
+    return error;
+}
+
+/* Studies of earlier sources that this file's judgements are about: they are
+ * regraded, and their interventions resynthesised, with the file's own. */
+static int judged_studies(store *s)
+{
+    sqlite3_stmt *st = NULL;
+    int error, rc;
+    if (!s->rep->judgements) return 0;
+    if ((error = ww_repo__prepare(
+             &st, s->db,
+             "SELECT DISTINCT st.id, st.intervention_id FROM judgement j"
+             "  JOIN study st ON st.identity_ns = j.identity_ns AND st.study_key = j.key"
+             " WHERE j.source_id = ?1 AND j.scope = 'study'"
+             " UNION"
+             " SELECT DISTINCT NULL, k.intervention_id FROM judgement j"
+             "  JOIN intervention_key k ON k.identity_ns = j.identity_ns AND k.key = j.key"
+             " WHERE j.source_id = ?1 AND j.scope = 'intervention'")) < 0)
+        return error;
+    sqlite3_bind_int64(st, 1, s->source_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (sqlite3_column_type(st, 0) != SQLITE_NULL &&
+            (error = regrade_later(s, sqlite3_column_int64(st, 0))) < 0)
+            break;
+        if ((error = touch(s, sqlite3_column_int64(st, 1))) < 0) break;
+    }
+    if (error == 0 && rc != SQLITE_DONE) error = ww_repo__sqlite_error(s->db->sql, rc, s->file);
+    ww_repo__release(s->db, st);
+    return error;
+}
+
 static int store_text(void *ctx, const char *title, const char *body)
 {
     store *s = ctx;
@@ -846,12 +1144,17 @@ static int audit_import(store *s)
     int error;
     if ((error = ww_repo__prepare(&st, s->db,
                                   "INSERT INTO audit(action, source_id, detail) VALUES ('import', ?1,"
-                                  " json_object('studies', ?2, 'outcomes', ?3, 'effects', ?4))")) < 0)
+                                  " json_object('studies', ?2, 'outcomes', ?3, 'effects', ?4,"
+                                  "  'added', ?5, 'changed', ?6, 'unchanged', ?7, 'judgements', ?8))")) < 0)
         return error;
     sqlite3_bind_int64(st, 1, s->source_id);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)s->rep->studies);
     sqlite3_bind_int64(st, 3, (sqlite3_int64)s->rep->outcomes);
     sqlite3_bind_int64(st, 4, (sqlite3_int64)s->rep->effects);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)s->rep->added);
+    sqlite3_bind_int64(st, 6, (sqlite3_int64)s->rep->changed);
+    sqlite3_bind_int64(st, 7, (sqlite3_int64)s->rep->unchanged);
+    sqlite3_bind_int64(st, 8, (sqlite3_int64)s->rep->judgements);
     error = step(s, st, NULL);
     ww_repo__release(s->db, st);
     return error;
@@ -917,6 +1220,8 @@ int ww_import_file(ww_import_report **out, ww_db *db, const char *path, const ww
     s.last_key = NULL;
     s.touched = NULL;
     s.n_touched = s.alloc_touched = 0;
+    s.regrade = NULL;
+    s.n_regrade = s.alloc_regrade = 0;
     memset(&s.text_title, 0, sizeof s.text_title);
     memset(&s.text_body, 0, sizeof s.text_body);
     s.has_text = 0;
@@ -925,7 +1230,7 @@ int ww_import_file(ww_import_report **out, ww_db *db, const char *path, const ww
     sink.record = store_record;
     sink.text = store_text;
     sink.pooled = store_pooled;
-    sink.judgement = NULL;
+    sink.judgement = store_judgement;
 
     if (s.db) {
         /* IMMEDIATE takes the write lock now, so a busy database is found
@@ -950,6 +1255,14 @@ verdict:
          * in the same transaction: stored results never lag the evidence. */
         if ((error = index_text(&s)) < 0) goto done;
         if ((error = ww_repo__grade_source(db, s.source_id)) < 0) goto done;
+        if ((error = judged_studies(&s)) < 0) goto done;
+        for (size_t i = 0; i < s.n_regrade; i++) {
+            ww_rigour_grade g;
+            if ((error = ww_repo__grade_study(&g, db, s.regrade[i])) < 0) goto done;
+            error = ww_repo__store_grade(db, s.regrade[i], &g);
+            ww_rigour_grade_clear(&g);
+            if (error < 0) goto done;
+        }
         for (size_t i = 0; i < s.n_touched; i++)
             if ((error = ww_repo__resynthesise(db, s.touched[i], s.source_id)) < 0) goto done;
         if ((error = audit_import(&s)) < 0 || (error = ww_repo__exec(db, "COMMIT")) < 0) goto done;
@@ -966,6 +1279,7 @@ done:
     if (s_ready) {
         free(s.last_key);
         free(s.touched);
+        free(s.regrade);
         ww_buf__free(&s.text_title);
         ww_buf__free(&s.text_body);
     }

@@ -162,6 +162,7 @@ int ww_repo__candidates(ww_candidate **out, size_t *n_out, ww_db *db, ww_arena *
              "       SELECT intervention_id, 0.0, 1, 'issue tag' FROM intervention_issue"
              "        WHERE issue_id IN (SELECT value FROM json_each(?2))) m"
              " JOIN intervention i ON i.id = m.iid"
+             " WHERE i.placeholder IS NULL" /* placeholders and umbrellas are never ranked */
              " GROUP BY i.id ORDER BY min(m.score), i.slug")) < 0)
         goto done;
     if (fts_expr) sqlite3_bind_text(st, 1, fts_expr, -1, SQLITE_STATIC);
@@ -368,7 +369,7 @@ done:
 
 #define SYNTHESES_SQL(trace)                                                                       \
     "SELECT domain, metric, method, k, n_effects, n_other_scale,"                                  \
-    "       coalesce(n_participants, 0), estimate, se, ci_low, ci_high, tau2, i2, q,"              \
+    "       coalesce(n_participants, -1), estimate, se, ci_low, ci_high, tau2, i2, q,"              \
     "       pi_low, pi_high, data_version,"                                                        \
     "       (SELECT coalesce(max(provisional), 0) FROM study s"                                   \
     "         WHERE s.intervention_id = synthesis.intervention_id),"                               \

@@ -189,7 +189,58 @@ static const char migration_1[] =
     "  INSERT INTO search_fts(rowid, title, body) VALUES (new.id, new.title, new.body);"
     "END;";
 
-static const char *const migrations[] = {migration_1};
+/* Version 1 -> 2: real evidence read right.
+ *  - outcomes carry their identity inside the source (WWC FindingID, ...),
+ *    a digest of what the source said, source-specific attributes, the
+ *    source that last wrote them and what decided their direction
+ *    (higher_is_better -1 = unknown, kept out of pooling);
+ *  - studies carry the namespace in which their key names one study across
+ *    sources and versions of a source (a newer WWC export updates in place),
+ *    and where their design came from;
+ *  - placeholder and umbrella names are interventions that are never ranked;
+ *  - a source's own ids for an intervention (WWC InterventionID);
+ *  - review bodies' published judgements, stored beside our grades;
+ *  - the log of what a newer version of a source changed. */
+static const char migration_2[] =
+    "ALTER TABLE outcome ADD COLUMN direction_rule TEXT;"
+    "ALTER TABLE outcome ADD COLUMN source_key TEXT;"
+    "ALTER TABLE outcome ADD COLUMN digest TEXT;"
+    "ALTER TABLE outcome ADD COLUMN attrs TEXT CHECK (attrs IS NULL OR json_valid(attrs));"
+    "ALTER TABLE outcome ADD COLUMN source_id INTEGER REFERENCES source(id);"
+    "CREATE INDEX outcome_by_key ON outcome(study_id, source_key);"
+    "ALTER TABLE study ADD COLUMN identity_ns TEXT;"
+    "ALTER TABLE study ADD COLUMN design_basis TEXT;"
+    "CREATE INDEX study_by_identity ON study(identity_ns, study_key);"
+    "ALTER TABLE intervention ADD COLUMN placeholder TEXT;"
+    "CREATE TABLE intervention_key ("
+    "  intervention_id INTEGER NOT NULL REFERENCES intervention(id) ON DELETE CASCADE,"
+    "  identity_ns TEXT NOT NULL, key TEXT NOT NULL,"
+    "  PRIMARY KEY (identity_ns, key, intervention_id)"
+    ");"
+    "CREATE TABLE judgement ("
+    "  id INTEGER PRIMARY KEY,"
+    "  source_id INTEGER NOT NULL REFERENCES source(id),"
+    "  scope TEXT NOT NULL CHECK (scope IN ('study', 'intervention')),"
+    "  body TEXT NOT NULL, identity_ns TEXT NOT NULL, key TEXT NOT NULL,"
+    "  finding_key TEXT NOT NULL DEFAULT '', domain TEXT NOT NULL DEFAULT '',"
+    "  intervention_name TEXT, design TEXT, design_text TEXT, rating TEXT, reason TEXT,"
+    "  standards TEXT, protocol TEXT, n_studies INTEGER, n_eligible INTEGER, url TEXT,"
+    "  location TEXT NOT NULL,"
+    "  UNIQUE (scope, body, identity_ns, key, finding_key, domain)"
+    ");"
+    "CREATE TABLE record_change ("
+    "  id INTEGER PRIMARY KEY,"
+    "  source_id INTEGER NOT NULL REFERENCES source(id),"
+    "  identity_ns TEXT, study_key TEXT, source_key TEXT,"
+    "  action TEXT NOT NULL CHECK (action IN ('added', 'changed')),"
+    "  old_source_id INTEGER REFERENCES source(id), old_location TEXT, old_record TEXT,"
+    "  new_location TEXT"
+    ");"
+    "CREATE INDEX record_change_by_source ON record_change(source_id);"
+    "ALTER TABLE synthesis ADD COLUMN wwc_effectiveness TEXT;"
+    "ALTER TABLE synthesis ADD COLUMN wwc_effectiveness_reason TEXT;";
+
+static const char *const migrations[] = {migration_1, migration_2};
 
 int ww_repo__migrate(ww_db *db)
 {

@@ -83,7 +83,8 @@ static int store_domain(ww_db *db, sqlite3_stmt *ins, int64_t intervention_id, c
     sqlite3_bind_text(ins, 3, "SMD", -1, SQLITE_STATIC);
     sqlite3_bind_text(ins, 4, r.method, -1, SQLITE_STATIC);
     sqlite3_bind_int(ins, 5, r.k);
-    sqlite3_bind_int64(ins, 6, r.n_participants);
+    if (r.n_participants < 0) sqlite3_bind_null(ins, 6);
+    else sqlite3_bind_int64(ins, 6, r.n_participants);
     bind_num(ins, 7, r.estimate);
     bind_num(ins, 8, r.se);
     bind_num(ins, 9, r.ci_low);
@@ -182,7 +183,9 @@ int ww_repo__resynthesise(ww_db *db, int64_t intervention_id, int64_t data_versi
              "       json_extract(e.raw, '$.events_treatment'), json_extract(e.raw, '$.total_treatment'),"
              "       json_extract(e.raw, '$.events_control'), json_extract(e.raw, '$.total_control')"
              "  FROM effect e JOIN outcome o ON o.id = e.outcome_id JOIN study s ON s.id = o.study_id"
-             " WHERE s.intervention_id = ?1 ORDER BY d, s.id, e.id")) < 0 ||
+             "  JOIN intervention i ON i.id = s.intervention_id"
+             " WHERE s.intervention_id = ?1 AND o.higher_is_better >= 0 AND i.placeholder IS NULL"
+             " ORDER BY d, s.id, e.id")) < 0 ||
         (error = ww_repo__prepare(
              &ins, db,
              "INSERT INTO synthesis(intervention_id, domain, metric, method, k, n_participants,"

@@ -74,7 +74,8 @@ static void test_synthesis__direction_is_normalised(void **state)
     assert_ww_ok(ww_synthesise(&b, NULL, down, 3));
     assert_close(b.estimate, a.estimate, 1e-14);
     assert_close(b.ci_low, a.ci_low, 1e-14);
-    assert_int_equal(b.n_participants, 0); /* unknown Ns are not counted */
+    assert_int_equal(b.n_participants, -1); /* no study reports its N: unknown, not 0 */
+    assert_int_equal(b.k_without_n, 3);
 }
 
 /* log OR to SMD: escalc(measure="OR2DL", ai=12, bi=38, ci=20, di=30) gives
