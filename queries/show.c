@@ -14,7 +14,14 @@
 
 static int is_ratio(const char *metric)
 {
-    return strcmp(metric, "OR") == 0 || strcmp(metric, "RR") == 0;
+    return metric && (strcmp(metric, "OR") == 0 || strcmp(metric, "RR") == 0);
+}
+
+static const char *direction_word(int higher_is_better)
+{
+    return higher_is_better < 0 ? "direction unknown"
+           : higher_is_better   ? "higher is better"
+                                : "lower is better";
 }
 
 /* Estimate and CI on the natural scale of the metric. */
@@ -39,8 +46,11 @@ static json_t *effect_json(const ww_effect_row *e)
     ww_queries__set(o, "outcome", json_string(e->outcome));
     ww_queries__set(o, "domain", ww_queries__str(e->domain));
     ww_queries__set(o, "timepoint", ww_queries__str(e->timepoint));
-    ww_queries__set(o, "higher_is_better", json_boolean(e->higher_is_better));
-    ww_queries__set(o, "metric", json_string(e->metric));
+    ww_queries__set(o, "higher_is_better",
+                    e->higher_is_better < 0 ? json_null() : json_boolean(e->higher_is_better));
+    ww_queries__set(o, "direction_rule", ww_queries__str(e->direction_rule));
+    ww_queries__set(o, "pooled", json_boolean(e->metric && e->higher_is_better >= 0 && !e->extracted));
+    ww_queries__set(o, "metric", ww_queries__str(e->metric));
     ww_queries__set(o, "yi", ww_queries__num(e->yi));
     ww_queries__set(o, "vi", ww_queries__num(e->vi));
     ww_queries__set(o, "log_scale", json_boolean(is_ratio(e->metric)));
@@ -92,7 +102,8 @@ static json_t *syntheses_json(const ww_synthesis_row *syn, size_t n)
 }
 
 static int write_json(const ww_intervention_row *iv, const ww_effect_row *effects, size_t n,
-                      const ww_synthesis_row *syn, size_t n_syn, FILE *fp)
+                      const ww_synthesis_row *syn, size_t n_syn, const ww_published_rating *pub,
+                      size_t n_pub, FILE *fp)
 {
     json_t *doc = json_object(), *studies = json_array(), *issues = json_array(), *study = NULL,
            *list = NULL, *cost = json_object();
@@ -112,7 +123,25 @@ static int write_json(const ww_intervention_row *iv, const ww_effect_row *effect
                         iv->cost_price_year >= 0 ? json_integer(iv->cost_price_year) : json_null());
     ww_queries__set(cost, "payer", ww_queries__str(iv->cost_payer));
     ww_queries__set(doc, "cost", cost);
+    ww_queries__set(doc, "placeholder", ww_queries__str(iv->placeholder));
     ww_queries__set(doc, "syntheses", syntheses_json(syn, n_syn));
+    {
+        json_t *pub_a = json_array();
+        for (size_t i = 0; i < n_pub; i++) {
+            json_t *o = json_object();
+            ww_queries__set(o, "body", json_string(pub[i].body));
+            ww_queries__set(o, "domain", json_string(pub[i].domain));
+            ww_queries__set(o, "rating", ww_queries__str(pub[i].rating));
+            ww_queries__set(o, "studies_meeting_standards",
+                            pub[i].n_studies >= 0 ? json_integer(pub[i].n_studies) : json_null());
+            ww_queries__set(o, "protocol", ww_queries__str(pub[i].protocol));
+            ww_queries__set(o, "url", ww_queries__str(pub[i].url));
+            ww_queries__set(o, "source", ww_queries__str(pub[i].source_name));
+            ww_queries__set(o, "location", json_string(pub[i].location));
+            ww_queries__append(pub_a, o);
+        }
+        ww_queries__set(doc, "published_ratings", pub_a);
+    }
     for (size_t i = 0; i < n; i++) {
         const ww_effect_row *e = &effects[i];
         if (i == 0 || effects[i - 1].study_id != e->study_id) {
@@ -122,6 +151,11 @@ static int write_json(const ww_intervention_row *iv, const ww_effect_row *effect
             ww_queries__set(study, "title", ww_queries__str(e->study_title));
             ww_queries__set(study, "year", e->year >= 0 ? json_integer(e->year) : json_null());
             ww_queries__set(study, "design", ww_queries__str(e->design));
+            ww_queries__set(study, "design_basis", ww_queries__str(e->design_basis));
+            ww_queries__set(study, "rigour_level",
+                            e->rigour_level >= 0 ? json_integer(e->rigour_level) : json_null());
+            ww_queries__set(study, "wwc_rating", ww_queries__str(e->wwc_rating));
+            ww_queries__set(study, "source_key", ww_queries__str(e->study_key));
             ww_queries__set(study, "provisional", json_boolean(e->provisional));
             ww_queries__set(study, "source_sha256", json_string(e->source_sha256));
             ww_queries__set(study, "effects", list);
@@ -154,7 +188,7 @@ static int write_csv(const ww_intervention_row *iv, const ww_effect_row *effects
         ww_queries__csv_field(fp, e->outcome, 0);
         ww_queries__csv_field(fp, e->domain, 0);
         ww_queries__csv_field(fp, e->timepoint, 0);
-        fputs(e->higher_is_better ? "true," : "false,", fp);
+        fputs(e->higher_is_better < 0 ? "," : e->higher_is_better ? "true," : "false,", fp);
         ww_queries__csv_field(fp, e->metric, 0);
         ww_queries__csv_num(fp, e->yi, 0);
         ww_queries__csv_num(fp, e->vi, 0);
@@ -170,10 +204,16 @@ static int write_csv(const ww_intervention_row *iv, const ww_effect_row *effects
 }
 
 static int write_table(const ww_intervention_row *iv, const ww_effect_row *effects, size_t n,
-                       const ww_synthesis_row *syn, size_t n_syn, FILE *fp)
+                       const ww_synthesis_row *syn, size_t n_syn, const ww_published_rating *pub,
+                       size_t n_pub, FILE *fp)
 {
+    size_t unknown = 0, unweighed = 0;
     fprintf(fp, "%s (%s)%s\n", iv->name, iv->slug,
             iv->is_example ? "  [illustrative example, not real evidence]" : "");
+    if (iv->placeholder)
+        fprintf(fp, "  not one intervention: %s; its studies are kept and shown, never ranked or "
+                    "pooled together\n",
+                iv->placeholder);
     if (iv->description) fprintf(fp, "  %s\n", iv->description);
     if (iv->population) fprintf(fp, "  population: %s\n", iv->population);
     if (iv->setting) fprintf(fp, "  setting: %s\n", iv->setting);
@@ -201,25 +241,55 @@ static int write_table(const ww_intervention_row *iv, const ww_effect_row *effec
                 syn[i].eif_level ? syn[i].eif_level : "-",
                 syn[i].blueprints_tier ? syn[i].blueprints_tier : "-");
     }
+    if (n_pub) fputs("\npublished ratings of this intervention (beside ours):\n", fp);
+    for (size_t i = 0; i < n_pub; i++) {
+        fprintf(fp, "  %s, %s: %s", pub[i].body, pub[i].domain, pub[i].rating ? pub[i].rating : "-");
+        if (pub[i].n_studies >= 0)
+            fprintf(fp, " (%ld %s meeting standards)", pub[i].n_studies,
+                    pub[i].n_studies == 1 ? "study" : "studies");
+        fprintf(fp, "; %s %s\n", pub[i].source_name ? pub[i].source_name : "", pub[i].location);
+    }
     for (size_t i = 0; i < n; i++) {
         const ww_effect_row *e = &effects[i];
         double est, lo, hi;
         if (i == 0 || effects[i - 1].study_id != e->study_id) {
             fprintf(fp, "\nstudy %lld: %s", (long long)e->study_id, e->study_title ? e->study_title : "(untitled)");
             if (e->year >= 0) fprintf(fp, " (%d)", e->year);
-            fprintf(fp, "\n  design: %s%s; source sha256 %.12s\n", e->design ? e->design : "unknown",
-                    e->provisional ? ", provisional" : "", e->source_sha256);
+            fprintf(fp, "\n  design: %s%s%s%s; source sha256 %.12s\n", e->design ? e->design : "unknown",
+                    e->design_basis ? " (" : "", e->design_basis ? e->design_basis : "",
+                    e->design_basis ? ")" : "", e->source_sha256);
+            if (e->rigour_level >= 0)
+                fprintf(fp, "  grade: level %d of 5; WWC: %s%s (whatworks grade --explain %lld)\n",
+                        e->rigour_level, e->wwc_rating ? e->wwc_rating : "-",
+                        e->provisional ? "; provisional" : "", (long long)e->study_id);
         }
-        natural(e, &est, &lo, &hi);
         fprintf(fp, "  - %s", e->outcome);
         if (e->timepoint) fprintf(fp, " at %s", e->timepoint);
-        fprintf(fp, " [%s, %s is better]: %s %.3f [%.3f, %.3f]", e->domain ? e->domain : "no domain",
-                e->higher_is_better ? "higher" : "lower", e->metric, est, lo, hi);
+        fprintf(fp, " [%s, %s]", e->domain ? e->domain : "no domain", direction_word(e->higher_is_better));
+        if (e->metric) {
+            natural(e, &est, &lo, &hi);
+            fprintf(fp, ": %s %.3f [%.3f, %.3f]", e->metric, est, lo, hi);
+        } else {
+            fputs(": no effect that can be weighed", fp);
+            unweighed++;
+        }
         if (e->n_participants >= 0) fprintf(fp, ", N = %ld", e->n_participants);
         if (e->extracted) fprintf(fp, ", machine-extracted (confidence %.2f)", e->confidence);
+        if (e->higher_is_better < 0) {
+            fputs(", not pooled", fp);
+            unknown++;
+        }
         fprintf(fp, " (%s)\n", e->location);
     }
-    if (!n) fputs("\nno effects stored\n", fp);
+    if (!n) fputs("\nno outcomes stored\n", fp);
+    if (unknown)
+        fprintf(fp, "\n%zu %s of unknown direction (neither the source nor the direction lexicon "
+                    "says whether higher is better): shown, not pooled (docs/direction.md)\n",
+                unknown, unknown == 1 ? "outcome" : "outcomes");
+    if (unweighed)
+        fprintf(fp, "%s%zu %s reported without statistics an effect can be weighed from: shown, "
+                    "not pooled\n",
+                unknown ? "" : "\n", unweighed, unweighed == 1 ? "outcome" : "outcomes");
     return ww_queries__flush(fp);
 }
 
@@ -229,19 +299,21 @@ int ww_show_write(ww_db *db, const char *intervention, FILE *fp, ww_format fmt)
     ww_intervention_row iv;
     ww_effect_row *effects = NULL;
     ww_synthesis_row *syn = NULL;
-    size_t n = 0, n_syn = 0;
+    ww_published_rating *pub = NULL;
+    size_t n = 0, n_syn = 0, n_pub = 0;
     int error;
 
     if (!intervention || !*intervention) return ww__error(WW_EUSAGE, "no intervention named");
     if ((error = ww_arena__new(&arena)) < 0) return error;
     if ((error = ww_repo__intervention(&iv, db, arena, intervention)) < 0 ||
         (error = ww_repo__effects(&effects, &n, db, arena, iv.id)) < 0 ||
-        (error = ww_repo__syntheses(&syn, &n_syn, db, arena, iv.id, 0, 1)) < 0)
+        (error = ww_repo__syntheses(&syn, &n_syn, db, arena, iv.id, 0, 1)) < 0 ||
+        (error = ww_repo__published_ratings(&pub, &n_pub, db, arena, iv.id)) < 0)
         goto done;
     switch (fmt) {
-    case WW_FORMAT_JSON: error = write_json(&iv, effects, n, syn, n_syn, fp); break;
+    case WW_FORMAT_JSON: error = write_json(&iv, effects, n, syn, n_syn, pub, n_pub, fp); break;
     case WW_FORMAT_CSV: error = write_csv(&iv, effects, n, fp); break;
-    default: error = write_table(&iv, effects, n, syn, n_syn, fp); break;
+    default: error = write_table(&iv, effects, n, syn, n_syn, pub, n_pub, fp); break;
     }
 done:
     ww_arena__free(arena);

@@ -211,12 +211,15 @@ int ww_repo__effects(ww_effect_row **out, size_t *n_out, ww_db *db, ww_arena *ar
     *n_out = 0;
     if ((error = ww_repo__prepare(
              &st, db,
-             "SELECT e.id, s.id, e.metric, e.yi, e.vi, o.higher_is_better, o.name, o.domain,"
+             "SELECT coalesce(e.id, 0), s.id, e.metric, e.yi, e.vi, o.higher_is_better, o.name, o.domain,"
              "       o.timepoint, coalesce(e.n_participants, -1), s.provisional, s.title,"
-             "       coalesce(s.year, -1), s.design, e.location, src.sha256, e.smd_correction,"
-             "       e.reported_estimate, e.reported_ci_low, e.reported_ci_high, e.extracted, e.confidence"
-             "  FROM effect e JOIN outcome o ON o.id = e.outcome_id"
-             "  JOIN study s ON s.id = o.study_id JOIN source src ON src.id = s.source_id"
+             "       coalesce(s.year, -1), s.design, coalesce(e.location, o.location), src.sha256,"
+             "       e.smd_correction, e.reported_estimate, e.reported_ci_low, e.reported_ci_high,"
+             "       coalesce(e.extracted, 0), e.confidence, o.direction_rule,"
+             "       coalesce(s.rigour_level, -1), s.wwc_rating, s.design_basis, s.study_key"
+             "  FROM outcome o JOIN study s ON s.id = o.study_id"
+             "  JOIN source src ON src.id = coalesce(o.source_id, s.source_id)"
+             "  LEFT JOIN effect e ON e.outcome_id = o.id"
              " WHERE s.intervention_id = ?1 ORDER BY s.year, s.id, o.id, e.id")) < 0)
         return error;
     sqlite3_bind_int64(st, 1, intervention_id);
@@ -225,8 +228,8 @@ int ww_repo__effects(ww_effect_row **out, size_t *n_out, ww_db *db, ww_arena *ar
         if (!r) goto oom;
         r->effect_id = sqlite3_column_int64(st, 0);
         r->study_id = sqlite3_column_int64(st, 1);
-        r->yi = sqlite3_column_double(st, 3);
-        r->vi = sqlite3_column_double(st, 4);
+        r->yi = col_double_or_nan(st, 3);
+        r->vi = col_double_or_nan(st, 4);
         r->higher_is_better = sqlite3_column_int(st, 5);
         r->n_participants = (long)sqlite3_column_int64(st, 9);
         r->provisional = sqlite3_column_int(st, 10);
@@ -245,7 +248,14 @@ int ww_repo__effects(ww_effect_row **out, size_t *n_out, ww_db *db, ww_arena *ar
         r->location = ww_repo__col_text(st, 14, arena);
         r->source_sha256 = ww_repo__col_text(st, 15, arena);
         r->smd_correction = ww_repo__col_text(st, 16, arena);
-        if (!r->metric || !r->outcome || !r->location || !r->source_sha256) goto oom;
+        r->direction_rule = ww_repo__col_text(st, 22, arena);
+        r->rigour_level = sqlite3_column_int(st, 23);
+        r->wwc_rating = ww_repo__col_text(st, 24, arena);
+        r->design_basis = ww_repo__col_text(st, 25, arena);
+        r->study_key = ww_repo__col_text(st, 26, arena);
+        if ((sqlite3_column_type(st, 2) != SQLITE_NULL && !r->metric) || !r->outcome ||
+            !r->location || !r->source_sha256)
+            goto oom;
     }
     if (rc != SQLITE_DONE) {
         error = step_error(db, rc);
@@ -273,7 +283,8 @@ int ww_repo__intervention(ww_intervention_row *out, ww_db *db, ww_arena *arena,
     if ((error = ww_repo__prepare(
              &st, db,
              "SELECT id, slug, name, description, population, setting, delivery,"
-             "       cost_per_participant, coalesce(cost_price_year, -1), cost_payer, is_example"
+             "       cost_per_participant, coalesce(cost_price_year, -1), cost_payer, is_example,"
+             "       placeholder"
              "  FROM intervention WHERE slug = ?1 OR name = ?1 COLLATE NOCASE"
              " ORDER BY slug = ?1 DESC LIMIT 1")) < 0)
         return error;
@@ -298,6 +309,7 @@ int ww_repo__intervention(ww_intervention_row *out, ww_db *db, ww_arena *arena,
     out->cost_price_year = sqlite3_column_int(st, 8);
     out->cost_payer = ww_repo__col_text(st, 9, arena);
     out->is_example = sqlite3_column_int(st, 10);
+    out->placeholder = ww_repo__col_text(st, 11, arena);
     if (!out->slug || !out->name) goto oom;
     ww_repo__release(db, st);
     st = NULL;
@@ -323,6 +335,53 @@ oom:
 done:
     ww_repo__release(db, st);
     free(issues.items);
+    return error;
+}
+
+int ww_repo__published_ratings(ww_published_rating **out, size_t *n_out, ww_db *db,
+                               ww_arena *arena, int64_t intervention_id)
+{
+    sqlite3_stmt *st = NULL;
+    vec v = {NULL, 0, 0, sizeof(ww_published_rating)};
+    int error, rc;
+
+    *out = NULL;
+    *n_out = 0;
+    if ((error = ww_repo__prepare(
+             &st, db,
+             "SELECT j.body, j.domain, j.rating, j.protocol, j.url, j.location, src.name,"
+             "       coalesce(j.n_studies, -1)"
+             "  FROM intervention_key k JOIN judgement j ON j.scope = 'intervention'"
+             "   AND j.identity_ns = k.identity_ns AND j.key = k.key"
+             "  JOIN source src ON src.id = j.source_id"
+             " WHERE k.intervention_id = ?1 ORDER BY j.domain, j.id")) < 0)
+        return error;
+    sqlite3_bind_int64(st, 1, intervention_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        ww_published_rating *r = vec_push(&v);
+        if (!r) goto oom;
+        r->body = ww_repo__col_text(st, 0, arena);
+        r->domain = ww_repo__col_text(st, 1, arena);
+        r->rating = ww_repo__col_text(st, 2, arena);
+        r->protocol = ww_repo__col_text(st, 3, arena);
+        r->url = ww_repo__col_text(st, 4, arena);
+        r->location = ww_repo__col_text(st, 5, arena);
+        r->source_name = ww_repo__col_text(st, 6, arena);
+        r->n_studies = (long)sqlite3_column_int64(st, 7);
+        if (!r->body || !r->domain || !r->location) goto oom;
+    }
+    if (rc != SQLITE_DONE) {
+        error = step_error(db, rc);
+        goto done;
+    }
+    *n_out = v.n;
+    if (!(*out = vec_to_arena(&v, arena))) goto oom;
+    goto done;
+oom:
+    error = ww__error_oom();
+done:
+    ww_repo__release(db, st);
+    free(v.items);
     return error;
 }
 

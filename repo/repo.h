@@ -60,6 +60,13 @@ typedef struct ww_effect_row {
     double reported_estimate, reported_ci_low, reported_ci_high;
     int extracted;       /* machine-extracted from a report's text */
     double confidence;   /* the extractor's confidence; NAN otherwise */
+    /* An outcome stored without an effect (WW_OUTCOME_NONE) has effect_id 0
+     * and metric NULL. higher_is_better is -1 when unknown. */
+    const char *direction_rule; /* "source", a lexicon rule id, "unknown" */
+    int rigour_level;            /* the study's grade; -1 not graded */
+    const char *wwc_rating;      /* the study's WWC rating (ours or the reviewers') */
+    const char *design_basis;
+    const char *study_key;
 } ww_effect_row;
 
 int ww_repo__effects(ww_effect_row **out, size_t *n_out, ww_db *db, ww_arena *arena,
@@ -100,7 +107,20 @@ typedef struct ww_intervention_row {
     int is_example;
     const char **issues; /* linked issue slugs */
     size_t n_issues;
+    const char *placeholder; /* why the name is not one intervention; NULL */
 } ww_intervention_row;
+
+/* A review body's published judgement of an intervention in one outcome
+ * domain (e.g. a WWC intervention report's effectiveness rating). */
+typedef struct ww_published_rating {
+    const char *body, *domain, *rating, *protocol, *url, *location, *source_name;
+    long n_studies; /* studies meeting standards; -1 */
+} ww_published_rating;
+
+/* The published intervention-level ratings joined to an intervention by
+ * its source ids (intervention_key), in domain order. */
+int ww_repo__published_ratings(ww_published_rating **out, size_t *n_out, ww_db *db,
+                               ww_arena *arena, int64_t intervention_id);
 
 /* By slug, else by exact (case-insensitive) name. WW_ENOTFOUND if neither. */
 int ww_repo__intervention(ww_intervention_row *out, ww_db *db, ww_arena *arena,
