@@ -656,16 +656,15 @@ static void wwc_load(wwc_data *d)
         if (x->rating != 0) continue;
         for (j = 0; j < d->wolf.nrows && !best; j++)
             if (strcmp(d->wolf.rows[j][wr], x->study) == 0) best = rating_code(d->wolf.rows[j][ws]);
-        for (j = 0; j < F->nrows && !best; j++) {
+        if (best) { /* the Wolf file decided */
+            x->rating = best;
+            continue;
+        }
+        for (j = 0; j < F->nrows && best != 1; j++) {
             const char *own = F->rows[j][d->fc[C_RATING]];
-            if (strcmp(d->f[j].study, x->study) != 0 || !*own) continue;
-            if (own[0] == '1' || own[0] == '2')
-                for (k = 0; k < F->nrows; k++)
-                    if (strcmp(d->f[k].study, x->study) == 0 &&
-                        (F->rows[k][d->fc[C_RATING]][0] == '1' ||
-                         F->rows[k][d->fc[C_RATING]][0] == '2') &&
-                        (!best || F->rows[k][d->fc[C_RATING]][0] - '0' < best))
-                        best = F->rows[k][d->fc[C_RATING]][0] - '0';
+            if ((own[0] == '1' || own[0] == '2') && own[1] == '\0' &&
+                strcmp(d->f[j].study, x->study) == 0 && (!best || own[0] - '0' < best))
+                best = own[0] - '0';
         }
         x->rating = best;
     }
