@@ -48,7 +48,7 @@ int cmd_grade(const cli_global *g, int argc, char **argv)
         free(ids);
         return cli_usage_error("grade", "name at least one study id");
     }
-    if ((error = cli_open_db(&db, g, 0)) < 0 || (error = ww_grade_write(db, ids, n, explain, stdout, fmt)) < 0) {
+    if ((error = cli_open_db(&db, g, WW_DB_READONLY)) < 0 || (error = ww_grade_write(db, ids, n, explain, stdout, fmt)) < 0) {
         free(ids);
         ww_db_close(db);
         return cli_fail(error);

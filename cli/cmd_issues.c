@@ -23,7 +23,7 @@ int cmd_issues(const cli_global *g, int argc, char **argv)
             return cli_usage_error("issues", "unexpected argument '%s'", argv[i]);
         }
     }
-    if ((error = cli_open_db(&db, g, 0)) < 0) return cli_fail(error);
+    if ((error = cli_open_db(&db, g, WW_DB_READONLY)) < 0) return cli_fail(error);
     error = ww_issues_write(db, stdout, fmt);
     ww_db_close(db);
     return error < 0 ? cli_fail(error) : 0;

@@ -51,7 +51,7 @@ int cmd_query(const cli_global *g, int argc, char **argv)
         }
     }
     if (!text) return cli_usage_error("query", "name a presenting issue, e.g. truancy");
-    if ((error = cli_open_db(&db, g, 0)) < 0) return cli_fail(error);
+    if ((error = cli_open_db(&db, g, WW_DB_READONLY)) < 0) return cli_fail(error);
     if ((error = ww_query_run(&res, db, text, &opts)) < 0 ||
         (error = ww_query_result_write(res, stdout, fmt)) < 0) {
         ww_query_result_free(res);

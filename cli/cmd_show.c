@@ -30,7 +30,7 @@ int cmd_show(const cli_global *g, int argc, char **argv)
         }
     }
     if (!name) return cli_usage_error("show", "name an intervention");
-    if ((error = cli_open_db(&db, g, 0)) < 0) return cli_fail(error);
+    if ((error = cli_open_db(&db, g, WW_DB_READONLY)) < 0) return cli_fail(error);
     error = ww_show_write(db, name, stdout, fmt);
     ww_db_close(db);
     return error < 0 ? cli_fail(error) : 0;

@@ -98,15 +98,28 @@ typedef struct ww_db ww_db;
 
 /** Flags for ww_db_open(). */
 #define WW_DB_CREATE 0x1   /**< create the file and its schema if missing */
-#define WW_DB_READONLY 0x2 /**< open read-only; never migrates */
+#define WW_DB_READONLY 0x2 /**< open read-only; never migrates, never creates */
 
 /**
  * Open (and with WW_DB_CREATE create or migrate) the database at path.
  * The schema is migrated forward to the version this library knows; a file
  * newer than the library is refused with WW_EDATA.
+ *
+ * With WW_DB_READONLY nothing is ever written: not the file, and no -wal or
+ * -shm file beside it when this user may not write the file or its folder
+ * (the file is then opened with SQLite's immutable=1, unless its -wal holds
+ * commits not yet checkpointed, which are read through the existing -wal and
+ * -shm). Such a file can be read on a read-only share or when another user
+ * owns it. An immutable reader takes no locks: an import by the owner that
+ * checkpoints while a query runs can make that query fail (run it again).
+ * Without WW_DB_READONLY the file and its folder must be writable.
  * @param[out] out  the handle; release with ww_db_close()
- * @return 0, WW_ENOTFOUND (no such file and no WW_DB_CREATE), WW_ECANTCREATE,
- *         WW_EDATA (not a whatworks database, or a newer schema), WW_EBUSY
+ * @return 0, WW_ENOTFOUND (no such file, "no database at PATH", and no
+ *         WW_DB_CREATE, or WW_DB_READONLY), WW_ECANTCREATE (cannot create,
+ *         or may not write, the file or its folder: "PATH: cannot write the
+ *         database (permission denied)"), WW_EDATA (not a whatworks
+ *         database, or a schema other than this library's for a read-only
+ *         open), WW_EBUSY
  */
 WW_EXTERN int ww_db_open(ww_db **out, const char *path, unsigned flags);
 
