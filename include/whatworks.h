@@ -154,7 +154,10 @@ typedef enum ww_import_status {
     WW_IMPORT_IMPORTED = 0, /**< stored, in one transaction */
     WW_IMPORT_ALREADY = 1,  /**< same sha256 already stored: nothing done */
     WW_IMPORT_REJECTED = 2, /**< invalid: see the diagnostics; nothing stored */
-    WW_IMPORT_VALID = 3     /**< dry run or validation: would be imported */
+    WW_IMPORT_VALID = 3,    /**< dry run or validation: would be imported */
+    WW_IMPORT_SKIPPED = 4   /**< no importer recognises the file as evidence
+                                 (and no format was named): nothing read,
+                                 nothing stored, not an error */
 } ww_import_status;
 
 /** Options for ww_import_file(); zero-initialise, then set what you need. */
@@ -172,15 +175,26 @@ typedef struct ww_import_report ww_import_report;
  * its raw bytes, sha256 and every record it holds in a single transaction.
  * A file whose sha256 is already stored is left alone (status ALREADY). A
  * file with any error-level diagnostic is rolled back (status REJECTED).
- * db may be NULL only when opts->dry_run is set (that is validation).
+ * A file that no importer recognises as evidence (a README, a licence, a
+ * reference list, a data table; docs/reports.md lists the cues) is skipped:
+ * status SKIPPED, return 0, "FILE: not a recognised evidence format".
+ * db may be NULL only when opts->dry_run is set (that is validation); a dry
+ * run never writes to db.
  * @param[out] out  the report, even on WW_EDATA; release with
  *                  ww_import_report_free(). NULL on other errors.
- * @return 0 (imported, already, or valid), WW_EDATA (rejected),
+ * @return 0 (imported, already, valid, or skipped), WW_EDATA (rejected),
  *         WW_ENOTFOUND (no such file), WW_EIO, WW_EBUSY, WW_ENOMEM, WW_EUSAGE
  *         (unknown format, or a directory)
  */
 WW_EXTERN int ww_import_file(ww_import_report **out, ww_db *db, const char *path,
                              const ww_import_opts *opts);
+
+/**
+ * Check an importer name for ww_import_opts.format before any file is read.
+ * @return 0 when name is a format ww_import_file() reads, else WW_EUSAGE
+ *         with a message that lists the formats
+ */
+WW_EXTERN int ww_import_format_check(const char *name);
 
 /** Release a report. NULL is a no-op. */
 WW_EXTERN void ww_import_report_free(ww_import_report *report);
