@@ -955,18 +955,39 @@ done:
 
 /* Words (and phrases) of an evaluation, lower case; each counts once. */
 static const char *const evaluation_cues[] = {
-    "evaluation", "evaluated", "intervention", "randomised", "randomized", "randomly assigned",
-    "random assignment", "control group", "comparison group", "treatment group",
-    "controlled trial", "quasi-experimental", "effect size", "participants", "pre/post",
-    "pre-post", "baseline", "follow-up", "attrition", "difference-in-differences",
-    "regression discontinuity", "propensity score", "matched comparison", "cost per participant",
-    "benefit-cost", "cost-benefit", NULL,
+    "evaluation",
+    "evaluated",
+    "intervention",
+    "randomised",
+    "randomized",
+    "randomly assigned",
+    "random assignment",
+    "control group",
+    "comparison group",
+    "treatment group",
+    "controlled trial",
+    "quasi-experimental",
+    "effect size",
+    "participants",
+    "pre/post",
+    "pre-post",
+    "baseline",
+    "follow-up",
+    "attrition",
+    "difference-in-differences",
+    "regression discontinuity",
+    "propensity score",
+    "matched comparison",
+    "cost per participant",
+    "benefit-cost",
+    "cost-benefit",
+    NULL,
 };
 
 /* Statistics as reports print them (after white space is made one space). */
 static const char *const statistic_cues[] = {
-    "t(", "f(", "chi2(", "p <", "p<", "p =", "p=", "p >", "d =", "g =", "95% ci", "n =", "or =",
-    "rr =", "smd", NULL,
+    "t(",  "f(",  "chi2(",  "p <", "p<",   "p =",  "p=",  "p >",
+    "d =", "g =", "95% ci", "n =", "or =", "rr =", "smd", NULL,
 };
 
 /* Lower-case ASCII copy of the start of the input, markup left out, the
@@ -977,8 +998,9 @@ static size_t sniff_text(char *out, size_t cap, const ww_input *in)
     int in_tag = 0;
     for (size_t i = 0; i < n && len + 1 < cap; i++) {
         unsigned char ch = in->data[i];
-        if (ch == '<' && i + 1 < n && (isalpha(in->data[i + 1]) || in->data[i + 1] == '/' ||
-                                       in->data[i + 1] == '!' || in->data[i + 1] == '?')) {
+        if (ch == '<' && i + 1 < n &&
+            (isalpha(in->data[i + 1]) || in->data[i + 1] == '/' || in->data[i + 1] == '!' ||
+             in->data[i + 1] == '?')) {
             in_tag = 1;
             continue;
         }
@@ -991,7 +1013,10 @@ static size_t sniff_text(char *out, size_t cap, const ww_input *in)
             }
         }
         if (ch == '&') {
-            static const struct { const char *name; char ch; } ents[] = {
+            static const struct {
+                const char *name;
+                char ch;
+            } ents[] = {
                 {"&lt;", '<'}, {"&gt;", '>'}, {"&nbsp;", ' '}, {"&#160;", ' '}, {"&amp;", '&'},
             };
             size_t k;
@@ -1060,7 +1085,9 @@ static size_t line_fields(const unsigned char *p, const unsigned char *end, int 
             while (p < end && *p != ' ' && *p != '\t' && *p != '\r') p++;
         }
         fields++;
-        if (isdigit(start[0]) || ((start[0] == '-' || start[0] == '.') && p - start > 1 && (isdigit(start[1]) || start[1] == '.')) ||
+        if (isdigit(start[0]) ||
+            ((start[0] == '-' || start[0] == '.') && p - start > 1 &&
+             (isdigit(start[1]) || start[1] == '.')) ||
             (p - start == 2 && start[0] == 'N' && start[1] == 'A'))
             numbers++;
     }
@@ -1118,7 +1145,8 @@ static int looks_like_report(const ww_input *in)
     if (!in->data || !in->size || memchr(in->data, '\0', in->size < 4096 ? in->size : 4096))
         return 0;
     if (looks_like_references(in) || looks_like_table(in)) return 0;
-    if (!(text = malloc(SNIFF_CUE_WINDOW + 1))) return 0; /* unclaimed; --format report still reads it */
+    if (!(text = malloc(SNIFF_CUE_WINDOW + 1)))
+        return 0; /* unclaimed; --format report still reads it */
     sniff_text(text, SNIFF_CUE_WINDOW + 1, in);
     evaluation = count_cues(text, evaluation_cues);
     statistics = count_cues(text, statistic_cues);

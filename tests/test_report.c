@@ -821,26 +821,36 @@ static void test_report__sniff(void **state)
         ww_importer_report.sniff(&(ww_input){"r.html", (const void *)html, strlen(html)}), 35);
     assert_int_equal(ww_importer_report.sniff(&(ww_input){"r", (const void *)html, strlen(html)}),
                      30);
-    assert_int_equal(ww_importer_report.sniff(&(ww_input){"r.HTM", (const void *)text, strlen(text)}),
-                     30);
-    assert_int_equal(ww_importer_report.sniff(&(ww_input){"r.txt", (const void *)text, strlen(text)}),
-                     25);
+    assert_int_equal(
+        ww_importer_report.sniff(&(ww_input){"r.HTM", (const void *)text, strlen(text)}), 30);
+    assert_int_equal(
+        ww_importer_report.sniff(&(ww_input){"r.txt", (const void *)text, strlen(text)}), 25);
     /* named as a report but with nothing of an evaluation in it */
     assert_int_equal(ww_importer_report.sniff(&(ww_input){"r.txt", (const void *)"x", 1}), 0);
     assert_int_equal(ww_importer_report.sniff(&(ww_input){"r.HTM", (const void *)"x", 1}), 0);
     /* statistics alone are not an evaluation; one word of one with them is */
-    assert_int_equal(ww_importer_report.sniff(&(ww_input){"s.txt", (const void *)"t(37) = -4.93, p < .001", 23}), 0);
-    assert_int_equal(ww_importer_report.sniff(&(ww_input){"s.txt", (const void *)"Intervention: t(37) = -4.93", 27}), 25);
+    assert_int_equal(
+        ww_importer_report.sniff(&(ww_input){"s.txt", (const void *)"t(37) = -4.93, p < .001", 23}),
+        0);
+    assert_int_equal(ww_importer_report.sniff(
+                         &(ww_input){"s.txt", (const void *)"Intervention: t(37) = -4.93", 27}),
+                     25);
     /* a reference list or a data table is never a report, whatever it says */
     {
-        static const char ris[] = "TY  - JOUR\nTI  - A randomised evaluation of mentoring\nER  - \n";
+        static const char ris[] =
+            "TY  - JOUR\nTI  - A randomised evaluation of mentoring\nER  - \n";
         static const char bib[] = "\n@ARTICLE{x,\ntitle={A randomised evaluation}}\n";
         static const char table[] = "id\tintervention\tparticipants\n1\t0.2\t40\n2\t0.3\t50\n";
-        assert_int_equal(ww_importer_report.sniff(&(ww_input){"r.txt", (const void *)ris, sizeof ris - 1}), 0);
-        assert_int_equal(ww_importer_report.sniff(&(ww_input){"r.txt", (const void *)bib, sizeof bib - 1}), 0);
-        assert_int_equal(ww_importer_report.sniff(&(ww_input){"r.txt", (const void *)table, sizeof table - 1}), 0);
+        assert_int_equal(
+            ww_importer_report.sniff(&(ww_input){"r.txt", (const void *)ris, sizeof ris - 1}), 0);
+        assert_int_equal(
+            ww_importer_report.sniff(&(ww_input){"r.txt", (const void *)bib, sizeof bib - 1}), 0);
+        assert_int_equal(
+            ww_importer_report.sniff(&(ww_input){"r.txt", (const void *)table, sizeof table - 1}),
+            0);
     }
-    assert_int_equal(ww_importer_report.sniff(&(ww_input){"r.csv", (const void *)text, strlen(text)}), 0);
+    assert_int_equal(
+        ww_importer_report.sniff(&(ww_input){"r.csv", (const void *)text, strlen(text)}), 0);
     assert_int_equal(ww_importer_report.sniff(&(ww_input){"r.xml", (const void *)"<a/>", 4}), 0);
     assert_ptr_equal(ww_importers__find("report"), &ww_importer_report);
     assert_ptr_equal(ww_importers__sniff(&(ww_input){"r.html", (const void *)html, strlen(html)}),
@@ -850,9 +860,11 @@ static void test_report__sniff(void **state)
                      &ww_importer_wwc);
     /* our fixtures are reports; the shared files above are not */
     assert_int_equal(sniff_file(TOP_PATH(path, "tests/fixtures/report/rct.html"), "rct.html"), 35);
-    assert_int_equal(sniff_file(TOP_PATH(path, "tests/fixtures/report/plain.txt"), "plain.txt"), 25);
+    assert_int_equal(sniff_file(TOP_PATH(path, "tests/fixtures/report/plain.txt"), "plain.txt"),
+                     25);
     assert_int_equal(
-        sniff_file(TOP_PATH(path, "tests/fixtures/report/windows1252.html"), "windows1252.html"), 35);
+        sniff_file(TOP_PATH(path, "tests/fixtures/report/windows1252.html"), "windows1252.html"),
+        35);
     for (size_t i = 0; i < sizeof not_reports / sizeof not_reports[0]; i++) {
         int score = sniff_file(SHARED_PATH(path, not_reports[i]), not_reports[i]);
         if (score != 0) {
