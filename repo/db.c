@@ -160,13 +160,12 @@ static int wal_has_frames(const char *path)
     return stat(wal, &sb) == 0 && sb.st_size > 0;
 }
 
-/* "file:" URI for path with immutable=1, or NULL on OOM. The path is made
- * absolute so no "//authority" can be read into it, and the characters a
- * URI gives meaning to are escaped. */
-static char *immutable_uri(const char *path)
+/* "file:" URI for path (as realpath() gives it, so never "//authority")
+ * with immutable=1, or NULL on OOM. The characters a URI gives meaning to
+ * are escaped. */
+static char *immutable_uri(const char *src)
 {
-    char abs[PATH_MAX], *uri, *p;
-    const char *src = realpath(path, abs) ? abs : path;
+    char *uri, *p;
     size_t n = strlen(src);
     if (!(uri = malloc(5 + 3 * n + sizeof "?immutable=1"))) return NULL;
     p = uri + snprintf(uri, 6, "file:");
@@ -184,15 +183,18 @@ int ww_db_open(ww_db **out, const char *path, unsigned flags)
 {
     ww_db *db = NULL;
     struct stat sb;
-    char dir[PATH_MAX], *uri = NULL;
+    char real[PATH_MAX], dir[PATH_MAX], *uri = NULL;
     const char *why;
     int rc, error = 0, oflags, exists;
 
     *out = NULL;
     if (!path || !*path) return ww__error(WW_EUSAGE, "no database path given");
     if (strlen(path) >= PATH_MAX) return ww__error(WW_EUSAGE, "the database path is too long");
-    folder_of(dir, sizeof dir, path);
+    /* SQLite keeps the -wal and -shm beside the file a symbolic link names,
+     * so that is the folder that counts. */
     exists = stat(path, &sb) == 0;
+    if (!exists || !realpath(path, real)) snprintf(real, sizeof real, "%s", path);
+    folder_of(dir, sizeof dir, real);
     if (!exists) {
         if (!(flags & WW_DB_CREATE) || (flags & WW_DB_READONLY))
             return ww__error(WW_ENOTFOUND, "no database at %s (run `whatworks init`)", path);
@@ -219,10 +221,10 @@ int ww_db_open(ww_db **out, const char *path, unsigned flags)
     db->flags = flags;
     oflags = (flags & WW_DB_READONLY) ? SQLITE_OPEN_READONLY
                                       : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-    if ((flags & WW_DB_READONLY) && !wal_has_frames(path) &&
-        (*cannot_write(path) || *cannot_write(dir))) {
+    if ((flags & WW_DB_READONLY) && !wal_has_frames(real) &&
+        (*cannot_write(real) || *cannot_write(dir))) {
         /* Nothing this reader could make or lock: read the file as it is. */
-        if (!(uri = immutable_uri(path))) {
+        if (!(uri = immutable_uri(real))) {
             ww_db_close(db);
             return ww__error_oom();
         }
