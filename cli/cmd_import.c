@@ -301,10 +301,14 @@ static int import_or_validate(const cli_global *g, int argc, char **argv, int va
     for (size_t i = 0; i < r.n_files; i++) {
         if (r.progress) show_progress(&r, i, done, total, started);
         if (!r.db && !r.opts.dry_run) {
-            /* no database was opened: every path is missing; say so for each */
-            fprintf(stderr, "%s: no such file\n", r.files[i].path);
+            /* no database was opened: no path could be read; say why for each */
+            int missing = errno = 0, status;
+            struct stat sb;
+            if (stat(r.files[i].path, &sb) != 0) missing = errno == ENOENT || errno == ENOTDIR;
+            status = missing ? 66 : 74;
+            fprintf(stderr, "%s: %s\n", r.files[i].path, missing ? "no such file" : strerror(errno));
             r.failed++;
-            note_failure(&r, 66);
+            note_failure(&r, status);
             continue;
         }
         one_file(&r, r.files[i].path);
