@@ -340,6 +340,23 @@ static void test_readonly__neither_writable(void **state)
     assert_same_bytes(db, before, size);
     assert_false(exists(dir, "ww.db-wal"));
     assert_false(exists(dir, "ww.db-shm"));
+    {
+        /* through a symbolic link in a writable folder: the folder that
+         * counts is the one SQLite would use, the file's own */
+        char links[320], link[340];
+        run_result r;
+        snprintf(links, sizeof links, "%s/links", tmpdir);
+        assert_int_equal(mkdir(links, 0777), 0);
+        assert_int_equal(chmod(links, 0777), 0);
+        snprintf(link, sizeof link, "%s/link.db", links);
+        assert_int_equal(symlink(db, link), 0);
+        r = RUN(links, 1, "--db", "link.db", "query", "truancy", "--format", "json");
+        expect_status(r, 0, "query through a symbolic link");
+        run_free(r);
+        assert_false(exists(links, "link.db-wal"));
+        assert_false(exists(links, "link.db-shm"));
+        assert_false(exists(dir, "ww.db-wal"));
+    }
     write_commands_refuse(dir, db, "permission denied", "neither writable");
     free(before);
 }
