@@ -52,7 +52,8 @@ static const char usage_text[] =
     "                        whatworks/case/1), csv (one row per agency per year)\n"
     "\n"
     "Exit status: 0; 64 usage; 65 bad data (each problem as FILE:LINE: column:\n"
-    "problem); 66 no such intervention or file.";
+    "problem); 66 no such intervention or file, or no database. The database is\n"
+    "opened read-only and nothing is written to it (docs/database.md).";
 
 /* A whole argument as a number, or -1. */
 static int parse_long_arg(long *out, const char *s)

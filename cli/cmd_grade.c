@@ -23,7 +23,8 @@ int cmd_grade(const cli_global *g, int argc, char **argv)
                    "Show the rigour grade of studies (their ids are printed by `whatworks show`):\n"
                    "level 0-5, Maryland SMS level, WWC rating and the rules version (%s).\n"
                    "--explain adds every step of the grade's trace and what would raise it.\n"
-                   "The rules are documented in docs/rigour.md.\n",
+                   "The rules are documented in docs/rigour.md. Opens the database read-only\n"
+                   "and writes nothing (docs/database.md).\n",
                    ww_rules_version());
             free(ids);
             return 0;
@@ -48,7 +49,7 @@ int cmd_grade(const cli_global *g, int argc, char **argv)
         free(ids);
         return cli_usage_error("grade", "name at least one study id");
     }
-    if ((error = cli_open_db(&db, g, 0)) < 0 || (error = ww_grade_write(db, ids, n, explain, stdout, fmt)) < 0) {
+    if ((error = cli_open_db(&db, g, WW_DB_READONLY)) < 0 || (error = ww_grade_write(db, ids, n, explain, stdout, fmt)) < 0) {
         free(ids);
         ww_db_close(db);
         return cli_fail(error);
@@ -68,7 +69,8 @@ int cmd_regrade(const cli_global *g, int argc, char **argv)
             printf("usage: whatworks regrade [--format table|json|csv]\n\n"
                    "Recompute every study's rigour grade under the current rules (%s) and\n"
                    "every pooled result's certainty, in one transaction. Prints each study\n"
-                   "whose grade moved: from what to what, and which step of the rules moved it.\n",
+                   "whose grade moved: from what to what, and which step of the rules moved it.\n"
+                   "Needs write access to the database and its folder (exit 73 without).\n",
                    ww_rules_version());
             return 0;
         } else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {

@@ -3,10 +3,17 @@
  * files and directories (walked in name order, hidden entries skipped) and
  * handle each file on its own: a bad file is reported as FILE:LINE: field:
  * problem and skipped, the rest go on. import stores each good file in one
- * transaction; validate stores nothing. On a terminal a progress line shows
- * files, bytes, rate and time left; a summary table ends the run. Exit 65
- * when any file was rejected, else the status of the first other failure
- * (66 for a missing path, ...), else 0.
+ * transaction; validate stores nothing. A file no importer recognises as
+ * evidence (a README, a licence, a reference list) is skipped and listed
+ * once in the summary; a skip is not a failure. On a terminal a progress
+ * line shows files, bytes, rate and time left; a summary table ends the
+ * run. Exit 65 when any file was rejected, else the status of the first
+ * other failure (66 for a missing path, ...), else 0.
+ *
+ * import never creates a database unless --init is given, and opens none
+ * before the options, the format and the paths have been checked: a usage
+ * error, a missing file or a dry run (which needs no database at all)
+ * leaves the disk as it was.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -34,16 +41,27 @@ typedef struct run {
     size_t n_files, alloc_files;
     int any_rejected;
     int first_failure; /* exit status of the first failure other than a rejection */
-    size_t imported, already, rejected, valid, failed;
-    /* the summary's "rejected with reason" rows */
+    size_t imported, already, rejected, valid, failed, skipped;
+    /* the summary's "rejected with reason" and "skipped" rows */
     char **rejections;
     size_t n_rejections;
+    char **skips;
+    size_t n_skips;
 } run;
 
 static void note_failure(run *r, int status)
 {
     if (status == 65) r->any_rejected = 1;
     else if (status && !r->first_failure) r->first_failure = status;
+}
+
+/* Append a copy of line to the list (a line lost to OOM is only not listed). */
+static void keep_line(char ***list, size_t *n, const char *line)
+{
+    char **p = realloc(*list, (*n + 1) * sizeof *p);
+    if (!p) return;
+    *list = p;
+    if ((p[*n] = strdup(line))) (*n)++;
 }
 
 static int add_file(run *r, const char *path, long long size)
@@ -128,24 +146,28 @@ static void one_file(run *r, const char *path)
     int error = ww_import_file(&rep, r->validate_only ? NULL : r->db, path, &r->opts);
     if (r->progress) fputs("\r\033[K", stderr); /* the progress line gives way to the report */
     if (rep) {
-        ww_import_report_write(rep, error < 0 ? stderr : stdout);
+        if (ww_import_report_status(rep) != WW_IMPORT_SKIPPED)
+            ww_import_report_write(rep, error < 0 ? stderr : stdout);
         switch (ww_import_report_status(rep)) {
+        case WW_IMPORT_SKIPPED: {
+            char line[512];
+            snprintf(line, sizeof line, "%s: not a recognised evidence format", path);
+            keep_line(&r->skips, &r->n_skips, line);
+            r->skipped++;
+            break;
+        }
         case WW_IMPORT_IMPORTED: r->imported++; break;
         case WW_IMPORT_ALREADY: r->already++; break;
         case WW_IMPORT_VALID: r->valid++; break;
         case WW_IMPORT_REJECTED: {
             const ww_diag *d = NULL;
             char line[512];
-            char **p;
             /* the first error-level problem is the reason shown */
             for (size_t k = 0; k < ww_import_report_diag_count(rep) && !d; k++)
                 if (!ww_import_report_diag(rep, k)->is_warning) d = ww_import_report_diag(rep, k);
             snprintf(line, sizeof line, "%s: %s%s%s", path, d && d->field[0] ? d->field : "",
                      d && d->field[0] ? ": " : "", d ? d->message : "rejected");
-            if ((p = realloc(r->rejections, (r->n_rejections + 1) * sizeof *p))) {
-                r->rejections = p;
-                if ((p[r->n_rejections] = strdup(line))) r->n_rejections++;
-            }
+            keep_line(&r->rejections, &r->n_rejections, line);
             r->rejected++;
             break;
         }
@@ -169,15 +191,18 @@ static void summary(const run *r)
         fprintf(stderr, "%-20s %6zu\n", "already present", r->already);
     }
     fprintf(stderr, "%-20s %6zu\n", "rejected", r->rejected);
+    fprintf(stderr, "%-20s %6zu%s\n", "skipped", r->skipped, r->skipped ? "  (not evidence)" : "");
     if (r->failed) fprintf(stderr, "%-20s %6zu\n", "could not be read", r->failed);
     for (size_t i = 0; i < r->n_rejections; i++) fprintf(stderr, "  rejected: %s\n", r->rejections[i]);
+    for (size_t i = 0; i < r->n_skips; i++) fprintf(stderr, "  skipped: %s\n", r->skips[i]);
     /* one machine-readable line, stable for scripts */
     if (r->validate_only)
-        fprintf(stderr, "%zu valid, %zu rejected%s\n", r->valid, r->rejected,
+        fprintf(stderr, "%zu valid, %zu rejected, %zu skipped%s\n", r->valid, r->rejected, r->skipped,
                 r->failed ? ", some files could not be read" : "");
     else
-        fprintf(stderr, "%zu imported, %zu already imported, %zu rejected%s%s\n", r->imported + r->valid,
-                r->already, r->rejected, r->opts.dry_run ? " (dry run: nothing stored)" : "",
+        fprintf(stderr, "%zu imported, %zu already imported, %zu rejected, %zu skipped%s%s\n",
+                r->imported + r->valid, r->already, r->rejected, r->skipped,
+                r->opts.dry_run ? " (dry run: nothing stored)" : "",
                 r->failed ? ", some files could not be read" : "");
 }
 
@@ -188,22 +213,35 @@ static int usage_import(int validate)
              "Check submissions (or any importable file) without storing anything.\n"
              "Every problem is printed as FILE:LINE: field: problem, and a valid\n"
              "submission's provisional rigour grade with what would raise it.\n"
-             "Directories are walked. Exit 0 when all are valid, 65 when any is not.\n\n"
+             "Directories are walked; a file that is not evidence (README, licence,\n"
+             "reference list, data table) is skipped as \"not a recognised evidence\n"
+             "format\". No database is opened. Exit 0 when all are valid (skips\n"
+             "included), 65 when any is not, 66 when a path is missing.\n\n"
              "  --format F   read every file as format F instead of sniffing it\n"
              "               (submission, pilot-csv, revman, wwc-findings, wwc-studies,\n"
              "               wwc-intervention-reports, report)");
     else
-        puts("usage: whatworks [--db PATH] import [--format F] [--dry-run] [--submitter NAME] PATH...\n\n"
-             "Import files or directories. Each file is validated and stored in one\n"
-             "transaction with its raw bytes and sha256; a file already imported is\n"
-             "skipped with a note; a bad file is reported (FILE:LINE: field: problem)\n"
-             "and nothing of it is stored, while the other files still import. On a\n"
-             "terminal a progress line shows files, bytes, rate and time left.\n"
-             "Exit 0 when all went in, 65 when any file was rejected.\n\n"
+        puts("usage: whatworks [--db PATH] import [--init] [--format F] [--dry-run] [--submitter NAME] PATH...\n\n"
+             "Import files or directories into an existing database (`whatworks init`\n"
+             "makes one; --init makes it here). Each file is validated and stored in\n"
+             "one transaction with its raw bytes and sha256; a file already imported\n"
+             "is skipped with a note; a bad file is reported (FILE:LINE: field:\n"
+             "problem) and nothing of it is stored, while the other files still\n"
+             "import. A file no importer recognises as evidence (README, licence,\n"
+             "reference list, data table; docs/reports.md) is skipped and listed once\n"
+             "in the summary as \"FILE: not a recognised evidence format\". On a\n"
+             "terminal a progress line shows files, bytes, rate and time left.\n\n"
+             "Exit 0 when every file went in or was skipped, 65 when any file was\n"
+             "rejected, 64 for a bad option or --format, 66 for a missing path or no\n"
+             "database (\"no database at PATH\"), 73 when the database may not be\n"
+             "written (\"PATH: cannot write the database (permission denied)\").\n"
+             "A usage error, a missing path or a dry run never creates or changes the\n"
+             "database.\n\n"
+             "  --init           create the database first if there is none\n"
              "  --format F       read every file as format F instead of sniffing\n"
              "                   (submission, pilot-csv, revman, wwc-findings, wwc-studies,\n"
              "                   wwc-intervention-reports, report)\n"
-             "  --dry-run        validate and count, store nothing\n"
+             "  --dry-run        validate and count, store nothing; needs no database\n"
              "  --submitter NAME recorded with each source");
     return 0;
 }
@@ -211,7 +249,7 @@ static int usage_import(int validate)
 static int import_or_validate(const cli_global *g, int argc, char **argv, int validate)
 {
     run r;
-    int first_path = 0, error;
+    int first_path = 0, error, init = 0, any_file = 0;
     const char *cmd = validate ? "validate" : "import";
     long long total = 0, done = 0;
     double started;
@@ -226,6 +264,8 @@ static int import_or_validate(const cli_global *g, int argc, char **argv, int va
             r.opts.format = argv[++i];
         } else if (!validate && strcmp(argv[i], "--dry-run") == 0) {
             r.opts.dry_run = 1;
+        } else if (!validate && strcmp(argv[i], "--init") == 0) {
+            init = 1;
         } else if (!validate && strcmp(argv[i], "--submitter") == 0 && i + 1 < argc) {
             r.opts.submitter = argv[++i];
         } else if (strcmp(argv[i], "--") == 0) {
@@ -237,19 +277,42 @@ static int import_or_validate(const cli_global *g, int argc, char **argv, int va
         }
     }
     if (!first_path || first_path >= argc) return cli_usage_error(cmd, "name at least one file or directory");
+    if (r.opts.format && ww_import_format_check(r.opts.format) < 0)
+        return cli_usage_error(cmd, "%s", ww_error_last());
 
     for (int i = first_path; i < argc; i++)
         if (gather(&r, argv[i], 0) < 0) return cli_fail(WW_ENOMEM);
-    for (size_t i = 0; i < r.n_files; i++) total += r.files[i].size > 0 ? r.files[i].size : 0;
+    for (size_t i = 0; i < r.n_files; i++) {
+        total += r.files[i].size > 0 ? r.files[i].size : 0;
+        any_file |= r.files[i].size >= 0;
+    }
 
-    if (!validate && (error = cli_open_db(&r.db, g, WW_DB_CREATE)) < 0) {
+    /* A dry run reads no database; a run with nothing to read opens none. */
+    if (!validate && !r.opts.dry_run && any_file &&
+        (error = cli_open_db(&r.db, g, init ? WW_DB_CREATE : 0)) < 0) {
         for (size_t i = 0; i < r.n_files; i++) free(r.files[i].path);
         free(r.files);
+        if (error == WW_ENOTFOUND) {
+            fprintf(stderr, "whatworks: no database at %s (run `whatworks init`, or pass --init)\n",
+                    g->db_path);
+            return ww_error_exit_status(error);
+        }
         return cli_fail(error);
     }
     started = now_seconds();
     for (size_t i = 0; i < r.n_files; i++) {
         if (r.progress) show_progress(&r, i, done, total, started);
+        if (!r.db && !r.opts.dry_run) {
+            /* no database was opened: no path could be read; say why for each */
+            int missing = errno = 0, status;
+            struct stat sb;
+            if (stat(r.files[i].path, &sb) != 0) missing = errno == ENOENT || errno == ENOTDIR;
+            status = missing ? 66 : 74;
+            fprintf(stderr, "%s: %s\n", r.files[i].path, missing ? "no such file" : strerror(errno));
+            r.failed++;
+            note_failure(&r, status);
+            continue;
+        }
         one_file(&r, r.files[i].path);
         fflush(stdout);
         done += r.files[i].size > 0 ? r.files[i].size : 0;
@@ -259,7 +322,9 @@ static int import_or_validate(const cli_global *g, int argc, char **argv, int va
     summary(&r);
     for (size_t i = 0; i < r.n_files; i++) free(r.files[i].path);
     for (size_t i = 0; i < r.n_rejections; i++) free(r.rejections[i]);
+    for (size_t i = 0; i < r.n_skips; i++) free(r.skips[i]);
     free(r.rejections);
+    free(r.skips);
     free(r.files);
     return r.any_rejected ? 65 : r.first_failure;
 }

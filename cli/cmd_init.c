@@ -11,7 +11,10 @@ int cmd_init(const cli_global *g, int argc, char **argv)
     if (argc > 1 && cli_is_help(argv[1])) {
         puts("usage: whatworks [--db PATH] init\n\n"
              "Create the database (with the presenting-issue taxonomy) or migrate an\n"
-             "existing one to this version's schema. Running it again changes nothing.");
+             "existing one to this version's schema. Running it again changes nothing.\n"
+             "`import` never creates a database: this does (or `import --init`).\n"
+             "Needs write access to the file and its folder: otherwise \"PATH: cannot\n"
+             "write the database (permission denied)\", exit 73 (docs/database.md).");
         return 0;
     }
     if (argc > 1) return cli_usage_error("init", "unexpected argument '%s'", argv[1]);

@@ -15,7 +15,8 @@ int cmd_issues(const cli_global *g, int argc, char **argv)
             puts("usage: whatworks issues [--format table|json|csv]\n\n"
                  "List the presenting issues queries understand: slug, parent, label, the\n"
                  "outcome domains that answer each, and the search terms (synonyms, UK and\n"
-                 "US spellings) it expands to.");
+                 "US spellings) it expands to.\n"
+                 "Opens the database read-only and writes nothing (docs/database.md).");
             return 0;
         } else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
             if (ww_format_parse(&fmt, argv[++i]) < 0) return cli_usage_error("issues", "%s", ww_error_last());
@@ -23,7 +24,7 @@ int cmd_issues(const cli_global *g, int argc, char **argv)
             return cli_usage_error("issues", "unexpected argument '%s'", argv[i]);
         }
     }
-    if ((error = cli_open_db(&db, g, 0)) < 0) return cli_fail(error);
+    if ((error = cli_open_db(&db, g, WW_DB_READONLY)) < 0) return cli_fail(error);
     error = ww_issues_write(db, stdout, fmt);
     ww_db_close(db);
     return error < 0 ? cli_fail(error) : 0;

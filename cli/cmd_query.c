@@ -24,7 +24,8 @@ int cmd_query(const cli_global *g, int argc, char **argv)
                  "issue taxonomy (`whatworks issues`) and matched in the full-text index;\n"
                  "any text is safe to type. Each result gives the pooled effect (SMD,\n"
                  "positive = beneficial) with its 95% CI, the number of studies, a verdict\n"
-                 "and why it ranks where it does. JSON schema: whatworks/query/1.\n\n"
+                 "and why it ranks where it does. JSON schema: whatworks/query/1.\n"
+                 "Opens the database read-only and writes nothing (docs/database.md).\n\n"
                  "  --limit N    at most N interventions (default 20)\n"
                  "  --include-extracted  also pool effects machine-extracted from reports'\n"
                  "               text (provisional; left out by default)\n"
@@ -51,7 +52,7 @@ int cmd_query(const cli_global *g, int argc, char **argv)
         }
     }
     if (!text) return cli_usage_error("query", "name a presenting issue, e.g. truancy");
-    if ((error = cli_open_db(&db, g, 0)) < 0) return cli_fail(error);
+    if ((error = cli_open_db(&db, g, WW_DB_READONLY)) < 0) return cli_fail(error);
     if ((error = ww_query_run(&res, db, text, &opts)) < 0 ||
         (error = ww_query_result_write(res, stdout, fmt)) < 0) {
         ww_query_result_free(res);

@@ -17,7 +17,8 @@ int cmd_show(const cli_global *g, int argc, char **argv)
             puts("usage: whatworks show INTERVENTION [--format table|json|csv]\n\n"
                  "The evidence behind one intervention (its slug, as `query` prints it, or\n"
                  "its name): each study with its design, and each effect with its metric,\n"
-                 "95% CI, participants and where in the source it came from.");
+                 "95% CI, participants and where in the source it came from.\n"
+                 "Opens the database read-only and writes nothing (docs/database.md).");
             return 0;
         } else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
             if (ww_format_parse(&fmt, argv[++i]) < 0) return cli_usage_error("show", "%s", ww_error_last());
@@ -30,7 +31,7 @@ int cmd_show(const cli_global *g, int argc, char **argv)
         }
     }
     if (!name) return cli_usage_error("show", "name an intervention");
-    if ((error = cli_open_db(&db, g, 0)) < 0) return cli_fail(error);
+    if ((error = cli_open_db(&db, g, WW_DB_READONLY)) < 0) return cli_fail(error);
     error = ww_show_write(db, name, stdout, fmt);
     ww_db_close(db);
     return error < 0 ? cli_fail(error) : 0;

@@ -37,3 +37,15 @@ const ww_importer *ww_importers__sniff(const ww_input *in)
     }
     return best;
 }
+
+int ww_import_format_check(const char *name)
+{
+    char names[256];
+    size_t used = 0;
+    if (name && ww_importers__find(name)) return 0;
+    names[0] = '\0';
+    for (size_t i = 0; ww_importers__all[i] && used < sizeof names; i++)
+        used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "",
+                                 ww_importers__all[i]->name);
+    return ww__error(WW_EUSAGE, "unknown format '%s' (%s)", name ? name : "", names);
+}

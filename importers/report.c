@@ -942,17 +942,231 @@ done:
 
 /* ---- sniffing ------------------------------------------------------------------------- */
 
-/* A modest claim, below every structured format's: a report is whatever is
- * left that looks like a web page or a text file. */
+/* A report is claimed by content, not by its name: a folder of evidence
+ * also holds READMEs, licences, reference lists and data tables as .txt,
+ * and none of them is a study (docs/reports.md, "What counts as a
+ * report"). Without --format report a web page or text file is read only
+ * when its first SNIFF_CUE_WINDOW bytes hold two distinct words of an
+ * evaluation, or one such word and one statistic. Statistics alone are not
+ * enough: statcheck's test papers are all t(37) = ... and no study of
+ * anything. A bibliographic export (MEDLINE, RIS, BibTeX, Web of Science)
+ * or a table of values is never a report, whatever its abstracts say. */
+#define SNIFF_CUE_WINDOW ((size_t)64 * 1024)
+
+/* Words (and phrases) of an evaluation, lower case; each counts once. */
+static const char *const evaluation_cues[] = {
+    "evaluation",
+    "evaluated",
+    "intervention",
+    "randomised",
+    "randomized",
+    "randomly assigned",
+    "random assignment",
+    "control group",
+    "comparison group",
+    "treatment group",
+    "controlled trial",
+    "quasi-experimental",
+    "effect size",
+    "participants",
+    "pre/post",
+    "pre-post",
+    "baseline",
+    "follow-up",
+    "attrition",
+    "difference-in-differences",
+    "regression discontinuity",
+    "propensity score",
+    "matched comparison",
+    "cost per participant",
+    "benefit-cost",
+    "cost-benefit",
+    NULL,
+};
+
+/* Statistics as reports print them (after white space is made one space). */
+static const char *const statistic_cues[] = {
+    "t(",  "f(",  "chi2(",  "p <", "p<",   "p =",  "p=",  "p >",
+    "d =", "g =", "95% ci", "n =", "or =", "rr =", "smd", NULL,
+};
+
+/* Lower-case ASCII copy of the start of the input, markup left out, the
+ * entities a statistic needs decoded and white space runs made one space. */
+static size_t sniff_text(char *out, size_t cap, const ww_input *in)
+{
+    size_t n = in->size < SNIFF_CUE_WINDOW ? in->size : SNIFF_CUE_WINDOW, len = 0;
+    int in_tag = 0;
+    for (size_t i = 0; i < n && len + 1 < cap; i++) {
+        unsigned char ch = in->data[i];
+        if (ch == '<' && i + 1 < n &&
+            (isalpha(in->data[i + 1]) || in->data[i + 1] == '/' || in->data[i + 1] == '!' ||
+             in->data[i + 1] == '?')) {
+            in_tag = 1;
+            continue;
+        }
+        if (in_tag) {
+            if (ch == '>') {
+                in_tag = 0;
+                ch = ' ';
+            } else {
+                continue;
+            }
+        }
+        if (ch == '&') {
+            static const struct {
+                const char *name;
+                char ch;
+            } ents[] = {
+                {"&lt;", '<'}, {"&gt;", '>'}, {"&nbsp;", ' '}, {"&#160;", ' '}, {"&amp;", '&'},
+            };
+            size_t k;
+            for (k = 0; k < sizeof ents / sizeof ents[0]; k++) {
+                size_t el = strlen(ents[k].name);
+                if (i + el <= n && strncasecmp((const char *)in->data + i, ents[k].name, el) == 0) {
+                    ch = (unsigned char)ents[k].ch;
+                    i += el - 1;
+                    break;
+                }
+            }
+        }
+        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\v') {
+            if (len && out[len - 1] != ' ') out[len++] = ' ';
+            continue;
+        }
+        out[len++] = (char)tolower(ch);
+    }
+    out[len] = '\0';
+    return len;
+}
+
+/* 1 when cue occurs in text at the start of a word. */
+static int has_cue(const char *text, const char *cue)
+{
+    for (const char *p = strstr(text, cue); p; p = strstr(p + 1, cue))
+        if (p == text || !isalnum((unsigned char)p[-1])) return 1;
+    return 0;
+}
+
+static size_t count_cues(const char *text, const char *const *cues)
+{
+    size_t n = 0;
+    for (size_t i = 0; cues[i]; i++) n += (size_t)has_cue(text, cues[i]);
+    return n;
+}
+
+/* A line of the first lines of data that starts with prefix. */
+static int line_starts_with(const ww_input *in, const char *prefix, size_t lines)
+{
+    size_t plen = strlen(prefix), n = in->size < SNIFF_CUE_WINDOW ? in->size : SNIFF_CUE_WINDOW;
+    const unsigned char *p = in->data, *end = in->data + n;
+    for (size_t line = 0; p < end && line < lines; line++) {
+        const unsigned char *nl = memchr(p, '\n', (size_t)(end - p));
+        if ((size_t)(end - p) >= plen && memcmp(p, prefix, plen) == 0) return 1;
+        if (!nl) break;
+        p = nl + 1;
+    }
+    return 0;
+}
+
+/* Fields of one line: runs of tabs or spaces split it, a "quoted" field
+ * may hold spaces; *numeric when half of them or more are numbers (or NA). */
+static size_t line_fields(const unsigned char *p, const unsigned char *end, int *numeric)
+{
+    size_t fields = 0, numbers = 0;
+    for (;;) {
+        const unsigned char *start;
+        while (p < end && (*p == ' ' || *p == '\t' || *p == '\r')) p++;
+        if (p >= end) break;
+        start = p;
+        if (*p == '"') {
+            const unsigned char *q = memchr(p + 1, '"', (size_t)(end - p - 1));
+            p = q ? q + 1 : end;
+        } else {
+            while (p < end && *p != ' ' && *p != '\t' && *p != '\r') p++;
+        }
+        fields++;
+        if (isdigit(start[0]) ||
+            ((start[0] == '-' || start[0] == '.') && p - start > 1 &&
+             (isdigit(start[1]) || start[1] == '.')) ||
+            (p - start == 2 && start[0] == 'N' && start[1] == 'A'))
+            numbers++;
+    }
+    *numeric = fields && numbers * 2 >= fields;
+    return fields;
+}
+
+/* A table of values: its first lines all have the same number (three or
+ * more) of tab- or space-separated fields, and the lines after the header
+ * are mostly numbers (R's write.table, metadat's .txt datasets). */
+static int looks_like_table(const ww_input *in)
+{
+    const unsigned char *p = in->data, *end = in->data + in->size;
+    size_t want = 0, rows = 0;
+    for (size_t line = 0; p < end && line < 6; line++) {
+        const unsigned char *nl = memchr(p, '\n', (size_t)(end - p));
+        const unsigned char *stop = nl ? nl : end;
+        int numeric;
+        size_t f = line_fields(p, stop, &numeric);
+        if (line == 0) {
+            if (f < 3) return 0;
+            want = f;
+        } else if (f) {
+            if (f != want || !numeric) return 0;
+            rows++;
+        }
+        if (!nl) break;
+        p = nl + 1;
+    }
+    return rows >= 2;
+}
+
+/* A bibliographic export: MEDLINE/PubMed (PMID- ), RIS (TY  - ), Web of
+ * Science (FN ... / PT ), BibTeX (@type{ first). */
+static int looks_like_references(const ww_input *in)
+{
+    size_t i = 0;
+    if (line_starts_with(in, "PMID- ", 20) || line_starts_with(in, "TY  - ", 20) ||
+        line_starts_with(in, "FN ", 2) || line_starts_with(in, "PT ", 4))
+        return 1;
+    while (i < in->size && i < 256 && isspace(in->data[i])) i++;
+    if (i < in->size && in->data[i] == '@') {
+        size_t j = i + 1;
+        while (j < in->size && j < i + 32 && isalpha(in->data[j])) j++;
+        return j > i + 1 && j < in->size && (in->data[j] == '{' || in->data[j] == '(');
+    }
+    return 0;
+}
+
+/* 1 when the start of the input reads like an evaluation report. */
+static int looks_like_report(const ww_input *in)
+{
+    char *text;
+    size_t evaluation, statistics;
+    if (!in->data || !in->size || memchr(in->data, '\0', in->size < 4096 ? in->size : 4096))
+        return 0;
+    if (looks_like_references(in) || looks_like_table(in)) return 0;
+    if (!(text = malloc(SNIFF_CUE_WINDOW + 1)))
+        return 0; /* unclaimed; --format report still reads it */
+    sniff_text(text, SNIFF_CUE_WINDOW + 1, in);
+    evaluation = count_cues(text, evaluation_cues);
+    statistics = count_cues(text, statistic_cues);
+    free(text);
+    return evaluation >= 2 || (evaluation >= 1 && statistics >= 1);
+}
+
+/* A modest claim, below every structured format's: a report is a web page
+ * or a text file that reads like an evaluation (above). */
 static int report_sniff(const ww_input *in)
 {
     int named_html = name_ends_with(in->name, ".html") || name_ends_with(in->name, ".htm") ||
                      name_ends_with(in->name, ".xhtml");
     int started = in->data && html_start(in->data, in->size);
+    int named_text = name_ends_with(in->name, ".txt") || name_ends_with(in->name, ".text");
+    if (!named_html && !started && !named_text) return 0;
+    if (!looks_like_report(in)) return 0;
     if (named_html && started) return 35;
     if (named_html || started) return 30;
-    if (name_ends_with(in->name, ".txt") || name_ends_with(in->name, ".text")) return 25;
-    return 0;
+    return 25;
 }
 
 const ww_importer ww_importer_report = {

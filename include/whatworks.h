@@ -98,15 +98,28 @@ typedef struct ww_db ww_db;
 
 /** Flags for ww_db_open(). */
 #define WW_DB_CREATE 0x1   /**< create the file and its schema if missing */
-#define WW_DB_READONLY 0x2 /**< open read-only; never migrates */
+#define WW_DB_READONLY 0x2 /**< open read-only; never migrates, never creates */
 
 /**
  * Open (and with WW_DB_CREATE create or migrate) the database at path.
  * The schema is migrated forward to the version this library knows; a file
  * newer than the library is refused with WW_EDATA.
+ *
+ * With WW_DB_READONLY nothing is ever written: not the file, and no -wal or
+ * -shm file beside it when this user may not write the file or its folder
+ * (the file is then opened with SQLite's immutable=1, unless its -wal holds
+ * commits not yet checkpointed, which are read through the existing -wal and
+ * -shm). Such a file can be read on a read-only share or when another user
+ * owns it. An immutable reader takes no locks: an import by the owner that
+ * checkpoints while a query runs can make that query fail (run it again).
+ * Without WW_DB_READONLY the file and its folder must be writable.
  * @param[out] out  the handle; release with ww_db_close()
- * @return 0, WW_ENOTFOUND (no such file and no WW_DB_CREATE), WW_ECANTCREATE,
- *         WW_EDATA (not a whatworks database, or a newer schema), WW_EBUSY
+ * @return 0, WW_ENOTFOUND (no such file, "no database at PATH", and no
+ *         WW_DB_CREATE, or WW_DB_READONLY), WW_ECANTCREATE (cannot create,
+ *         or may not write, the file or its folder: "PATH: cannot write the
+ *         database (permission denied)"), WW_EDATA (not a whatworks
+ *         database, or a schema other than this library's for a read-only
+ *         open), WW_EBUSY
  */
 WW_EXTERN int ww_db_open(ww_db **out, const char *path, unsigned flags);
 
@@ -141,7 +154,10 @@ typedef enum ww_import_status {
     WW_IMPORT_IMPORTED = 0, /**< stored, in one transaction */
     WW_IMPORT_ALREADY = 1,  /**< same sha256 already stored: nothing done */
     WW_IMPORT_REJECTED = 2, /**< invalid: see the diagnostics; nothing stored */
-    WW_IMPORT_VALID = 3     /**< dry run or validation: would be imported */
+    WW_IMPORT_VALID = 3,    /**< dry run or validation: would be imported */
+    WW_IMPORT_SKIPPED = 4   /**< no importer recognises the file as evidence
+                                 (and no format was named): nothing read,
+                                 nothing stored, not an error */
 } ww_import_status;
 
 /** Options for ww_import_file(); zero-initialise, then set what you need. */
@@ -159,15 +175,26 @@ typedef struct ww_import_report ww_import_report;
  * its raw bytes, sha256 and every record it holds in a single transaction.
  * A file whose sha256 is already stored is left alone (status ALREADY). A
  * file with any error-level diagnostic is rolled back (status REJECTED).
- * db may be NULL only when opts->dry_run is set (that is validation).
+ * A file that no importer recognises as evidence (a README, a licence, a
+ * reference list, a data table; docs/reports.md lists the cues) is skipped:
+ * status SKIPPED, return 0, "FILE: not a recognised evidence format".
+ * db may be NULL only when opts->dry_run is set (that is validation); a dry
+ * run never writes to db.
  * @param[out] out  the report, even on WW_EDATA; release with
  *                  ww_import_report_free(). NULL on other errors.
- * @return 0 (imported, already, or valid), WW_EDATA (rejected),
+ * @return 0 (imported, already, valid, or skipped), WW_EDATA (rejected),
  *         WW_ENOTFOUND (no such file), WW_EIO, WW_EBUSY, WW_ENOMEM, WW_EUSAGE
  *         (unknown format, or a directory)
  */
 WW_EXTERN int ww_import_file(ww_import_report **out, ww_db *db, const char *path,
                              const ww_import_opts *opts);
+
+/**
+ * Check an importer name for ww_import_opts.format before any file is read.
+ * @return 0 when name is a format ww_import_file() reads, else WW_EUSAGE
+ *         with a message that lists the formats
+ */
+WW_EXTERN int ww_import_format_check(const char *name);
 
 /** Release a report. NULL is a no-op. */
 WW_EXTERN void ww_import_report_free(ww_import_report *report);

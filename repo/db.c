@@ -3,10 +3,24 @@
  * loading the presenting-issue taxonomy that is compiled into the library.
  * Every connection runs in WAL mode (readers keep reading while an import
  * writes), with foreign keys on and a bounded busy timeout.
+ *
+ * Reading never writes. A read-only open (WW_DB_READONLY) is a
+ * SQLITE_OPEN_READONLY connection, and when this user may not write the
+ * database file or its folder it is also `immutable=1` unless the -wal file
+ * holds commits not yet checkpointed: a read-only reader in WAL mode would
+ * otherwise make -wal and -shm files (and, when they cannot be made, fail
+ * with "attempt to write a readonly database"), and files a reader leaves
+ * behind, owned by the reader, can stop the owner's next import. A write
+ * open checks first that the file and its folder are writable, so the
+ * refusal names the cause instead of SQLite's "readonly database".
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "repo_int.h"
 
@@ -24,9 +38,10 @@ int ww_repo__sqlite_error(sqlite3 *sql, int rc, const char *what)
         return ww__error(WW_EBUSY, "%s: database is busy (gave up after %d ms): %s", what,
                          BUSY_TIMEOUT_MS, msg);
     case SQLITE_NOMEM: return ww__error_oom();
+    case SQLITE_READONLY:
+        return ww__error(WW_ECANTCREATE, "%s: cannot write the database (%s)", what, msg);
     case SQLITE_FULL:
     case SQLITE_IOERR:
-    case SQLITE_READONLY:
         return ww__error(WW_EIO, "%s: %s", what, msg);
     case SQLITE_CANTOPEN: return ww__error(WW_ECANTCREATE, "%s: %s", what, msg);
     case SQLITE_NOTADB:
@@ -113,19 +128,90 @@ static int check_ours(ww_db *db)
     return 0;
 }
 
+/* Why this user may not write path: "" when they may (effective ids, as
+ * the kernel checks them on open). */
+static const char *cannot_write(const char *path)
+{
+    if (faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) == 0) return "";
+    switch (errno) {
+    case EACCES:
+    case EPERM: return "permission denied";
+    case EROFS: return "read-only file system";
+    default: return strerror(errno);
+    }
+}
+
+/* The folder that holds path, into dir ("." for a bare name). */
+static void folder_of(char *dir, size_t size, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash) snprintf(dir, size, ".");
+    else if (slash == path) snprintf(dir, size, "/");
+    else snprintf(dir, size, "%.*s", (int)(slash - path), path);
+}
+
+/* 1 when path's -wal file holds frames: commits that may not be in the main
+ * file yet, which an immutable reader would not see. */
+static int wal_has_frames(const char *path)
+{
+    char wal[PATH_MAX + 8];
+    struct stat sb;
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    return stat(wal, &sb) == 0 && sb.st_size > 0;
+}
+
+/* "file:" URI for path (as realpath() gives it, so never "//authority")
+ * with immutable=1, or NULL on OOM. The characters a URI gives meaning to
+ * are escaped. */
+static char *immutable_uri(const char *src)
+{
+    char *uri, *p;
+    size_t n = strlen(src);
+    if (!(uri = malloc(5 + 3 * n + sizeof "?immutable=1"))) return NULL;
+    p = uri + snprintf(uri, 6, "file:");
+    for (const char *c = src; *c; c++) {
+        if (*c == '%' || *c == '?' || *c == '#')
+            p += snprintf(p, 4, "%%%02X", (unsigned)(unsigned char)*c);
+        else
+            *p++ = *c;
+    }
+    memcpy(p, "?immutable=1", sizeof "?immutable=1");
+    return uri;
+}
+
 int ww_db_open(ww_db **out, const char *path, unsigned flags)
 {
     ww_db *db = NULL;
     struct stat sb;
-    int rc, error = 0, oflags;
+    char real[PATH_MAX], dir[PATH_MAX], *uri = NULL;
+    const char *why;
+    int rc, error = 0, oflags, exists;
 
     *out = NULL;
     if (!path || !*path) return ww__error(WW_EUSAGE, "no database path given");
-    if (stat(path, &sb) != 0) {
-        if (!(flags & WW_DB_CREATE))
-            return ww__error(WW_ENOTFOUND, "%s: no such database (run `whatworks init`)", path);
+    if (strlen(path) >= PATH_MAX) return ww__error(WW_EUSAGE, "the database path is too long");
+    /* SQLite keeps the -wal and -shm beside the file a symbolic link names,
+     * so that is the folder that counts. */
+    exists = stat(path, &sb) == 0;
+    if (!exists || !realpath(path, real)) snprintf(real, sizeof real, "%s", path);
+    folder_of(dir, sizeof dir, real);
+    if (!exists) {
+        if (!(flags & WW_DB_CREATE) || (flags & WW_DB_READONLY))
+            return ww__error(WW_ENOTFOUND, "no database at %s (run `whatworks init`)", path);
+        if (*(why = cannot_write(dir)))
+            return ww__error(WW_ECANTCREATE, "%s: cannot create the database (%s)", path, why);
     } else if (S_ISDIR(sb.st_mode)) {
         return ww__error(WW_ECANTCREATE, "%s: is a directory, not a database file", path);
+    } else if (!(flags & WW_DB_READONLY)) {
+        /* A writer needs the file, and the folder for the -wal and -shm
+         * files (and the journal while the schema is migrated). */
+        if (*(why = cannot_write(path)))
+            return ww__error(WW_ECANTCREATE, "%s: cannot write the database (%s)", path, why);
+        if (*(why = cannot_write(dir)))
+            return ww__error(WW_ECANTCREATE,
+                             "%s: cannot write the database (%s on its folder %s, which holds "
+                             "its -wal and -shm files)",
+                             path, why, dir);
     }
 
     if (!(db = calloc(1, sizeof *db)) || !(db->path = strdup(path))) {
@@ -135,7 +221,17 @@ int ww_db_open(ww_db **out, const char *path, unsigned flags)
     db->flags = flags;
     oflags = (flags & WW_DB_READONLY) ? SQLITE_OPEN_READONLY
                                       : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-    rc = sqlite3_open_v2(path, &db->sql, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+    if ((flags & WW_DB_READONLY) && !wal_has_frames(real) &&
+        (*cannot_write(real) || *cannot_write(dir))) {
+        /* Nothing this reader could make or lock: read the file as it is. */
+        if (!(uri = immutable_uri(real))) {
+            ww_db_close(db);
+            return ww__error_oom();
+        }
+        oflags |= SQLITE_OPEN_URI;
+    }
+    rc = sqlite3_open_v2(uri ? uri : path, &db->sql, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+    free(uri);
     if (rc != SQLITE_OK) {
         error = ww_repo__sqlite_error(db->sql, rc, path);
         goto done;

@@ -132,6 +132,9 @@ int ww_import_report_write(const ww_import_report *r, FILE *fp)
         fprintf(fp, "%s: rejected: %zu %s, nothing stored\n", r->name, ww_diags__errors(r->diags),
                 ww_diags__errors(r->diags) == 1 ? "problem" : "problems");
         break;
+    case WW_IMPORT_SKIPPED:
+        fprintf(fp, "%s: not a recognised evidence format\n", r->name);
+        break;
     }
     if (r->status == WW_IMPORT_IMPORTED && r->update)
         fprintf(fp, "%s: an update of evidence already stored: %zu %s added, %zu changed (the "
@@ -1199,9 +1202,10 @@ int ww_import_file(ww_import_report **out, ww_db *db, const char *path, const ww
             goto done;
         }
     } else if (!(imp = ww_importers__sniff(&in))) {
-        error = ww_diags__add(rep->diags, 0, path, 0, NULL,
-                              "not a format whatworks reads (give --format to say which it is)");
-        goto verdict;
+        /* Not evidence (a README, a licence, a reference list, ...): left
+         * alone, and not a failure of the batch. */
+        rep->status = WW_IMPORT_SKIPPED;
+        goto done;
     }
     snprintf(rep->format, sizeof rep->format, "%s", imp->name);
 

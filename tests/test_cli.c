@@ -105,7 +105,7 @@ static void test_cli__init_import_query(void **state)
     assert_int_equal(r.status, 0);
     done(r);
 
-    r = run("import data/examples");
+    r = run("import data/examples"); /* init made the database */
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "attendance-mentoring.xml: imported (submission)"));
     assert_non_null(strstr(r.err, "0 rejected"));
@@ -168,7 +168,7 @@ static void test_cli__bad_file_among_good(void **state)
                "<submission xmlns=\"urn:whatworks:other:9\" version=\"1\">\n"
                "</submission>\n");
     write_file("empty.xml", "");
-    snprintf(args, sizeof args, "import '%s/bad.xml' data/examples/attendance-mentoring.xml '%s/empty.xml'",
+    snprintf(args, sizeof args, "import --init '%s/bad.xml' data/examples/attendance-mentoring.xml '%s/empty.xml'",
              tmpdir, tmpdir);
     r = run(args);
     assert_int_equal(r.status, 65);
@@ -281,7 +281,7 @@ static void test_cli__json_matches_the_docs(void **state)
     };
     (void)state;
     unlink(db_path);
-    done(run("import data/examples"));
+    done(run("import --init data/examples"));
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         result r = run(cases[i][1]);
         json_t *actual, *documented = doc_example(cases[i][0]);

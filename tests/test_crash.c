@@ -382,7 +382,8 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Start `whatworks --db DB import INDIR` with output to /dev/null. */
+/* Start `whatworks --db DB import --init INDIR` with output to /dev/null
+ * (import makes no database unless told to). */
 static pid_t spawn_import(void)
 {
     pid_t pid;
@@ -395,7 +396,7 @@ static pid_t spawn_import(void)
         (void)devnull;
         devnull = freopen("/dev/null", "w", stderr);
         (void)devnull;
-        execl(bin, bin, "--db", db_path, "import", indir, (char *)NULL);
+        execl(bin, bin, "--db", db_path, "import", "--init", indir, (char *)NULL);
         _exit(127);
     }
     return pid;

@@ -324,10 +324,22 @@ static void test_repo__rejected_file_writes_nothing(void **state)
     assert_null(rep);
     assert_int_equal(ww_import_file(&rep, db, tmpdir, NULL), WW_EUSAGE);
     assert_non_null(strstr(ww_error_last(), "is a directory"));
-    /* Not a format we read: an image. */
+    /* Not a format we read, an image: skipped, not an error. */
     write_file(tmp_path(path, sizeof path, "picture.png"), "\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16);
-    assert_int_equal(ww_import_file(&rep, db, path, NULL), WW_EDATA);
-    assert_non_null(strstr(ww_import_report_diag(rep, 0)->message, "not a format"));
+    assert_ww_ok(ww_import_file(&rep, db, path, NULL));
+    assert_int_equal(ww_import_report_status(rep), WW_IMPORT_SKIPPED);
+    assert_int_equal(ww_import_report_diag_count(rep), 0);
+    {
+        char *text = NULL, want[400];
+        size_t len = 0;
+        FILE *mem = open_memstream(&text, &len);
+        assert_non_null(mem);
+        assert_ww_ok(ww_import_report_write(rep, mem));
+        fclose(mem);
+        snprintf(want, sizeof want, "%s: not a recognised evidence format\n", path);
+        assert_string_equal(text, want);
+        free(text);
+    }
     ww_import_report_free(rep);
     rep = NULL;
     /* An unknown --format is a usage error. */

@@ -780,18 +780,77 @@ static void test_report__sink_stop(void **state)
     }
 }
 
+static int sniff_file(const char *path, const char *name)
+{
+    size_t size;
+    unsigned char *data = slurp(path, &size);
+    int score = ww_importer_report.sniff(&(ww_input){name, data, size});
+    free(data);
+    return score;
+}
+
+/* The report importer claims a web page or text file only when it reads
+ * like an evaluation (docs/reports.md, "What counts as a report"). */
 static void test_report__sniff(void **state)
 {
-    const char *html = "\n  <!DOCTYPE html><html><body>x</body></html>";
+    const char *html = "\n  <!DOCTYPE html><html><body><p>An evaluation of mentoring: "
+                       "t(40) = 2.1, p &lt; .05</p></body></html>";
+    const char *text = "A randomised trial of coaching with 200 participants.";
     const char *csv = "FindingID,Effect_Size_WWC\n1,0.2\n";
+    char path[400];
+    /* the shared files that are not evaluation reports */
+    static const char *const not_reports[] = {
+        "wwc/wwc_ReadMe.txt",
+        "references/PubMed_example.txt",
+        "campbell/GroupBased_LICENSE_GPL3.txt",
+        "careleavers/careleaver_LICENSE_CC-BY-4.0.txt",
+        "metadat/dat.bangertdrowns2004.txt",
+        "metadat/dat.hasselblad1998.txt",
+        "metadat/dat.kalaian1996.txt",
+        "metadat/dat.konstantopoulos2011.txt",
+        "metadat/dat.landenberger2005.txt",
+        "metadat/dat.lopez2019.txt",
+        "metadat/dat.raudenbush1985.txt",
+        "stat-extraction/statcheck_Paper1.htm",
+        "stat-extraction/statcheck_Paper2.htm",
+        "stat-extraction/statcheck_Paper3.htm",
+        "stat-extraction/statcheck_Paper4_multiplepages.htm",
+    };
     (void)state;
     assert_int_equal(
         ww_importer_report.sniff(&(ww_input){"r.html", (const void *)html, strlen(html)}), 35);
     assert_int_equal(ww_importer_report.sniff(&(ww_input){"r", (const void *)html, strlen(html)}),
                      30);
-    assert_int_equal(ww_importer_report.sniff(&(ww_input){"r.HTM", (const void *)"x", 1}), 30);
-    assert_int_equal(ww_importer_report.sniff(&(ww_input){"r.txt", (const void *)"x", 1}), 25);
-    assert_int_equal(ww_importer_report.sniff(&(ww_input){"r.csv", (const void *)"x", 1}), 0);
+    assert_int_equal(
+        ww_importer_report.sniff(&(ww_input){"r.HTM", (const void *)text, strlen(text)}), 30);
+    assert_int_equal(
+        ww_importer_report.sniff(&(ww_input){"r.txt", (const void *)text, strlen(text)}), 25);
+    /* named as a report but with nothing of an evaluation in it */
+    assert_int_equal(ww_importer_report.sniff(&(ww_input){"r.txt", (const void *)"x", 1}), 0);
+    assert_int_equal(ww_importer_report.sniff(&(ww_input){"r.HTM", (const void *)"x", 1}), 0);
+    /* statistics alone are not an evaluation; one word of one with them is */
+    assert_int_equal(
+        ww_importer_report.sniff(&(ww_input){"s.txt", (const void *)"t(37) = -4.93, p < .001", 23}),
+        0);
+    assert_int_equal(ww_importer_report.sniff(
+                         &(ww_input){"s.txt", (const void *)"Intervention: t(37) = -4.93", 27}),
+                     25);
+    /* a reference list or a data table is never a report, whatever it says */
+    {
+        static const char ris[] =
+            "TY  - JOUR\nTI  - A randomised evaluation of mentoring\nER  - \n";
+        static const char bib[] = "\n@ARTICLE{x,\ntitle={A randomised evaluation}}\n";
+        static const char table[] = "id\tintervention\tparticipants\n1\t0.2\t40\n2\t0.3\t50\n";
+        assert_int_equal(
+            ww_importer_report.sniff(&(ww_input){"r.txt", (const void *)ris, sizeof ris - 1}), 0);
+        assert_int_equal(
+            ww_importer_report.sniff(&(ww_input){"r.txt", (const void *)bib, sizeof bib - 1}), 0);
+        assert_int_equal(
+            ww_importer_report.sniff(&(ww_input){"r.txt", (const void *)table, sizeof table - 1}),
+            0);
+    }
+    assert_int_equal(
+        ww_importer_report.sniff(&(ww_input){"r.csv", (const void *)text, strlen(text)}), 0);
     assert_int_equal(ww_importer_report.sniff(&(ww_input){"r.xml", (const void *)"<a/>", 4}), 0);
     assert_ptr_equal(ww_importers__find("report"), &ww_importer_report);
     assert_ptr_equal(ww_importers__sniff(&(ww_input){"r.html", (const void *)html, strlen(html)}),
@@ -799,6 +858,20 @@ static void test_report__sniff(void **state)
     /* structured formats still win */
     assert_ptr_equal(ww_importers__sniff(&(ww_input){"f.txt", (const void *)csv, strlen(csv)}),
                      &ww_importer_wwc);
+    /* our fixtures are reports; the shared files above are not */
+    assert_int_equal(sniff_file(TOP_PATH(path, "tests/fixtures/report/rct.html"), "rct.html"), 35);
+    assert_int_equal(sniff_file(TOP_PATH(path, "tests/fixtures/report/plain.txt"), "plain.txt"),
+                     25);
+    assert_int_equal(
+        sniff_file(TOP_PATH(path, "tests/fixtures/report/windows1252.html"), "windows1252.html"),
+        35);
+    for (size_t i = 0; i < sizeof not_reports / sizeof not_reports[0]; i++) {
+        int score = sniff_file(SHARED_PATH(path, not_reports[i]), not_reports[i]);
+        if (score != 0) {
+            print_error("%s: claimed as a report (score %d)\n", not_reports[i], score);
+            fail();
+        }
+    }
 }
 
 /* ---- the table at the end -------------------------------------------------------- */
