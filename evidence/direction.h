@@ -14,7 +14,8 @@
 #define WW_EVIDENCE_DIRECTION_H
 
 /* The lexicon's version, e.g. "whatworks-direction/1"; stored beside every
- * direction the lexicon decided. */
+ * direction the lexicon decided. NULL (and the last error set) only when the
+ * lexicon cannot be loaded. */
 const char *ww_direction_lexicon_version(void);
 
 typedef struct ww_direction_verdict {
@@ -30,6 +31,12 @@ typedef struct ww_direction_verdict {
  * @param domain    the outcome domain as the source gives it, or NULL
  * @return 0 (out->higher_is_better may be -1: undecided); WW_EUSAGE for a
  *         NULL out or name; WW_ENOMEM when the lexicon cannot be loaded
+ *         (or the name's words cannot be held); WW_EDATA if the compiled-in
+ *         lexicon were malformed, which tests/test_direction.c rules out
+ *
+ * An undecided verdict has rule NULL, except when the most specific cue is a
+ * rule that marks a measure as known-ambiguous ("unknown:number-line"): then
+ * rule and reason say why. docs/direction.md gives the precedence.
  */
 int ww_direction_classify(ww_direction_verdict *out, const char *name, const char *domain);
 
