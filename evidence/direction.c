@@ -31,7 +31,7 @@ typedef enum kind { KIND_CONTENT, KIND_INSTRUMENT, KIND_MARKER, KIND_DOMAIN } ki
 typedef struct word {
     const char *text; /* lower-case, not NUL-terminated */
     size_t len;
-    int stem;         /* 1: matches any word beginning with text */
+    int stem; /* 1: matches any word beginning with text */
 } word;
 
 typedef struct rule {
@@ -47,8 +47,8 @@ typedef struct lexicon {
     rule *rules;
     size_t n_rules;
     char version[64];
-    int rc;             /* 0, or why the lexicon could not be loaded */
-    char message[256];  /* the load error, re-raised in every thread */
+    int rc;            /* 0, or why the lexicon could not be loaded */
+    char message[256]; /* the load error, re-raised in every thread */
 } lexicon;
 
 static lexicon lex;
@@ -71,10 +71,14 @@ static long utf8_decode(const unsigned char *s, size_t n, size_t *len)
     long cp;
     *len = 1;
     if (s[0] < 0x80) return s[0];
-    if (s[0] >= 0xC2 && s[0] <= 0xDF) need = 1, cp = s[0] & 0x1F;
-    else if (s[0] >= 0xE0 && s[0] <= 0xEF) need = 2, cp = s[0] & 0x0F;
-    else if (s[0] >= 0xF0 && s[0] <= 0xF4) need = 3, cp = s[0] & 0x07;
-    else return -1;
+    if (s[0] >= 0xC2 && s[0] <= 0xDF)
+        need = 1, cp = s[0] & 0x1F;
+    else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+        need = 2, cp = s[0] & 0x0F;
+    else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+        need = 3, cp = s[0] & 0x07;
+    else
+        return -1;
     if (n < need + 1) return -1;
     for (i = 1; i <= need; i++) {
         if ((s[i] & 0xC0) != 0x80) return -1;
@@ -95,8 +99,8 @@ static int is_apostrophe(long cp)
 static int is_word_cp(long cp)
 {
     if (cp < 0) return 0;
-    if (cp < 0x80) return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
-                          (cp >= '0' && cp <= '9');
+    if (cp < 0x80)
+        return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
     if (cp >= 0x2000 && cp <= 0x2BFF) return 0; /* general punctuation, symbols */
     if (cp >= 0x3000 && cp <= 0x303F) return 0; /* CJK punctuation */
     if (cp == 0xFEFF) return 0;
@@ -190,7 +194,8 @@ static int parse_pattern(rule *r, char *pattern, long line)
         w->stem = 0;
         if (*p == '*') w->stem = 1, p++;
         if (*p == '\0') return 0;
-        if (*p != ' ' || p[1] == '\0') return load_error(line, "words are separated by one space: ", pattern);
+        if (*p != ' ' || p[1] == '\0')
+            return load_error(line, "words are separated by one space: ", pattern);
         p++;
     }
 }
@@ -227,17 +232,30 @@ static int parse_rule(rule *r, char *line_text, long line)
         if (!*field[i]) return load_error(line, "empty column", "");
     r->id = field[0];
     r->reason = field[4];
-    if (!strcmp(field[1], "higher")) r->direction = DIR_HIGHER;
-    else if (!strcmp(field[1], "lower")) r->direction = DIR_LOWER;
-    else if (!strcmp(field[1], "unknown")) r->direction = DIR_UNKNOWN;
-    else if (!strcmp(field[1], "neutral")) r->direction = DIR_NEUTRAL;
-    else if (!strcmp(field[1], "reverse")) r->direction = DIR_REVERSE;
-    else return load_error(line, "direction is higher, lower, unknown, neutral or reverse, got ", field[1]);
-    if (!strcmp(field[2], "word") || !strcmp(field[2], "phrase")) r->kind = KIND_CONTENT;
-    else if (!strcmp(field[2], "instrument")) r->kind = KIND_INSTRUMENT;
-    else if (!strcmp(field[2], "marker")) r->kind = KIND_MARKER;
-    else if (!strcmp(field[2], "domain")) r->kind = KIND_DOMAIN;
-    else return load_error(line, "match is word, phrase, instrument, marker or domain, got ", field[2]);
+    if (!strcmp(field[1], "higher"))
+        r->direction = DIR_HIGHER;
+    else if (!strcmp(field[1], "lower"))
+        r->direction = DIR_LOWER;
+    else if (!strcmp(field[1], "unknown"))
+        r->direction = DIR_UNKNOWN;
+    else if (!strcmp(field[1], "neutral"))
+        r->direction = DIR_NEUTRAL;
+    else if (!strcmp(field[1], "reverse"))
+        r->direction = DIR_REVERSE;
+    else
+        return load_error(line, "direction is higher, lower, unknown, neutral or reverse, got ",
+                          field[1]);
+    if (!strcmp(field[2], "word") || !strcmp(field[2], "phrase"))
+        r->kind = KIND_CONTENT;
+    else if (!strcmp(field[2], "instrument"))
+        r->kind = KIND_INSTRUMENT;
+    else if (!strcmp(field[2], "marker"))
+        r->kind = KIND_MARKER;
+    else if (!strcmp(field[2], "domain"))
+        r->kind = KIND_DOMAIN;
+    else
+        return load_error(line, "match is word, phrase, instrument, marker or domain, got ",
+                          field[2]);
     if ((r->kind == KIND_MARKER) != (r->direction == DIR_REVERSE))
         return load_error(line, "reverse goes with marker, and only with it: ", r->id);
     if (r->direction == DIR_UNKNOWN && r->kind != KIND_CONTENT)
@@ -290,7 +308,8 @@ static int load(void)
         r = &lex.rules[lex.n_rules];
         if (parse_rule(r, p, line) < 0) return WW_EDATA;
         for (size_t i = 0; i < lex.n_rules; i++) {
-            if (!strcmp(lex.rules[i].id, r->id)) return load_error(line, "duplicate rule id ", r->id);
+            if (!strcmp(lex.rules[i].id, r->id))
+                return load_error(line, "duplicate rule id ", r->id);
             if (same_pattern(&lex.rules[i], r))
                 return load_error(line, "duplicate pattern in ", r->id);
         }
@@ -425,27 +444,32 @@ int ww_direction_classify(ww_direction_verdict *out, const char *name, const cha
             break;
         case KIND_INSTRUMENT:
             if (r->direction == DIR_NEUTRAL) break;
-            if (!instrument) instrument = r;
-            else if (instrument->direction != r->direction) instrument_conflict = 1;
+            if (!instrument)
+                instrument = r;
+            else if (instrument->direction != r->direction)
+                instrument_conflict = 1;
             break;
         case KIND_CONTENT:
             if (r->direction == DIR_NEUTRAL) break;
             /* m is sorted longest first, so the first content rule kept has
              * the most words; a rule as long that disagrees is a contradiction. */
-            if (!best) best = r;
+            if (!best)
+                best = r;
             else if (r->n_words == best->n_words && r->direction != best->direction)
                 contradiction = 1;
             break;
-        case KIND_DOMAIN:
-            break;
+        case KIND_DOMAIN: break;
         }
     }
 
     if (contradiction) goto done; /* unknown: equally specific cues disagree */
     if (best) {
-        if (best->direction == DIR_UNKNOWN) set_verdict(out, best, DIR_UNKNOWN);
-        else if (flips % 2) set_verdict(out, marker, best->direction == DIR_HIGHER ? DIR_LOWER : DIR_HIGHER);
-        else set_verdict(out, best, best->direction);
+        if (best->direction == DIR_UNKNOWN)
+            set_verdict(out, best, DIR_UNKNOWN);
+        else if (flips % 2)
+            set_verdict(out, marker, best->direction == DIR_HIGHER ? DIR_LOWER : DIR_HIGHER);
+        else
+            set_verdict(out, best, best->direction);
         goto done;
     }
     if (flips) goto done; /* "not ..." of nothing the lexicon knows: unknown */

@@ -144,9 +144,11 @@ static void test_direction__instruments_and_subscales(void **state)
     (void)state;
     /* The instrument's name is not content: the subscale decides. */
     assert_int_equal(dir_of("Social Skills Rating System: Problem Behaviors", NULL), 0);
-    assert_int_equal(dir_of("Social Skills Rating System (SSRS) Social Skills: Parent report", NULL), 1);
+    assert_int_equal(
+        dir_of("Social Skills Rating System (SSRS) Social Skills: Parent report", NULL), 1);
     assert_int_equal(dir_of("Behavior Rating: Positive behavior", NULL), 1);
-    assert_int_equal(dir_of("Behavior Assessment System for Children (BASC) Externalizing", NULL), 0);
+    assert_int_equal(dir_of("Behavior Assessment System for Children (BASC) Externalizing", NULL),
+                     0);
     /* An instrument with a direction applies only when content is silent. */
     assert_int_equal(dir_of("Child Behavior Checklist for Ages 4-16", NULL), 0);
     assert_string_equal(rule_of("Child Behavior Checklist for Ages 4-16", NULL), "lower:cbcl");
@@ -162,7 +164,8 @@ static void test_direction__markers(void **state)
     assert_int_equal(dir_of("Problem behavior (reduction)", NULL), 1);
     assert_int_equal(dir_of("Reduction in problem behaviour", NULL), 1);
     assert_string_equal(rule_of("Problem behavior (reduction)", NULL), "reverse:reduction");
-    assert_int_equal(dir_of("Social Skills Improvement Index: Problem Behavior (reverse coded)", NULL), 1);
+    assert_int_equal(
+        dir_of("Social Skills Improvement Index: Problem Behavior (reverse coded)", NULL), 1);
     assert_int_equal(dir_of("Absence of problem behaviour", NULL), 1);
     assert_int_equal(dir_of("Did not drop out (%)", NULL), 1);
     assert_int_equal(dir_of("Intentions for fighting (no intentions)", NULL), 1);
@@ -187,7 +190,8 @@ static void test_direction__contradiction_is_unknown(void **state)
     assert_string_equal(v.rule, "unknown:number-line");
     /* A neutral phrase takes its words and lets the default decide. */
     assert_int_equal(dir_of("Researcher-constructed measure (Negative Exponents)",
-                            "General Mathematics Achievement"), 1);
+                            "General Mathematics Achievement"),
+                     1);
     assert_int_equal(dir_of("Negative behavior", NULL), 0);
 }
 
@@ -195,7 +199,8 @@ static void test_direction__domain_default(void **state)
 {
     ww_direction_verdict v;
     (void)state;
-    assert_ww_ok(ww_direction_classify(&v, "Woodcock-Johnson III: Applied Problems", "General Mathematics Achievement"));
+    assert_ww_ok(ww_direction_classify(&v, "Woodcock-Johnson III: Applied Problems",
+                                       "General Mathematics Achievement"));
     assert_int_equal(v.higher_is_better, 1);
     assert_string_equal(v.rule, "domain:general-mathematics-achievement");
     assert_int_equal(dir_of("Gates-MacGinitie", "Reading comprehension"), 1);
@@ -226,11 +231,17 @@ static void test_direction__case_and_utf8(void **state)
     assert_int_equal(dir_of("Children\xe2\x80\x99s Impairment Rating Scale: Self-esteem", NULL), 0);
     assert_int_equal(dir_of("Bachelor\xe2\x80\x99s degree", "Postsecondary degree attainment"), 1);
     /* U+00AE and the em dash separate words. */
-    assert_int_equal(dir_of("DIBELS\xc2\xae\xe2\x80\x94" "absences", NULL), 0);
+    assert_int_equal(dir_of("DIBELS\xc2\xae\xe2\x80\x94"
+                            "absences",
+                            NULL),
+                     0);
     assert_int_equal(dir_of("Behavior problems\xe2\x80\x94overall", NULL), 0);
     /* Letters beyond ASCII stay in their word; invalid bytes separate. */
     assert_int_equal(dir_of("Absentismo escolar \xc3\xa9l\xc3\xa8ve", NULL), 0);
-    assert_int_equal(dir_of("\xff\xfe" "arrests\xc3", NULL), 0);
+    assert_int_equal(dir_of("\xff\xfe"
+                            "arrests\xc3",
+                            NULL),
+                     0);
 }
 
 /* ---- the labelled fixture ---------------------------------------------- */
@@ -250,8 +261,10 @@ static void test_direction__wwc_fixture(void **state)
         int nf = 1, want, got;
         ww_direction_verdict v;
         next = strchr(line, '\n');
-        if (next) *next++ = '\0';
-        else next = line + strlen(line);
+        if (next)
+            *next++ = '\0';
+        else
+            next = line + strlen(line);
         if (line[0] == '#' || line[0] == '\0') continue;
         f[0] = line;
         for (p = line; *p && nf < 4; p++)
@@ -269,13 +282,16 @@ static void test_direction__wwc_fixture(void **state)
             amb_claimed += got >= 0;
         } else {
             labelled++;
-            if (got == want) right++;
-            else if (got < 0) unknown++;
-            else wrong++;
+            if (got == want)
+                right++;
+            else if (got < 0)
+                unknown++;
+            else
+                wrong++;
         }
         if (verbose && got != want)
-            printf("  fixture: want %s got %d (%s): %s [%s]\n", f[2], got,
-                   v.rule ? v.rule : "-", f[0], f[1]);
+            printf("  fixture: want %s got %d (%s): %s [%s]\n", f[2], got, v.rule ? v.rule : "-",
+                   f[0], f[1]);
     }
     free(text);
     printf("fixture: %ld labelled with a direction: %ld right, %ld unknown, %ld wrong; "
@@ -307,10 +323,14 @@ static void census_field(void *s, size_t len, void *ctx)
         if (!strcmp(s, "Outcome_Domain")) c->domain_col = (int)c->col;
         if (!strcmp(s, "Effect_Size_WWC")) c->g_col = (int)c->col;
         if (!strcmp(s, "Improvement_Index")) c->ii_col = (int)c->col;
-    } else if (c->col == c->measure_col) slot = &c->measure;
-    else if (c->col == c->domain_col) slot = &c->domain;
-    else if (c->col == c->g_col) slot = &c->g;
-    else if (c->col == c->ii_col) slot = &c->ii;
+    } else if (c->col == c->measure_col)
+        slot = &c->measure;
+    else if (c->col == c->domain_col)
+        slot = &c->domain;
+    else if (c->col == c->g_col)
+        slot = &c->g;
+    else if (c->col == c->ii_col)
+        slot = &c->ii;
     if (slot) {
         free(*slot);
         *slot = strndup(s, len);
@@ -326,15 +346,19 @@ static void census_row(int term, void *ctx)
     if (c->row > 0 && c->measure && c->domain) {
         c->rows++;
         if (ww_direction_classify(&v, c->measure, c->domain) != 0) c->failed = 1;
-        if (v.higher_is_better == 1) c->higher++;
-        else if (v.higher_is_better == 0) c->lower++;
+        if (v.higher_is_better == 1)
+            c->higher++;
+        else if (v.higher_is_better == 0)
+            c->lower++;
         else {
             c->unknown++;
             if (c->verbose) printf("  census unknown: %s [%s]\n", c->measure, c->domain);
         }
         if (v.higher_is_better >= 0) {
-            if (!strncmp(v.rule, "domain:", 7)) c->by_domain++;
-            else c->by_rule++;
+            if (!strncmp(v.rule, "domain:", 7))
+                c->by_domain++;
+            else
+                c->by_rule++;
         }
         /* WWC's improvement index is flipped where WWC judged lower better:
          * an effect and index of opposite signs is WWC's own direction. */
@@ -342,12 +366,15 @@ static void census_row(int term, void *ctx)
             double g = strtod(c->g, NULL), ii = strtod(c->ii, NULL);
             if (g * ii < 0) {
                 c->ii_flipped++;
-                if (v.higher_is_better == 0) c->ii_flipped_lower++;
+                if (v.higher_is_better == 0)
+                    c->ii_flipped_lower++;
                 else if (v.higher_is_better == 1) {
                     c->ii_flipped_higher++;
-                    if (c->verbose) printf("  census: WWC flipped, we say higher (%s): %s [%s]\n",
-                                           v.rule, c->measure, c->domain);
-                } else c->ii_flipped_unknown++;
+                    if (c->verbose)
+                        printf("  census: WWC flipped, we say higher (%s): %s [%s]\n", v.rule,
+                               c->measure, c->domain);
+                } else
+                    c->ii_flipped_unknown++;
             }
         }
     }
