@@ -310,6 +310,14 @@ static const char *strict_problem(const unsigned char *p, size_t at, size_t end)
            "must be doubled)";
 }
 
+/* 1 when the record's bytes hold no line break but at their end: a stray
+ * quote that runs a record on over later lines is never read leniently. */
+static int one_line(const unsigned char *p, size_t n)
+{
+    while (n && (p[n - 1] == '\n' || p[n - 1] == '\r')) n--;
+    return !memchr(p, '\n', n) && !memchr(p, '\r', n);
+}
+
 /* Split bytes [start, end) with libcsv. 0, 1 when malformed (row filled
  * in), or WW_ENOMEM. */
 static int split(ww_csv *r, size_t start, size_t end, ww_csv_row *row)
@@ -347,7 +355,7 @@ static int split(ww_csv *r, size_t start, size_t end, ww_csv_row *row)
         csv_free(&r->parser);
         r->parser_ready = 0;
     }
-    if (malformed && !r->oom && r->literal_quotes && done < len) {
+    if (malformed && !r->oom && r->literal_quotes && done < len && one_line(r->data + start, len)) {
         /* A quote inside a field that does not start with one can only be
          * text: read the record again with libcsv's non-strict rule, which
          * keeps such quotes as they are. Anything else still fails. */

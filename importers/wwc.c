@@ -27,23 +27,27 @@
  * outcome that has it, beside our own computation.
  *
  * Direction. WWC's g keeps the raw intervention-minus-comparison sign, even
- * where lower is better, while the Improvement_Index is signed by whether
- * the finding favours the intervention. The evidence, measured on the April
- * 2020 export (tests/test_effect.c): where our g from the arm statistics
- * equals WWC's, 89 of 1,909 findings have an improvement index of the
- * opposite sign, nearly all outcomes such as problem behaviour, absences or
- * dropping out. So an outcome is lower-is-better exactly when the effect we
- * store (the arms' mean difference, or Effect_Size_WWC for GENERIC) and the
- * improvement index have opposite signs; when either is 0 or missing (330
- * findings; the index is rounded to a whole number, so it is 0 for |g| below
- * about 0.013), higher is better, as for 4,627 of the 4,860 findings whose
- * direction can be read. Stored effect and direction then say "favours the
- * intervention" exactly when WWC's index does. Where WWC worked from other
- * statistics than the printed means and its g has the other sign (6
- * findings, each warned about), the index is followed: right for the three
- * "Absences (days)" outcomes WWC signed by improvement, while for the other
- * three (reading and vocabulary tests) it keeps WWC's verdict at the cost of
- * a lower-is-better label.
+ * where lower is better, and this export does not say which outcomes those
+ * are; its Improvement_Index is signed by favourability for some findings
+ * and not for others (of 53 whose names say lower is better and whose index
+ * is nonzero, 13 are flipped and 40 are not; docs/direction.md). So the
+ * direction comes from what the measure means, through the direction
+ * lexicon (evidence/direction.h, data/direction.tsv): on this export 6,217
+ * findings higher is better, 534 lower, 221 unknown. An unknown direction
+ * is stored as such and kept out of pooling. A later export's favourable /
+ * unfavourable designation, when a file carries one, is the source's own
+ * statement and will win over the lexicon.
+ *
+ * A finding without an effect that can be weighed (1,782 here: no g, or no
+ * arm sizes) is still a finding of a reviewed study: it is emitted as an
+ * outcome of kind WW_OUTCOME_NONE, stored and shown, never pooled.
+ *
+ * Identity. Every record carries identity_ns "wwc", the ReviewID as study
+ * key and the InterventionID; every outcome its FindingID as source key and
+ * a digest of the columns read, so a newer export of the same data updates
+ * the findings that changed and adds the new ones (repo/ingest.c). WWC's
+ * Finding_Rating (1/2/3 in this export, text in later ones) is emitted as
+ * the reviewers' judgement of the study (importers.h, ww_judgement).
  *
  * Every finding with all six arm statistics and Effect_Size_WWC is also an
  * outside check of evidence/effect.c: g is recomputed with WWC's small-sample
@@ -349,10 +353,10 @@ static const char *other_wwc_file(const ww_csv_row *row)
     if (header_has(row, "Study_Rating") || header_has(row, "Citation") ||
         header_has(row, "Study_Design"))
         return "; this looks like the WWC Studies file (one row per study review, no "
-               "findings), which whatworks does not read";
+               "findings): import it with --format wwc-studies";
     if (header_has(row, "Effectiveness_Rating") || header_has(row, "NumStudiesMeetingStandards"))
-        return "; this looks like the WWC Intervention Reports file, which whatworks does not "
-               "read";
+        return "; this looks like the WWC Intervention Reports file: import it with --format "
+               "wwc-intervention-reports";
     return "";
 }
 
@@ -587,7 +591,7 @@ static int finding_row(wwc_ctx *c, ww_csv_row *row, const ww_sink *sink)
     const char *rating;
     ww_direction_verdict dv;
     long line = row->line, id;
-    double mt, mc, sdt, sdc, nt, nc, g, ii, sign;
+    double mt, mc, sdt, sdc, nt, nc, g;
     int six, have_ours = 0, error = 0;
     ww_outcome_kind kind;
 
@@ -647,7 +651,6 @@ static int finding_row(wwc_ctx *c, ww_csv_row *row, const ww_sink *sink)
     nt = f.num[C_N_T];
     nc = f.num[C_N_C];
     g = f.num[C_ES_WWC];
-    ii = f.num[C_IMPROVEMENT];
     six = !isnan(mt) && !isnan(mc) && !isnan(sdt) && !isnan(sdc) && !isnan(nt) && !isnan(nc);
 
     /* WWC's g uses the approximate correction 1 - 3/(4N - 9) (Handbook
@@ -662,16 +665,15 @@ static int finding_row(wwc_ctx *c, ww_csv_row *row, const ww_sink *sink)
 
     if (have_ours) {
         kind = WW_OUTCOME_CONTINUOUS;
-        sign = mt - mc;
         if (!isnan(g) && e.yi * g < 0)
             note(c, N_SIGN, line, name_of(c, C_ES_WWC),
                  "FindingID %ld: Effect_Size_WWC (%.6g) and g from the arm statistics (%.6g) "
                  "have opposite signs (WWC worked from other statistics, such as adjusted "
-                 "means); the direction follows Improvement_Index",
+                 "means); the effect is computed from the arm statistics as printed, WWC's g is kept "
+                 "as the reported value",
                  id, g, e.yi);
     } else if (!isnan(g) && nt >= 1 && nc >= 1) {
         kind = WW_OUTCOME_GENERIC;
-        sign = g;
         if (six)
             note(c, N_ARMS_UNUSABLE, line, name_of(c, C_ES_WWC),
                  "FindingID %ld: the arm statistics give no g (%s); Effect_Size_WWC is used with "
@@ -700,7 +702,6 @@ static int finding_row(wwc_ctx *c, ww_csv_row *row, const ww_sink *sink)
         /* Still a finding of a reviewed study: stored (shown, searchable,
          * counted in updates), never pooled. */
         kind = WW_OUTCOME_NONE;
-        sign = isnan(g) ? NAN : g;
     }
     if (c->rc < 0) return c->rc;
     if (!sink || !sink->record) return 0;
@@ -731,24 +732,15 @@ static int finding_row(wwc_ctx *c, ww_csv_row *row, const ww_sink *sink)
     o.timepoint = f.text[C_PERIOD];
     o.kind = kind;
     o.metric = "SMD";
-    /* Direction from what the measure means (the direction lexicon); where
-     * the lexicon cannot tell, an improvement index whose sign disagrees
-     * with the raw difference shows WWC signed it by favourability, so lower
-     * is better; otherwise the direction stays unknown (see the top). */
+    /* Direction from what the measure means: the direction lexicon
+     * (evidence/direction.h), since this export does not state it (see the
+     * top). Undecided stays unknown, and out of pooling. */
     if ((error = ww_direction_classify(&dv, o.name, o.domain)) < 0) {
         ww_arena__free(a);
         return c->rc = error;
     }
-    if (dv.higher_is_better >= 0) {
-        o.higher_is_better = dv.higher_is_better;
-        o.direction_rule = dv.rule;
-    } else if (isfinite(ii) && ii != 0 && isfinite(sign) && sign != 0 && (ii > 0) != (sign > 0)) {
-        o.higher_is_better = 0;
-        o.direction_rule = "wwc:improvement-index-sign";
-    } else {
-        o.higher_is_better = -1;
-        o.direction_rule = "unknown";
-    }
+    o.higher_is_better = dv.higher_is_better;
+    o.direction_rule = dv.rule ? dv.rule : "unknown";
     finding_digest(digest, &f);
     o.source_key = f.text[C_FINDING_ID];
     o.digest = digest;
