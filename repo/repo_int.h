@@ -66,6 +66,9 @@ int ww_repo__load_taxonomy(ww_db *db);
 /* Recompute the pooled effects per outcome domain of one intervention
  * (synth.c); data_version is the id of the source that changed it. */
 int ww_repo__resynthesise(ww_db *db, int64_t intervention_id, int64_t data_version);
+/* Recompute WWC's effectiveness rating of one intervention (wwc_eff.c);
+ * called by ww_repo__resynthesise. */
+int ww_repo__wwc_effectiveness(ww_db *db, int64_t intervention_id);
 
 /* Rigour grades (grade.c): grade a stored study under the current rules
  * (out's strings: ww_rigour_grade_clear), store a grade, grade every study

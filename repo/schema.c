@@ -237,8 +237,19 @@ static const char migration_2[] =
     "  new_location TEXT"
     ");"
     "CREATE INDEX record_change_by_source ON record_change(source_id);"
-    "ALTER TABLE synthesis ADD COLUMN wwc_effectiveness TEXT;"
-    "ALTER TABLE synthesis ADD COLUMN wwc_effectiveness_reason TEXT;";
+    /* Derived: WWC's effectiveness rating of an intervention in an outcome
+     * domain reproduced by WWC's procedure (evidence/wwc_rating.h), once
+     * from all its WWC findings (protocol '') and once per published
+     * intervention report, beside that report's rating. */
+    "CREATE TABLE wwc_effectiveness ("
+    "  id INTEGER PRIMARY KEY,"
+    "  intervention_id INTEGER NOT NULL REFERENCES intervention(id) ON DELETE CASCADE,"
+    "  domain TEXT NOT NULL, protocol TEXT NOT NULL DEFAULT '', handbook INTEGER NOT NULL,"
+    "  rating TEXT NOT NULL, reason TEXT NOT NULL,"
+    "  n_studies INTEGER NOT NULL, n_findings INTEGER NOT NULL,"
+    "  published TEXT, published_n_studies INTEGER, published_location TEXT, agrees INTEGER,"
+    "  UNIQUE (intervention_id, domain, protocol)"
+    ");";
 
 static const char *const migrations[] = {migration_1, migration_2};
 

@@ -245,6 +245,7 @@ int ww_repo__resynthesise(ww_db *db, int64_t intervention_id, int64_t data_versi
         extracted[n] = sqlite3_column_int(sel, 7);
         n++;
     }
+    error = ww_repo__wwc_effectiveness(db, intervention_id);
     goto done;
 oom:
     error = ww__error_oom();
