@@ -38,8 +38,8 @@ TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 HEADERS  := $(wildcard include/*.h) $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.h))
 
 # Data compiled into the library, so an installed binary needs no data files.
-EMBEDDED := data/schema/submission-1.xsd data/issues.tsv data/deflators.csv data/discount_schedules.csv \
-            data/placeholders.tsv data/direction.tsv
+EMBEDDED := data/schema/submission-1.xsd data/issues.tsv data/variants.tsv data/deflators.csv \
+            data/discount_schedules.csv data/placeholders.tsv data/direction.tsv
 
 SOVERSION := 0
 LIBA  := $(BUILD)/libwhatworks.a

@@ -14,8 +14,14 @@
  * the same page cache. It prints each query's medians, then one line of
  * key=value pairs for bench/run.sh with p50 and p90 over every run.
  *
+ * The index is tokenized by `wwvariants` (repo/variants.c), which a plain
+ * sqlite3 shell does not have, so the raw side registers it on its own
+ * connection, and `--match` stands in for the shell in bench/run.sh: one
+ * process that opens the file, runs the MATCH and exits.
+ *
  * usage: bench_query DB [--reps N] [--limit N] QUERY...
  *        bench_query DB --fts QUERY      print QUERY's FTS5 expression
+ *        bench_query DB --match EXPR N   run the raw MATCH once, LIMIT N
  */
 #include <math.h>
 #include <stdio.h>
@@ -28,6 +34,7 @@
 #include <sqlite3.h>
 
 #include "whatworks.h"
+#include "../repo/repo_int.h"
 
 #define RAW_SQL "SELECT rowid FROM search_fts WHERE search_fts MATCH ?1 ORDER BY rank LIMIT 50"
 
@@ -128,7 +135,8 @@ static double time_raw(sqlite3 *raw, const char *expr, int *n_rows)
 static int usage(void)
 {
     fputs("usage: bench_query DB [--reps N] [--limit N] QUERY...\n"
-          "       bench_query DB --fts QUERY\n",
+          "       bench_query DB --fts QUERY\n"
+          "       bench_query DB --match EXPR N\n",
           stderr);
     return 64;
 }
@@ -147,6 +155,26 @@ int main(int argc, char **argv)
     memset(&opts, 0, sizeof opts);
     opts.limit = 50;
     if (argc < 3) return usage();
+    if (strcmp(argv[2], "--match") == 0) {
+        sqlite3_stmt *st = NULL;
+        char *end;
+        long limit, rows = 0;
+        if (argc != 5 || (limit = strtol(argv[4], &end, 10)) < 1 || *end) return usage();
+        if (sqlite3_open_v2(argv[1], &raw, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+            ww_repo__register_tokenizer(raw, argv[1]) < 0 ||
+            sqlite3_prepare_v2(raw, "SELECT rowid FROM search_fts WHERE search_fts MATCH ?1 ORDER BY rank LIMIT ?2",
+                               -1, &st, NULL) != SQLITE_OK) {
+            fprintf(stderr, "bench_query: %s: %s\n", argv[1], sqlite3_errmsg(raw));
+            return 66;
+        }
+        sqlite3_bind_text(st, 1, argv[3], -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, limit);
+        while (sqlite3_step(st) == SQLITE_ROW) rows++;
+        sqlite3_finalize(st);
+        sqlite3_close(raw);
+        printf("%ld\n", rows);
+        return 0;
+    }
     for (int i = 2; i < argc; i++) {
         char *end;
         if (first_query) break;
@@ -182,7 +210,8 @@ int main(int argc, char **argv)
         ww_db_close(db);
         return 0;
     }
-    if (sqlite3_open_v2(argv[1], &raw, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(argv[1], &raw, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+        ww_repo__register_tokenizer(raw, argv[1]) < 0) {
         fprintf(stderr, "bench_query: %s: %s\n", argv[1], sqlite3_errmsg(raw));
         return 66;
     }

@@ -14,8 +14,9 @@ int cmd_issues(const cli_global *g, int argc, char **argv)
         if (cli_is_help(argv[i])) {
             puts("usage: whatworks issues [--format table|json|csv]\n\n"
                  "List the presenting issues queries understand: slug, parent, label, the\n"
-                 "outcome domains that answer each, and the search terms (synonyms, UK and\n"
-                 "US spellings) it expands to.\n"
+                 "outcome domains that answer each, the search terms (synonyms, everyday\n"
+                 "words) it expands to, and the words of outcome names that measure it.\n"
+                 "UK and US spellings are one word to every query (docs/taxonomy.md).\n"
                  "Opens the database read-only and writes nothing (docs/database.md).");
             return 0;
         } else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {

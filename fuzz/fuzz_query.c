@@ -3,7 +3,7 @@
  * presenting issue of `whatworks query` and as the intervention of `whatworks
  * show`, against a small database built once in LLVMFuzzerInitialize from
  * the example pilots. The text goes through taxonomy expansion and into an
- * FTS5 MATCH (quoted by queries/query.c); no input may crash, leak, or make
+ * FTS5 MATCH (quoted by repo/read.c); no input may crash, leak, or make
  * SQLite report a syntax error: every text is an ordinary query.
  */
 #include <stdint.h>

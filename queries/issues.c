@@ -22,6 +22,7 @@ int ww_issues_write(ww_db *db, FILE *fp, ww_format fmt)
             ww_queries__set(o, "label", json_string(rows[i].label));
             ww_queries__set(o, "outcome_domains", json_string(rows[i].domains));
             ww_queries__set(o, "terms", json_string(rows[i].terms));
+            ww_queries__set(o, "outcome_patterns", json_string(rows[i].patterns));
             ww_queries__append(a, o);
         }
         ww_queries__set(doc, "schema", json_string("whatworks/issues/1"));
@@ -29,19 +30,21 @@ int ww_issues_write(ww_db *db, FILE *fp, ww_format fmt)
         error = ww_queries__write_json(doc, fp);
         json_decref(doc);
     } else if (fmt == WW_FORMAT_CSV) {
-        fputs("slug,parent,label,outcome_domains,terms\r\n", fp);
+        fputs("slug,parent,label,outcome_domains,terms,outcome_patterns\r\n", fp);
         for (size_t i = 0; i < n; i++) {
             ww_queries__csv_field(fp, rows[i].slug, 0);
             ww_queries__csv_field(fp, rows[i].parent, 0);
             ww_queries__csv_field(fp, rows[i].label, 0);
             ww_queries__csv_field(fp, rows[i].domains, 0);
-            ww_queries__csv_field(fp, rows[i].terms, 1);
+            ww_queries__csv_field(fp, rows[i].terms, 0);
+            ww_queries__csv_field(fp, rows[i].patterns, 1);
         }
         error = ww_queries__flush(fp);
     } else {
         for (size_t i = 0; i < n; i++)
-            fprintf(fp, "%s%-24s %s  [outcomes: %s]\n    %s\n", rows[i].parent[0] ? "  " : "",
-                    rows[i].slug, rows[i].label, rows[i].domains, rows[i].terms);
+            fprintf(fp, "%s%-24s %s  [outcomes: %s]\n    terms: %s\n    outcome measures: %s\n",
+                    rows[i].parent[0] ? "  " : "", rows[i].slug, rows[i].label, rows[i].domains, rows[i].terms,
+                    rows[i].patterns);
         error = ww_queries__flush(fp);
     }
 done:

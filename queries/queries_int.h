@@ -20,8 +20,11 @@ typedef struct ww_query_row_int {
 struct ww_query_result {
     ww_arena *arena;
     const char *text;
-    const char *fts;         /* the quoted FTS5 expression; NULL if none */
+    const char *fts;          /* the quoted FTS5 expression on all text; NULL if none */
+    const char *fts_outcomes; /* the one on outcome names (issue patterns); NULL if none */
     ww_issue_expansion expansion;
+    /* the expansion's domains, terms and patterns as the index sees them */
+    const char **norm_domains, **norm_terms, **norm_patterns;
     ww_query_row_int *rows;
     size_t n_rows;
 };

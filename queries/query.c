@@ -1,9 +1,9 @@
 /*
  * query.c — answer "what works for ISSUE?": expand the issue through the
- * taxonomy, match interventions with FTS5 (the user's text is always quoted
- * before it reaches MATCH), pool each intervention's effects on the outcomes
- * that answer the issue, and rank. The rule is documented in docs/ranking.md
- * and repeated in every row's `why`.
+ * taxonomy and find the interventions that answer it (both in repo/, which
+ * quotes every string before it reaches MATCH), pick each one's pooled
+ * result on the outcomes that answer the issue, and rank. The rule is
+ * documented in docs/ranking.md and repeated in every row's `why`.
  */
 #include <ctype.h>
 #include <math.h>
@@ -15,86 +15,49 @@
 
 #define DEFAULT_LIMIT 20
 
-/* Append s to b as one FTS5 string: wrapped in double quotes, with every
- * double quote inside doubled (FTS5 query syntax, "FTS5 Strings"). Inside a
- * string, operators such as NEAR, AND, * and ^ are ordinary text. */
-static int fts_quote(ww_buf *b, const char *s, size_t n)
+/* 1 when the normalised text hay contains the normalised words needle as
+ * whole words ("school attend" contains "attend", not "tend"). */
+static int contains_words(const char *hay, const char *needle)
 {
-    int error;
-    if ((error = ww_buf__put(b, "\"", 1)) < 0) return error;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '"' && (error = ww_buf__put(b, "\"", 1)) < 0) return error;
-        if ((error = ww_buf__put(b, &s[i], 1)) < 0) return error;
-    }
-    return ww_buf__put(b, "\"", 1);
-}
-
-/* 1 when s has at least one letter or digit (or any non-ASCII byte, which
- * unicode61 may treat as a letter): a string with none gives FTS5 no token. */
-static int has_token(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (isalnum((unsigned char)s[i]) || (unsigned char)s[i] >= 0x80) return 1;
+    size_t n = strlen(needle), h = strlen(hay);
+    if (!n) return 0;
+    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p++)
+        if ((p == hay || p[-1] == ' ') && ((size_t)(p - hay) + n == h || p[n] == ' ')) return 1;
     return 0;
 }
 
-/* The FTS5 expression for a query: the taxonomy's terms OR-ed when the text
- * named an issue, else each whitespace-separated word of the text as its own
- * string, AND-ed. NULL (no full-text match at all) when nothing is left. */
-static int build_fts(char **out, const char *text, const ww_issue_expansion *x)
+/* Does a pooled outcome domain answer the issue? Compared as the index
+ * compares words (case, UK/US spelling, stems): the domain is one of the
+ * issue's domains, or contains one of its terms or outcome-measure patterns
+ * ("Attendance (high school)" contains "attendance"; "External behavior"
+ * contains "behaviour"). With no issue matched, every domain counts. */
+static int answers_issue(const char *domain, const ww_query_result *res, ww_db *db, ww_arena *arena,
+                         int *error)
 {
-    ww_buf b = WW_BUF_INIT;
-    int error = 0;
-    *out = NULL;
-    if (x->n_terms) {
-        for (size_t i = 0; i < x->n_terms && error == 0; i++) {
-            if (!has_token(x->terms[i], strlen(x->terms[i]))) continue;
-            if (b.size) error = ww_buf__puts(&b, " OR ");
-            if (!error) error = fts_quote(&b, x->terms[i], strlen(x->terms[i]));
-        }
-    } else {
-        const char *p = text;
-        while (*p && error == 0) {
-            size_t n;
-            while (*p && isspace((unsigned char)*p)) p++;
-            n = 0;
-            while (p[n] && !isspace((unsigned char)p[n])) n++;
-            if (n && has_token(p, n)) {
-                if (b.size) error = ww_buf__puts(&b, " AND ");
-                if (!error) error = fts_quote(&b, p, n);
-            }
-            p += n;
-        }
-    }
-    if (error < 0) {
-        ww_buf__free(&b);
-        return error;
-    }
-    if (b.size) *out = ww_buf__detach(&b);
-    return 0;
-}
-
-/* Case-insensitive substring test for ASCII text. */
-static int contains_nocase(const char *hay, const char *needle)
-{
-    size_t n = strlen(needle);
-    if (!hay || !n) return 0;
-    for (; *hay; hay++)
-        if (strncasecmp(hay, needle, n) == 0) return 1;
-    return 0;
-}
-
-/* Does a pooled outcome domain answer the issue? It is one of the issue's
- * domains, or it contains one of the issue's terms ("school attendance"
- * contains "attendance"... only when the taxonomy lists that term). With no
- * issue matched, every domain counts. */
-static int answers_issue(const char *domain, const ww_issue_expansion *x)
-{
+    const ww_issue_expansion *x = &res->expansion;
+    const char *d;
     if (!x->n_slugs) return 1;
+    if (!(d = ww_repo__normalised(db, arena, domain))) {
+        *error = WW_ENOMEM;
+        return 0;
+    }
     for (size_t i = 0; i < x->n_domains; i++)
-        if (strcasecmp(domain, x->domains[i]) == 0) return 1;
+        if (strcmp(d, res->norm_domains[i]) == 0) return 1;
     for (size_t i = 0; i < x->n_terms; i++)
-        if (contains_nocase(domain, x->terms[i])) return 1;
+        if (contains_words(d, res->norm_terms[i])) return 1;
+    for (size_t i = 0; i < x->n_patterns; i++)
+        if (contains_words(d, res->norm_patterns[i])) return 1;
+    return 0;
+}
+
+/* The normalised form of each string, for answers_issue(). */
+static int normalise_all(const char ***out, ww_db *db, ww_arena *arena, const char *const *s, size_t n)
+{
+    const char **v = ww_arena__alloc(arena, (n ? n : 1) * sizeof *v);
+    if (!v) return ww__error_oom();
+    for (size_t i = 0; i < n; i++)
+        if (!(v[i] = ww_repo__normalised(db, arena, s[i]))) return WW_ENOMEM;
+    *out = v;
     return 0;
 }
 
@@ -148,13 +111,15 @@ static const char *method_words(const char *method)
 
 /* Fill row r from the candidate's stored syntheses: the one on the issue's
  * outcome domains with the most studies (then participants). */
-static int score_candidate(ww_query_row_int *r, ww_db *db, ww_arena *arena, const ww_candidate *c,
-                           const ww_issue_expansion *x, int include_extracted)
+static int score_candidate(ww_query_row_int *r, ww_db *db, ww_query_result *res, const ww_candidate *c,
+                           int include_extracted)
 {
     ww_synthesis_row *syn = NULL, *best = NULL;
     size_t n = 0, off_issue = 0;
     ww_buf why = WW_BUF_INIT;
-    int error;
+    ww_arena *arena = res->arena;
+    const ww_issue_expansion *x = &res->expansion;
+    int error = 0;
 
     memset(r, 0, sizeof *r);
     r->row.slug = c->slug;
@@ -170,10 +135,11 @@ static int score_candidate(ww_query_row_int *r, ww_db *db, ww_arena *arena, cons
 
     if ((error = ww_repo__syntheses(&syn, &n, db, arena, c->id, include_extracted, 0)) < 0) return error;
     /* ordered by k, then participants, descending: the first match is best */
-    for (size_t i = 0; i < n; i++) {
-        if (!answers_issue(syn[i].domain, x)) off_issue++;
+    for (size_t i = 0; i < n && error == 0; i++) {
+        if (!answers_issue(syn[i].domain, res, db, arena, &error)) off_issue++;
         else if (!best) best = &syn[i];
     }
+    if (error < 0) return error;
     if (n) r->row.provisional = syn[0].provisional;
     if (best) {
         r->row.outcome_domain = best->domain;
@@ -224,7 +190,7 @@ int ww_query_run(ww_query_result **out, ww_db *db, const char *issue, const ww_q
     ww_query_result *res = NULL;
     ww_candidate *cands = NULL;
     size_t n_cands = 0;
-    char *fts = NULL;
+    ww_match match;
     int error, limit = opts && opts->limit > 0 ? opts->limit : DEFAULT_LIMIT;
     const char *p;
 
@@ -235,20 +201,27 @@ int ww_query_run(ww_query_result **out, ww_db *db, const char *issue, const ww_q
     if (!p || !*p) return ww__error(WW_EUSAGE, "empty query: name a presenting issue, e.g. truancy");
     if (!ww__utf8_valid(issue, strlen(issue)))
         return ww__error(WW_EUSAGE, "query text is not valid UTF-8");
+    if (strlen(issue) > WW_REPO_QUERY_MAX_BYTES)
+        return ww__error(WW_EUSAGE, "the query is %zu bytes long; at most %d are matched: name the issue "
+                         "in a few words", strlen(issue), WW_REPO_QUERY_MAX_BYTES);
 
     if (!(res = calloc(1, sizeof *res))) return ww__error_oom();
     if ((error = ww_arena__new(&res->arena)) < 0) goto done;
     if (!(res->text = ww_arena__strdup(res->arena, issue))) goto oom;
     if ((error = ww_repo__issue_expand(&res->expansion, db, res->arena, issue)) < 0) goto done;
-    if ((error = build_fts(&fts, issue, &res->expansion)) < 0) goto done;
-    if (fts && !(res->fts = ww_arena__strdup(res->arena, fts))) goto oom;
-    if ((error = ww_repo__candidates(&cands, &n_cands, db, res->arena, fts,
-                                     res->expansion.issue_ids, res->expansion.n_issue_ids)) < 0)
+    if ((error = ww_repo__candidates(&cands, &n_cands, &match, db, res->arena, issue, &res->expansion)) < 0)
+        goto done;
+    res->fts = match.terms;
+    res->fts_outcomes = match.outcomes;
+    if ((error = normalise_all(&res->norm_domains, db, res->arena, res->expansion.domains,
+                               res->expansion.n_domains)) < 0 ||
+        (error = normalise_all(&res->norm_terms, db, res->arena, res->expansion.terms, res->expansion.n_terms)) < 0 ||
+        (error = normalise_all(&res->norm_patterns, db, res->arena, res->expansion.patterns,
+                               res->expansion.n_patterns)) < 0)
         goto done;
     if (n_cands && !(res->rows = ww_arena__alloc(res->arena, n_cands * sizeof *res->rows))) goto oom;
     for (size_t i = 0; i < n_cands; i++)
-        if ((error = score_candidate(&res->rows[i], db, res->arena, &cands[i], &res->expansion,
-                                     opts && opts->include_extracted)) < 0)
+        if ((error = score_candidate(&res->rows[i], db, res, &cands[i], opts && opts->include_extracted)) < 0)
             goto done;
     if (n_cands) qsort(res->rows, n_cands, sizeof *res->rows, cmp_rows);
     res->n_rows = n_cands < (size_t)limit ? n_cands : (size_t)limit;
@@ -266,7 +239,6 @@ int ww_query_run(ww_query_result **out, ww_db *db, const char *issue, const ww_q
 oom:
     error = ww__error_oom();
 done:
-    free(fts);
     if (error < 0) {
         ww_query_result_free(res);
         return error;

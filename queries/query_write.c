@@ -59,6 +59,7 @@ static int write_json(const ww_query_result *res, FILE *fp)
     ww_queries__set(doc, "outcome_domains",
                         string_array(res->expansion.domains, res->expansion.n_domains));
     ww_queries__set(doc, "fts_expression", ww_queries__str(res->fts));
+    ww_queries__set(doc, "outcome_expression", ww_queries__str(res->fts_outcomes));
     ww_queries__set(doc, "ranking", json_string(RANKING_RULE));
     ww_queries__set(doc, "metric", json_string("SMD"));
     for (size_t i = 0; i < res->n_rows; i++) {

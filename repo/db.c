@@ -2,7 +2,8 @@
  * db.c — opening and closing the database, SQLite error translation, and
  * loading the presenting-issue taxonomy that is compiled into the library.
  * Every connection runs in WAL mode (readers keep reading while an import
- * writes), with foreign keys on and a bounded busy timeout.
+ * writes), with foreign keys on and a bounded busy timeout, and has the
+ * `wwvariants` tokenizer the full-text index is built with (variants.c).
  *
  * Reading never writes. A read-only open (WW_DB_READONLY) is a
  * SQLITE_OPEN_READONLY connection, and when this user may not write the
@@ -238,6 +239,8 @@ int ww_db_open(ww_db **out, const char *path, unsigned flags)
     }
     sqlite3_extended_result_codes(db->sql, 1);
     sqlite3_busy_timeout(db->sql, BUSY_TIMEOUT_MS);
+    /* Before anything reads or writes the index. */
+    if ((error = ww_repo__register_tokenizer(db->sql, path)) < 0) goto done;
     if ((error = check_ours(db)) < 0) goto done;
     if (!(flags & WW_DB_READONLY)) {
         /* WAL so readers never block on an import; NORMAL sync is still
@@ -254,6 +257,15 @@ int ww_db_open(ww_db **out, const char *path, unsigned flags)
         else if (version != WW_SCHEMA_VERSION)
             error = ww__error(WW_EDATA, "%s: schema version %d, this whatworks needs %d (run `whatworks init`)",
                               path, version, WW_SCHEMA_VERSION);
+        else if ((error = ww_repo__vocabulary_current(db)) == 0)
+            /* An index tokenized with another variant table would match
+             * some spellings and not others. */
+            error = ww__error(WW_EDATA,
+                              "%s: built with an older taxonomy or variant table (run `whatworks init` "
+                              "to re-index)",
+                              path);
+        else if (error > 0)
+            error = 0;
     } else {
         error = ww_repo__migrate(db);
     }
@@ -305,6 +317,7 @@ void ww_db_close(ww_db *db)
     if (!db) return;
     sqlite3_finalize(db->rollback);
     for (int i = 0; i < WW_STMT_CACHE; i++) sqlite3_finalize(db->slots[i].st);
+    ww_repo__chain_free(db->chain);
     sqlite3_close_v2(db->sql);
     free(db->path);
     free(db);
@@ -329,39 +342,89 @@ static char *cut(char *s, char c)
     return p + 1;
 }
 
-/* data/issues.tsv: slug, parent, label, domains, terms (see the file). */
+int ww_repo__version_line(const char *line)
+{
+    const char *p = strstr(line, "version ");
+    long v = 0;
+    if (!p || line[0] != '#') return 0;
+    for (p += 8; *p >= '0' && *p <= '9' && v < 1000000; p++) v = v * 10 + (*p - '0');
+    return (int)v;
+}
+
+int ww_repo__taxonomy_version(void)
+{
+    char first[128];
+    size_t n = strcspn((const char *)ww__embedded_issues_tsv, "\n");
+    if (n >= sizeof first) n = sizeof first - 1;
+    memcpy(first, ww__embedded_issues_tsv, n);
+    first[n] = '\0';
+    return ww_repo__version_line(first);
+}
+
+static int step_done(ww_db *db, sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : ww_repo__sqlite_error(db->sql, rc, "taxonomy");
+}
+
+/* A search term, with its normalised key (the index's tokens of it). */
+static int insert_term(ww_db *db, sqlite3_stmt *ins_term, ww_buf *norm, sqlite3_int64 id, const char *term,
+                       int lineno)
+{
+    int error;
+    if ((error = ww_repo__normalise(norm, db, term)) < 0) return error;
+    if (!norm->size)
+        return ww__error(WW_ERROR, "data/issues.tsv:%d: term '%s' has no searchable word", lineno, term);
+    sqlite3_bind_int64(ins_term, 1, id);
+    sqlite3_bind_text(ins_term, 2, term, -1, SQLITE_STATIC);
+    sqlite3_bind_text(ins_term, 3, norm->data, (int)norm->size, SQLITE_STATIC);
+    return step_done(db, ins_term);
+}
+
+/* data/issues.tsv: slug, parent, label, domains, terms, outcome-measure
+ * patterns (see the file and docs/taxonomy.md). */
 int ww_repo__load_taxonomy(ww_db *db)
 {
     char *text = NULL, *line, *next;
-    sqlite3_stmt *ins_issue = NULL, *ins_term = NULL, *set_parent = NULL;
+    sqlite3_stmt *ins_issue = NULL, *ins_term = NULL, *ins_pattern = NULL, *set_parent = NULL;
+    ww_buf norm = WW_BUF_INIT;
     int error, lineno = 0;
 
     if (!(text = malloc(ww__embedded_issues_tsv_len + 1))) return ww__error_oom();
     memcpy(text, ww__embedded_issues_tsv, ww__embedded_issues_tsv_len + 1);
 
-    if ((error = ww_repo__exec(db, "DELETE FROM issue_term; UPDATE issue SET parent_id = NULL")) < 0)
+    if ((error = ww_repo__exec(db, "DELETE FROM issue_term; DELETE FROM issue_pattern;"
+                                   " UPDATE issue SET parent_id = NULL")) < 0)
         goto done;
     if ((error = ww_repo__prepare(&ins_issue, db,
                                   "INSERT INTO issue(slug, label, domains) VALUES (?1, ?2, ?3) "
                                   "ON CONFLICT(slug) DO UPDATE SET label = ?2, domains = ?3 "
                                   "RETURNING id")) < 0 ||
         (error = ww_repo__prepare(&ins_term, db,
-                                  "INSERT OR IGNORE INTO issue_term(issue_id, term) VALUES (?1, ?2)")) < 0 ||
+                                  "INSERT OR IGNORE INTO issue_term(issue_id, term, norm) VALUES (?1, ?2, ?3)")) < 0 ||
+        (error = ww_repo__prepare(&ins_pattern, db,
+                                  "INSERT OR IGNORE INTO issue_pattern(issue_id, pattern) VALUES (?1, ?2)")) < 0 ||
         (error = ww_repo__prepare(&set_parent, db,
                                   "UPDATE issue SET parent_id = (SELECT id FROM issue WHERE slug = ?2) "
-                                  "WHERE slug = ?1")) < 0)
+                                  "WHERE slug = ?1 AND EXISTS (SELECT 1 FROM issue WHERE slug = ?2)")) < 0)
         goto done;
 
     for (line = text; line && *line; line = next) {
-        char *slug, *parent, *label, *domains, *terms, *term, *more;
+        char *slug, *parent, *label, *domains, *terms, *patterns, *term, *more;
         sqlite3_int64 id;
         next = cut(line, '\n');
         lineno++;
         if (line[0] == '#' || line[0] == '\0') continue;
         slug = line;
-        if (!(parent = cut(slug, '\t')) || !(label = cut(parent, '\t')) ||
-            !(domains = cut(label, '\t')) || !(terms = cut(domains, '\t'))) {
-            error = ww__error(WW_ERROR, "data/issues.tsv:%d: expected 5 tab-separated columns", lineno);
+        if (!(parent = cut(slug, '\t')) || !(label = cut(parent, '\t')) || !(domains = cut(label, '\t')) ||
+            !(terms = cut(domains, '\t')) || !(patterns = cut(terms, '\t')) || strchr(patterns, '\t')) {
+            error = ww__error(WW_ERROR, "data/issues.tsv:%d: expected 6 tab-separated columns", lineno);
+            goto done;
+        }
+        if (!*domains || !*patterns) {
+            error = ww__error(WW_ERROR, "data/issues.tsv:%d: %s has no outcome %s", lineno, slug,
+                              *domains ? "patterns" : "domains");
             goto done;
         }
         sqlite3_bind_text(ins_issue, 1, slug, -1, SQLITE_STATIC);
@@ -373,38 +436,93 @@ int ww_repo__load_taxonomy(ww_db *db)
         }
         id = sqlite3_column_int64(ins_issue, 0);
         sqlite3_reset(ins_issue);
-        /* The label and slug are terms too. */
+        /* The label is a term too. */
         for (term = terms; term; term = more) {
             more = cut(term, '|');
-            sqlite3_bind_int64(ins_term, 1, id);
-            sqlite3_bind_text(ins_term, 2, term, -1, SQLITE_STATIC);
-            if (sqlite3_step(ins_term) != SQLITE_DONE) {
-                error = ww_repo__sqlite_error(db->sql, sqlite3_errcode(db->sql), "taxonomy");
+            if ((error = insert_term(db, ins_term, &norm, id, term, lineno)) < 0) goto done;
+        }
+        if ((error = insert_term(db, ins_term, &norm, id, label, lineno)) < 0) goto done;
+        for (term = patterns; term; term = more) {
+            more = cut(term, '|');
+            if ((error = ww_repo__normalise(&norm, db, term)) < 0) goto done;
+            if (!norm.size) {
+                error = ww__error(WW_ERROR, "data/issues.tsv:%d: pattern '%s' has no searchable word", lineno,
+                                  term);
                 goto done;
             }
-            sqlite3_reset(ins_term);
+            sqlite3_bind_int64(ins_pattern, 1, id);
+            sqlite3_bind_text(ins_pattern, 2, term, -1, SQLITE_STATIC);
+            if ((error = step_done(db, ins_pattern)) < 0) goto done;
         }
-        sqlite3_bind_int64(ins_term, 1, id);
-        sqlite3_bind_text(ins_term, 2, label, -1, SQLITE_STATIC);
-        if (sqlite3_step(ins_term) != SQLITE_DONE) {
-            error = ww_repo__sqlite_error(db->sql, sqlite3_errcode(db->sql), "taxonomy");
-            goto done;
-        }
-        sqlite3_reset(ins_term);
         if (strcmp(parent, "-") != 0) {
             sqlite3_bind_text(set_parent, 1, slug, -1, SQLITE_STATIC);
             sqlite3_bind_text(set_parent, 2, parent, -1, SQLITE_STATIC);
-            if (sqlite3_step(set_parent) != SQLITE_DONE) {
-                error = ww_repo__sqlite_error(db->sql, sqlite3_errcode(db->sql), "taxonomy");
+            if ((error = step_done(db, set_parent)) < 0) goto done;
+            if (sqlite3_changes(db->sql) != 1) {
+                error = ww__error(WW_ERROR, "data/issues.tsv:%d: parent '%s' of %s is not an issue above it",
+                                  lineno, parent, slug);
                 goto done;
             }
-            sqlite3_reset(set_parent);
         }
     }
 done:
     ww_repo__release(db, ins_issue);
     ww_repo__release(db, ins_term);
+    ww_repo__release(db, ins_pattern);
     ww_repo__release(db, set_parent);
+    ww_buf__free(&norm);
     free(text);
+    return error;
+}
+
+/* The stored version of one vocabulary ("issues", "variants"); 0 none. */
+static int stored_version(ww_db *db, const char *name, int *out)
+{
+    sqlite3_stmt *st = NULL;
+    int error, rc;
+    *out = 0;
+    if ((error = ww_repo__prepare(&st, db, "SELECT version FROM vocabulary WHERE name = ?1")) < 0) return error;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) *out = sqlite3_column_int(st, 0);
+    else if (rc != SQLITE_DONE) error = ww_repo__sqlite_error(db->sql, rc, db->path);
+    ww_repo__release(db, st);
+    return error;
+}
+
+int ww_repo__vocabulary_current(ww_db *db)
+{
+    int issues, variants, error;
+    if ((error = stored_version(db, "issues", &issues)) < 0 ||
+        (error = stored_version(db, "variants", &variants)) < 0)
+        return error;
+    return issues == ww_repo__taxonomy_version() && variants == ww_repo__variants_version();
+}
+
+int ww_repo__refresh_vocabulary(ww_db *db)
+{
+    sqlite3_stmt *st = NULL;
+    int issues, variants, reload, error;
+    if ((error = stored_version(db, "issues", &issues)) < 0 ||
+        (error = stored_version(db, "variants", &variants)) < 0)
+        return error;
+    reload = issues != ww_repo__taxonomy_version();
+    if (variants != ww_repo__variants_version()) {
+        /* Every stored text, tokenized again by the new table. */
+        if ((error = ww_repo__exec(db, "INSERT INTO search_fts(search_fts) VALUES ('rebuild')")) < 0) return error;
+        reload = 1; /* the terms' keys come from the same table */
+    }
+    if (reload && (error = ww_repo__load_taxonomy(db)) < 0) return error;
+    if ((error = ww_repo__prepare(&st, db, "INSERT INTO vocabulary(name, version) VALUES (?1, ?2)"
+                                           " ON CONFLICT(name) DO UPDATE SET version = ?2")) < 0)
+        return error;
+    sqlite3_bind_text(st, 1, "issues", -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, ww_repo__taxonomy_version());
+    if ((error = step_done(db, st)) == 0) {
+        sqlite3_bind_text(st, 1, "variants", -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 2, ww_repo__variants_version());
+        error = step_done(db, st);
+    }
+    ww_repo__release(db, st);
     return error;
 }

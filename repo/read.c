@@ -1,12 +1,15 @@
 /*
  * read.c — the read side of the repository for the query layer: expand a
- * presenting issue through the taxonomy, find candidate interventions with
- * FTS5, and fetch the effects and descriptions behind them. Results are
- * plain structs in the caller's arena; no SQLite type leaves this file.
+ * presenting issue through the taxonomy, build the FTS5 expressions (every
+ * string quoted, here, next to the MATCH that uses them), find candidate
+ * interventions, and fetch the effects and descriptions behind them.
+ * Results are plain structs in the caller's arena; no SQLite type leaves
+ * this file.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "repo_int.h"
 
@@ -49,23 +52,29 @@ int ww_repo__issue_expand(ww_issue_expansion *out, ww_db *db, ww_arena *arena, c
 {
     sqlite3_stmt *st = NULL;
     vec slugs = {NULL, 0, 0, sizeof(char *)}, terms = {NULL, 0, 0, sizeof(char *)},
-        domains = {NULL, 0, 0, sizeof(char *)}, ids = {NULL, 0, 0, sizeof(int64_t)};
+        domains = {NULL, 0, 0, sizeof(char *)}, ids = {NULL, 0, 0, sizeof(int64_t)},
+        patterns = {NULL, 0, 0, sizeof(char *)};
+    ww_buf norm = WW_BUF_INIT;
     int error = 0, rc;
 
     memset(out, 0, sizeof *out);
+    /* The text as the index sees it: "Anti social behavior" and the term
+     * "anti-social behaviour" have one key. */
+    if ((error = ww_repo__normalise(&norm, db, text)) < 0) return error;
     /* The matched issues, then every narrower issue below them. */
     if ((error = ww_repo__prepare(
              &st, db,
              "WITH RECURSIVE matched(id) AS ("
-             "  SELECT issue_id FROM issue_term WHERE term = trim(?1) COLLATE NOCASE"
+             "  SELECT issue_id FROM issue_term WHERE ?2 <> '' AND norm = ?2"
              "  UNION SELECT id FROM issue WHERE slug = trim(?1) COLLATE NOCASE"
              "), sub(id, depth) AS ("
              "  SELECT id, 0 FROM matched"
              "  UNION SELECT i.id, sub.depth + 1 FROM issue i JOIN sub ON i.parent_id = sub.id"
              ") SELECT i.id, i.slug, i.domains, min(sub.depth) AS d FROM sub JOIN issue i ON i.id = sub.id"
              "  GROUP BY i.id ORDER BY d, i.id")) < 0)
-        return error;
+        goto done;
     sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, norm.data ? norm.data : "", (int)norm.size, SQLITE_STATIC);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t *id = vec_push(&ids);
         const char **slug = vec_push(&slugs);
@@ -95,15 +104,23 @@ int ww_repo__issue_expand(ww_issue_expansion *out, ww_db *db, ww_arena *arena, c
     ww_repo__release(db, st);
     st = NULL;
 
-    if (ids.n) {
+    /* Their terms, then their outcome-measure patterns, each once. */
+    for (int pass = 0; pass < 2 && ids.n; pass++) {
+        vec *into = pass ? &patterns : &terms;
         if ((error = ww_repo__prepare(&st, db,
-                                      "SELECT DISTINCT term FROM issue_term WHERE issue_id = ?1 ORDER BY term")) < 0)
+                                      pass ? "SELECT pattern FROM issue_pattern WHERE issue_id = ?1 ORDER BY rowid"
+                                           : "SELECT term FROM issue_term WHERE issue_id = ?1 ORDER BY term")) < 0)
             goto done;
         for (size_t k = 0; k < ids.n; k++) {
             sqlite3_bind_int64(st, 1, ((int64_t *)ids.items)[k]);
             while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-                const char **t = vec_push(&terms);
-                if (!t || !(*t = ww_repo__col_text(st, 0, arena))) goto oom;
+                const char *v = (const char *)sqlite3_column_text(st, 0);
+                const char **t;
+                int seen = 0;
+                for (size_t j = 0; j < into->n && !seen; j++)
+                    seen = strcasecmp(((const char **)into->items)[j], v) == 0;
+                if (seen) continue;
+                if (!(t = vec_push(into)) || !(*t = ww_repo__col_text(st, 0, arena))) goto oom;
             }
             if (rc != SQLITE_DONE) {
                 error = step_error(db, rc);
@@ -111,14 +128,17 @@ int ww_repo__issue_expand(ww_issue_expansion *out, ww_db *db, ww_arena *arena, c
             }
             sqlite3_reset(st);
         }
+        ww_repo__release(db, st);
+        st = NULL;
     }
     out->n_slugs = slugs.n;
     out->n_terms = terms.n;
     out->n_domains = domains.n;
     out->n_issue_ids = ids.n;
+    out->n_patterns = patterns.n;
     if (!(out->slugs = vec_to_arena(&slugs, arena)) || !(out->terms = vec_to_arena(&terms, arena)) ||
         !(out->domains = vec_to_arena(&domains, arena)) ||
-        !(out->issue_ids = vec_to_arena(&ids, arena)))
+        !(out->issue_ids = vec_to_arena(&ids, arena)) || !(out->patterns = vec_to_arena(&patterns, arena)))
         goto oom;
     goto done;
 oom:
@@ -129,11 +149,123 @@ done:
     free(terms.items);
     free(domains.items);
     free(ids.items);
+    free(patterns.items);
+    ww_buf__free(&norm);
     return error;
 }
 
-int ww_repo__candidates(ww_candidate **out, size_t *n_out, ww_db *db, ww_arena *arena,
-                        const char *fts_expr, const int64_t *issue_ids, size_t n_issue_ids)
+char *ww_repo__normalised(ww_db *db, ww_arena *arena, const char *text)
+{
+    ww_buf b = WW_BUF_INIT;
+    char *s = NULL;
+    if (ww_repo__normalise(&b, db, text) == 0 && !(s = ww_arena__strndup(arena, b.data ? b.data : "", b.size)))
+        ww__error_oom();
+    ww_buf__free(&b);
+    return s;
+}
+
+/* Append s to b as one FTS5 string: wrapped in double quotes, with every
+ * double quote inside doubled (FTS5 query syntax, "FTS5 Strings"). Inside a
+ * string, operators such as NEAR, AND, * and ^ and column filters are
+ * ordinary text, which the tokenizer splits into words like any other. */
+static int fts_quote(ww_buf *b, const char *s, size_t n)
+{
+    int error;
+    if ((error = ww_buf__put(b, "\"", 1)) < 0) return error;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"' && (error = ww_buf__put(b, "\"", 1)) < 0) return error;
+        if ((error = ww_buf__put(b, &s[i], 1)) < 0) return error;
+    }
+    return ww_buf__put(b, "\"", 1);
+}
+
+typedef struct words_ctx {
+    ww_buf *b;
+    const char *text;
+    size_t n_words;
+    int n_tokens; /* of the current string, to skip those with none */
+} words_ctx;
+
+static int count_token(void *ctx, const char *t, size_t n, size_t start, size_t end)
+{
+    (void)t;
+    (void)n;
+    (void)start;
+    (void)end;
+    ((words_ctx *)ctx)->n_tokens++;
+    return 0;
+}
+
+/* Each word of the user's text as its own quoted string, AND-ed. The words
+ * are the tokenizer's, so a compound of the variant table ("anti social")
+ * is one string and stays one word; the span quoted is the user's own
+ * text, which FTS5 tokenizes again with the same chain. */
+static int add_word(void *ctx, const char *t, size_t n, size_t start, size_t end)
+{
+    words_ctx *w = ctx;
+    int error = 0;
+    (void)t;
+    (void)n;
+    if (++w->n_words > WW_REPO_QUERY_MAX_WORDS)
+        return ww__error(WW_EUSAGE, "the query has more than %d words; name the issue in fewer",
+                         WW_REPO_QUERY_MAX_WORDS);
+    if (w->b->size) error = ww_buf__puts(w->b, " AND ");
+    return error < 0 ? error : fts_quote(w->b, w->text + start, end - start);
+}
+
+/* The taxonomy's strings OR-ed, each quoted; those the tokenizer finds no
+ * word in are left out (FTS5 would match nothing with them). With column,
+ * the whole is restricted to that column ("title : (...)"). */
+static int or_strings(char **out, ww_db *db, const char *const *s, size_t n, const char *column)
+{
+    ww_buf b = WW_BUF_INIT;
+    int error = 0;
+    *out = NULL;
+    for (size_t i = 0; i < n && error == 0; i++) {
+        words_ctx probe = {NULL, NULL, 0, 0};
+        if ((error = ww_repo__tokens(db, s[i], strlen(s[i]), count_token, &probe)) < 0) break;
+        if (!probe.n_tokens) continue;
+        if (b.size) error = ww_buf__puts(&b, " OR ");
+        else if (column) error = ww_buf__printf(&b, "%s : (", column);
+        if (!error) error = fts_quote(&b, s[i], strlen(s[i]));
+    }
+    if (!error && b.size && column) error = ww_buf__puts(&b, ")");
+    if (error < 0) {
+        ww_buf__free(&b);
+        return error;
+    }
+    if (b.size) *out = ww_buf__detach(&b);
+    return 0;
+}
+
+static int build_match(ww_match *m, ww_db *db, ww_arena *arena, const char *text, const ww_issue_expansion *x)
+{
+    char *terms = NULL, *outcomes = NULL;
+    int error = 0;
+    memset(m, 0, sizeof *m);
+    if (strlen(text) > WW_REPO_QUERY_MAX_BYTES)
+        return ww__error(WW_EUSAGE, "the query is %zu bytes long; at most %d are matched", strlen(text),
+                         WW_REPO_QUERY_MAX_BYTES);
+    if (x->n_slugs) {
+        if ((error = or_strings(&terms, db, x->terms, x->n_terms, NULL)) == 0)
+            error = or_strings(&outcomes, db, x->patterns, x->n_patterns, "title");
+    } else {
+        ww_buf b = WW_BUF_INIT;
+        words_ctx w = {&b, text, 0, 0};
+        if ((error = ww_repo__tokens(db, text, strlen(text), add_word, &w)) == 0 && b.size)
+            terms = ww_buf__detach(&b);
+        ww_buf__free(&b);
+    }
+    if (error == 0 && ((terms && !(m->terms = ww_arena__strdup(arena, terms))) ||
+                       (outcomes && !(m->outcomes = ww_arena__strdup(arena, outcomes)))))
+        error = ww__error_oom();
+    free(terms);
+    free(outcomes);
+    return error;
+}
+
+int ww_repo__candidates(ww_candidate **out, size_t *n_out, ww_match *match, ww_db *db, ww_arena *arena,
+                        const char *text, const ww_issue_expansion *x)
 {
     sqlite3_stmt *st = NULL;
     vec v = {NULL, 0, 0, sizeof(ww_candidate)};
@@ -142,14 +274,15 @@ int ww_repo__candidates(ww_candidate **out, size_t *n_out, ww_db *db, ww_arena *
 
     *out = NULL;
     *n_out = 0;
+    if ((error = build_match(match, db, arena, text, x)) < 0) return error;
     if ((error = ww_buf__puts(&ids, "[")) < 0) return error;
-    for (size_t i = 0; i < n_issue_ids; i++)
-        if ((error = ww_buf__printf(&ids, "%s%lld", i ? "," : "", (long long)issue_ids[i])) < 0)
+    for (size_t i = 0; i < x->n_issue_ids; i++)
+        if ((error = ww_buf__printf(&ids, "%s%lld", i ? "," : "", (long long)x->issue_ids[i])) < 0)
             goto done;
     if ((error = ww_buf__puts(&ids, "]")) < 0) goto done;
 
     /* bm25() is negative, lower is better; an intervention only linked by
-     * an issue tag scores 0. fts_expr was quoted by the caller. */
+     * an issue tag scores 0. ?1 and ?3 were quoted by build_match(). */
     if ((error = ww_repo__prepare(
              &st, db,
              "SELECT i.id, i.slug, i.name, min(m.score), max(m.linked),"
@@ -159,15 +292,21 @@ int ww_repo__candidates(ww_candidate **out, size_t *n_out, ww_db *db, ww_arena *
              "         FROM search_fts JOIN search_doc d ON d.id = search_fts.rowid"
              "        WHERE ?1 IS NOT NULL AND search_fts MATCH ?1"
              "       UNION ALL"
+             "       SELECT d.intervention_id, bm25(search_fts, 10.0, 1.0), 0, 'outcome measure'"
+             "         FROM search_fts JOIN search_doc d ON d.id = search_fts.rowid"
+             "        WHERE ?3 IS NOT NULL AND search_fts MATCH ?3 AND d.kind = 'outcome'"
+             "       UNION ALL"
              "       SELECT intervention_id, 0.0, 1, 'issue tag' FROM intervention_issue"
              "        WHERE issue_id IN (SELECT value FROM json_each(?2))) m"
              " JOIN intervention i ON i.id = m.iid"
              " WHERE i.placeholder IS NULL" /* placeholders and umbrellas are never ranked */
              " GROUP BY i.id ORDER BY min(m.score), i.slug")) < 0)
         goto done;
-    if (fts_expr) sqlite3_bind_text(st, 1, fts_expr, -1, SQLITE_STATIC);
+    if (match->terms) sqlite3_bind_text(st, 1, match->terms, -1, SQLITE_STATIC);
     else sqlite3_bind_null(st, 1);
     sqlite3_bind_text(st, 2, ids.data, -1, SQLITE_STATIC);
+    if (match->outcomes) sqlite3_bind_text(st, 3, match->outcomes, -1, SQLITE_STATIC);
+    else sqlite3_bind_null(st, 3);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         ww_candidate *c = vec_push(&v);
         if (!c) goto oom;
@@ -397,7 +536,9 @@ int ww_repo__issues(ww_issue_row **out, size_t *n_out, ww_db *db, ww_arena *aren
              &st, db,
              "SELECT i.slug, coalesce(p.slug, ''), i.label, i.domains,"
              "       (SELECT group_concat(term, '|') FROM (SELECT term FROM issue_term t"
-             "          WHERE t.issue_id = i.id AND t.term <> i.label ORDER BY rowid))"
+             "          WHERE t.issue_id = i.id AND t.term <> i.label ORDER BY rowid)),"
+             "       (SELECT group_concat(pattern, '|') FROM (SELECT pattern FROM issue_pattern q"
+             "          WHERE q.issue_id = i.id ORDER BY rowid))"
              "  FROM issue i LEFT JOIN issue p ON p.id = i.parent_id ORDER BY i.id")) < 0)
         return error;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -408,8 +549,10 @@ int ww_repo__issues(ww_issue_row **out, size_t *n_out, ww_db *db, ww_arena *aren
         r->label = ww_repo__col_text(st, 2, arena);
         r->domains = ww_repo__col_text(st, 3, arena);
         r->terms = ww_repo__col_text(st, 4, arena);
+        r->patterns = ww_repo__col_text(st, 5, arena);
         if (!r->slug || !r->parent || !r->label || !r->domains) goto oom;
         if (!r->terms) r->terms = "";
+        if (!r->patterns) r->patterns = "";
     }
     if (rc != SQLITE_DONE) {
         error = step_error(db, rc);

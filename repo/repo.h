@@ -19,13 +19,29 @@ typedef struct ww_issue_expansion {
     size_t n_terms;
     const char **domains;  /* outcome domains that answer them */
     size_t n_domains;
+    const char **patterns; /* outcome-measure patterns: words of outcome names that answer them */
+    size_t n_patterns;
     int64_t *issue_ids;
     size_t n_issue_ids;
 } ww_issue_expansion;
 
-/* Expand text (case-insensitive; matched against slugs, labels and terms).
- * An unknown text gives an expansion with no issues. */
+/* Expand text, matched against slugs, and against labels and terms after
+ * both went through the index's normalisation (case, diacritics, UK/US
+ * spellings, hyphens and spaces in compounds, Porter stems): "Anti social
+ * behavior" names anti-social-behaviour. An unknown text gives an expansion
+ * with no issues. */
 int ww_repo__issue_expand(ww_issue_expansion *out, ww_db *db, ww_arena *arena, const char *text);
+
+/* text after the index's normalisation (its tokens, stemmed, joined by
+ * single spaces), in the arena; NULL on failure with the error set. Lets
+ * the query layer compare outcome domains with the issue's words the way
+ * the index does. */
+char *ww_repo__normalised(ww_db *db, ww_arena *arena, const char *text);
+
+/* The longest query text and the most words the full-text match takes;
+ * longer text is refused (WW_EUSAGE), not cut. */
+#define WW_REPO_QUERY_MAX_BYTES 4096
+#define WW_REPO_QUERY_MAX_WORDS 32
 
 /* An intervention that matched a query. */
 typedef struct ww_candidate {
@@ -37,10 +53,23 @@ typedef struct ww_candidate {
     const char *matched; /* what matched, for the `why` */
 } ww_candidate;
 
-/* Interventions whose text matches the FTS5 expression fts_expr (already
- * quoted by the caller) or that are linked to one of the issue ids. */
-int ww_repo__candidates(ww_candidate **out, size_t *n_out, ww_db *db, ww_arena *arena,
-                        const char *fts_expr, const int64_t *issue_ids, size_t n_issue_ids);
+/* The FTS5 expressions a query matched, for the `why` and the JSON; built
+ * and quoted in repo/ next to the MATCH (every string of user or taxonomy
+ * text is one quoted FTS5 string, so no text is ever query syntax). */
+typedef struct ww_match {
+    const char *terms;    /* against all indexed text; NULL when none */
+    const char *outcomes; /* the issue's outcome-measure patterns, against
+                           * outcome names only; NULL when none */
+} ww_match;
+
+/* The interventions that answer text: with issues named (x->n_slugs), any
+ * indexed text matching one of their terms, any outcome name matching one
+ * of their patterns, and any intervention a source tagged with one of the
+ * issues; with none, indexed text with every word of text (a compound in
+ * the variant table, "anti social", counts as one word). WW_EUSAGE when
+ * text has more than WW_REPO_QUERY_MAX_WORDS words. */
+int ww_repo__candidates(ww_candidate **out, size_t *n_out, ww_match *match, ww_db *db, ww_arena *arena,
+                        const char *text, const ww_issue_expansion *x);
 
 /* One stored effect with what is needed to pool and explain it. */
 typedef struct ww_effect_row {
@@ -127,10 +156,13 @@ int ww_repo__intervention(ww_intervention_row *out, ww_db *db, ww_arena *arena,
                           const char *slug_or_name);
 
 /* The whole taxonomy, in file order: issue i has slug, parent ("" none),
- * label, domains and terms joined with "|". */
+ * label, domains and terms and outcome-measure patterns joined with "|". */
 typedef struct ww_issue_row {
-    const char *slug, *parent, *label, *domains, *terms;
+    const char *slug, *parent, *label, *domains, *terms, *patterns;
 } ww_issue_row;
+
+/* The version of the taxonomy compiled in (data/issues.tsv's first line). */
+int ww_repo__taxonomy_version(void);
 
 int ww_repo__issues(ww_issue_row **out, size_t *n_out, ww_db *db, ww_arena *arena);
 

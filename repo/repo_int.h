@@ -21,8 +21,12 @@ typedef struct ww_stmt_slot {
     int in_use;
 } ww_stmt_slot;
 
+/* The tokenizer chain of the index, run from C (variants.c). */
+typedef struct ww_chain ww_chain;
+
 struct ww_db {
     sqlite3 *sql;
+    ww_chain *chain;   /* made on first use, freed with the connection */
     char *path;
     ww_stmt_slot slots[WW_STMT_CACHE];
     /* Prepared when the database is opened, so that rolling back needs no
@@ -78,7 +82,41 @@ int ww_repo__grade_study(struct ww_rigour_grade *out, ww_db *db, int64_t study_i
 int ww_repo__store_grade(ww_db *db, int64_t study_id, const struct ww_rigour_grade *g);
 int ww_repo__grade_source(ww_db *db, int64_t source_id);
 
-#define WW_SCHEMA_VERSION 2
+#define WW_SCHEMA_VERSION 3
+
+/* ---- spelling variants and the tokenizer (variants.c) ------------------ */
+
+/* The variant table of data/variants.tsv, parsed. */
+typedef struct ww_variants ww_variants;
+int ww_repo__variants_new(ww_variants **out);
+void ww_repo__variants_free(ww_variants *v);
+/* The version on the first line of the compiled-in variant table. */
+int ww_repo__variants_version(void);
+/* N of a first line "# ... version N." (0 when there is none). */
+int ww_repo__version_line(const char *line);
+
+/* Register the FTS5 tokenizer `wwvariants` on a connection (db.c calls it
+ * for every connection, before anything touches the index). `what` names
+ * the database in messages. */
+int ww_repo__register_tokenizer(sqlite3 *sql, const char *what);
+void ww_repo__chain_free(ww_chain *c);
+
+/* Run text through the index's tokenizer chain (variants, then Porter):
+ * fn gets each token with the byte span of text it came from; a negative
+ * return from fn stops and is returned. */
+typedef int (*ww_repo_token_fn)(void *ctx, const char *token, size_t n, size_t start, size_t end);
+int ww_repo__tokens(ww_db *db, const char *text, size_t n, ww_repo_token_fn fn, void *ctx);
+/* The tokens of text joined by single spaces, into out (reset first). */
+int ww_repo__normalise(ww_buf *out, ww_db *db, const char *text);
+
+/* Bring the stored vocabulary up to the compiled-in one: reload the
+ * taxonomy when data/issues.tsv's version changed, re-index the full text
+ * and reload the taxonomy when data/variants.tsv's did. Inside the caller's
+ * transaction. */
+int ww_repo__refresh_vocabulary(ww_db *db);
+/* 1 when the stored vocabulary versions are the compiled-in ones, 0 when
+ * not, or a negative error. */
+int ww_repo__vocabulary_current(ww_db *db);
 
 /* A column as an arena string ("" never becomes NULL; NULL stays NULL). */
 const char *ww_repo__col_text(sqlite3_stmt *st, int col, ww_arena *arena);

@@ -251,7 +251,37 @@ static const char migration_2[] =
     "  UNIQUE (intervention_id, domain, protocol)"
     ");";
 
-static const char *const migrations[] = {migration_1, migration_2};
+/* Version 2 -> 3: one spelling for UK and US English, and outcome-measure
+ * patterns (docs/taxonomy.md). The full-text index is rebuilt with the
+ * `wwvariants` tokenizer (repo/variants.c) between the Porter stemmer and
+ * unicode61, so "behaviour" and "behavior" index as one word; the
+ * taxonomy's terms get the same normalised key for matching a user's text;
+ * the versions of the taxonomy and the variant table the database was built
+ * with are kept, so that a new table re-indexes (ww_repo__refresh_vocabulary). */
+static const char migration_3[] =
+    "DROP TABLE search_fts;"
+    "CREATE VIRTUAL TABLE search_fts USING fts5("
+    "  title, body, content='search_doc', content_rowid='id',"
+    "  tokenize='porter wwvariants unicode61 remove_diacritics 2');"
+    "INSERT INTO search_fts(search_fts) VALUES ('rebuild');"
+    "ALTER TABLE issue_term ADD COLUMN norm TEXT NOT NULL DEFAULT '';"
+    "CREATE INDEX issue_term_by_norm ON issue_term(norm);"
+    /* Words of outcome names that answer an issue ("attendance", "days
+     * missed"), matched against outcome names only. */
+    "CREATE TABLE issue_pattern ("
+    "  issue_id INTEGER NOT NULL REFERENCES issue(id) ON DELETE CASCADE,"
+    "  pattern TEXT NOT NULL COLLATE NOCASE,"
+    "  PRIMARY KEY (issue_id, pattern)"
+    ");"
+    "CREATE TABLE vocabulary ("
+    "  name TEXT PRIMARY KEY,"
+    "  version INTEGER NOT NULL"
+    ");"
+    /* The index was just built with the variant table compiled in; its
+     * version 1 is the first. The taxonomy loads after the migrations. */
+    "INSERT INTO vocabulary(name, version) VALUES ('variants', 1);";
+
+static const char *const migrations[] = {migration_1, migration_2, migration_3};
 
 int ww_repo__migrate(ww_db *db)
 {
@@ -273,16 +303,27 @@ int ww_repo__migrate(ww_db *db)
                          "%s: database schema version %d is newer than this whatworks "
                          "(supports up to %d)",
                          db->path, version, n);
-    if (version == n) return 0;
+    if (version == n && (error = ww_repo__vocabulary_current(db)) != 0) return error < 0 ? error : 0;
 
     if ((error = ww_repo__exec(db, "BEGIN IMMEDIATE")) < 0) return error;
+    /* Again under the write lock: another process may have migrated. */
+    if ((error = ww_repo__prepare(&st, db, "PRAGMA user_version")) < 0) goto done;
+    version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    ww_repo__release(db, st);
+    if (version < 0 || version > n) {
+        error = version < 0 ? ww_repo__sqlite_error(db->sql, sqlite3_errcode(db->sql), db->path)
+                            : ww__error(WW_EDATA, "%s: database schema version %d is newer than this whatworks",
+                                        db->path, version);
+        goto done;
+    }
     for (int v = version; v < n; v++) {
         char pragma[64];
         if ((error = ww_repo__exec(db, migrations[v])) < 0) goto done;
         snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
         if ((error = ww_repo__exec(db, pragma)) < 0) goto done;
     }
-    if (version == 0 && (error = ww_repo__load_taxonomy(db)) < 0) goto done;
+    /* The taxonomy and the index's variant table as compiled in. */
+    if ((error = ww_repo__refresh_vocabulary(db)) < 0) goto done;
     error = ww_repo__exec(db, "COMMIT");
 done:
     if (error < 0) ww_repo__rollback(db);

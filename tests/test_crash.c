@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "faults/vfs.h"
+#include "../repo/repo_int.h"
 
 #define N_COPIES 2 /* each example pilot imported this many times, retitled */
 #define MAX_FILES 64
@@ -176,7 +177,9 @@ static long check_after_kill(const char *how, long n)
     int rc;
     uint64_t h;
 
-    if (sqlite3_open_v2(db_path, &sql, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+    /* The index's tokenizer, as every whatworks connection has it. */
+    if (sqlite3_open_v2(db_path, &sql, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+        ww_repo__register_tokenizer(sql, db_path) < 0) {
         sqlite3_close(sql);
         return -1;
     }
@@ -259,6 +262,7 @@ static void assert_rerun_completes(const char *how, long n)
     sqlite3 *sql = NULL;
     import_files(0, n_files);
     assert_int_equal(sqlite3_open_v2(db_path, &sql, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_ww_ok(ww_repo__register_tokenizer(sql, db_path));
     if (digest(sql) != ref_digest[n_files]) {
         print_error(
             "%s %ld: after the import was run again the database differs from a clean import\n",
@@ -294,7 +298,9 @@ static int setup(void **state)
         else if (ww_db_open(&db, db_path, WW_DB_CREATE) < 0)
             return -1;
         ww_db_close(db);
-        if (sqlite3_open_v2(db_path, &sql, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) return -1;
+        if (sqlite3_open_v2(db_path, &sql, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+            ww_repo__register_tokenizer(sql, db_path) < 0)
+            return -1;
         ref_digest[k] = digest(sql);
         sqlite3_close(sql);
     }

@@ -100,18 +100,25 @@ static void test_repo__open_creates_schema(void **state)
     assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
     sqlite3_finalize(st);
     /* The taxonomy is loaded: every issue of data/issues.tsv, with parents. */
-    assert_int_equal(count(db, "SELECT count(*) FROM issue"), 11);
+    assert_int_equal(count(db, "SELECT count(*) FROM issue"), 25);
     assert_int_equal(count(db, "SELECT count(*) FROM issue i JOIN issue p ON p.id = i.parent_id"
                                " WHERE i.slug = 'persistent-absence' AND p.slug = 'school-absence'"),
                      1);
-    assert_int_equal(count(db, "SELECT count(*) FROM issue_term WHERE term = 'anti-social behavior'"), 1);
+    assert_int_equal(count(db, "SELECT count(*) FROM issue_term WHERE term = 'anti-social behaviour'"), 1);
+    /* Terms carry the index's normalised key: one spelling, stems. */
+    assert_int_equal(count(db, "SELECT count(*) FROM issue_term WHERE term = 'anti-social behaviour'"
+                               " AND norm = 'antisoci behaviour'"),
+                     1);
+    assert_int_equal(count(db, "SELECT count(*) FROM issue_pattern p JOIN issue i ON i.id = p.issue_id"
+                               " WHERE i.slug = 'school-absence' AND p.pattern = 'days missed'"),
+                     1);
     ww_db_close(db);
 
     /* Opening again does not migrate twice or duplicate the taxonomy. */
     {
         char path[300];
         assert_ww_ok(ww_db_open(&db, tmp_path(path, sizeof path, "create.db"), 0));
-        assert_int_equal(count(db, "SELECT count(*) FROM issue"), 11);
+        assert_int_equal(count(db, "SELECT count(*) FROM issue"), 25);
         ww_db_close(db);
     }
 }

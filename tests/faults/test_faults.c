@@ -593,6 +593,8 @@ static digest check_db(const char *path, const char *what, long n, int with_fts)
     sqlite3 *sql = NULL;
     digest d;
     assert_int_equal(sqlite3_open_v2(path, &sql, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    /* The index's tokenizer, as every whatworks connection has it. */
+    assert_ww_ok(ww_repo__register_tokenizer(sql, path));
     sqlite3_busy_timeout(sql, 5000);
     assert_intact(sql, what, n, with_fts);
     d = db_digest(sql);
