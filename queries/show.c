@@ -101,9 +101,33 @@ static json_t *syntheses_json(const ww_synthesis_row *syn, size_t n)
     return a;
 }
 
+static json_t *wwc_json(const ww_wwc_effectiveness_row *w, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_object();
+        ww_queries__set(o, "domain", json_string(w[i].domain));
+        ww_queries__set(o, "protocol", w[i].protocol && *w[i].protocol ? json_string(w[i].protocol)
+                                                                       : json_null());
+        ww_queries__set(o, "handbook", json_integer(w[i].handbook));
+        ww_queries__set(o, "rating", json_string(w[i].rating));
+        ww_queries__set(o, "reason", json_string(w[i].reason));
+        ww_queries__set(o, "studies", json_integer(w[i].n_studies));
+        ww_queries__set(o, "findings", json_integer(w[i].n_findings));
+        ww_queries__set(o, "published", ww_queries__str(w[i].published));
+        ww_queries__set(o, "published_studies",
+                        w[i].published_n_studies >= 0 ? json_integer(w[i].published_n_studies)
+                                                      : json_null());
+        ww_queries__set(o, "published_location", ww_queries__str(w[i].published_location));
+        ww_queries__set(o, "agrees", w[i].agrees < 0 ? json_null() : json_boolean(w[i].agrees));
+        ww_queries__append(a, o);
+    }
+    return a;
+}
+
 static int write_json(const ww_intervention_row *iv, const ww_effect_row *effects, size_t n,
                       const ww_synthesis_row *syn, size_t n_syn, const ww_published_rating *pub,
-                      size_t n_pub, FILE *fp)
+                      size_t n_pub, const ww_wwc_effectiveness_row *wwc, size_t n_wwc, FILE *fp)
 {
     json_t *doc = json_object(), *studies = json_array(), *issues = json_array(), *study = NULL,
            *list = NULL, *cost = json_object();
@@ -142,6 +166,7 @@ static int write_json(const ww_intervention_row *iv, const ww_effect_row *effect
         }
         ww_queries__set(doc, "published_ratings", pub_a);
     }
+    ww_queries__set(doc, "wwc_effectiveness", wwc_json(wwc, n_wwc));
     for (size_t i = 0; i < n; i++) {
         const ww_effect_row *e = &effects[i];
         if (i == 0 || effects[i - 1].study_id != e->study_id) {
@@ -205,7 +230,7 @@ static int write_csv(const ww_intervention_row *iv, const ww_effect_row *effects
 
 static int write_table(const ww_intervention_row *iv, const ww_effect_row *effects, size_t n,
                        const ww_synthesis_row *syn, size_t n_syn, const ww_published_rating *pub,
-                       size_t n_pub, FILE *fp)
+                       size_t n_pub, const ww_wwc_effectiveness_row *wwc, size_t n_wwc, FILE *fp)
 {
     size_t unknown = 0, unweighed = 0;
     fprintf(fp, "%s (%s)%s\n", iv->name, iv->slug,
@@ -241,8 +266,27 @@ static int write_table(const ww_intervention_row *iv, const ww_effect_row *effec
                 syn[i].eif_level ? syn[i].eif_level : "-",
                 syn[i].blueprints_tier ? syn[i].blueprints_tier : "-");
     }
-    if (n_pub) fputs("\npublished ratings of this intervention (beside ours):\n", fp);
-    for (size_t i = 0; i < n_pub; i++) {
+    if (n_wwc)
+        fputs("\nWWC effectiveness rating, by WWC's own procedure (docs/wwc-rating.md), beside "
+              "WWC's published rating:\n",
+              fp);
+    for (size_t i = 0; i < n_wwc; i++) {
+        const ww_wwc_effectiveness_row *w = &wwc[i];
+        if (!w->protocol || !*w->protocol) {
+            fprintf(fp, "  %s: %s from all %ld %s (%ld %s)\n", w->domain, w->rating, w->n_studies,
+                    w->n_studies == 1 ? "study" : "studies", w->n_findings,
+                    w->n_findings == 1 ? "finding" : "findings");
+            continue;
+        }
+        fprintf(fp, "    %s report: WWC published %s", w->protocol, w->published ? w->published : "-");
+        if (w->published_n_studies >= 0) fprintf(fp, " (%ld %s)", w->published_n_studies,
+                                                 w->published_n_studies == 1 ? "study" : "studies");
+        fprintf(fp, "; ours from its findings %s (%ld %s) — %s\n      %s\n", w->rating, w->n_studies,
+                w->n_studies == 1 ? "study" : "studies",
+                w->agrees == 1 ? "agree" : w->agrees == 0 ? "differ" : "not comparable", w->reason);
+    }
+    if (n_pub && !n_wwc) fputs("\npublished ratings of this intervention (beside ours):\n", fp);
+    for (size_t i = 0; i < n_pub && !n_wwc; i++) {
         fprintf(fp, "  %s, %s: %s", pub[i].body, pub[i].domain, pub[i].rating ? pub[i].rating : "-");
         if (pub[i].n_studies >= 0)
             fprintf(fp, " (%ld %s meeting standards)", pub[i].n_studies,
@@ -300,7 +344,8 @@ int ww_show_write(ww_db *db, const char *intervention, FILE *fp, ww_format fmt)
     ww_effect_row *effects = NULL;
     ww_synthesis_row *syn = NULL;
     ww_published_rating *pub = NULL;
-    size_t n = 0, n_syn = 0, n_pub = 0;
+    ww_wwc_effectiveness_row *wwc = NULL;
+    size_t n = 0, n_syn = 0, n_pub = 0, n_wwc = 0;
     int error;
 
     if (!intervention || !*intervention) return ww__error(WW_EUSAGE, "no intervention named");
@@ -308,12 +353,13 @@ int ww_show_write(ww_db *db, const char *intervention, FILE *fp, ww_format fmt)
     if ((error = ww_repo__intervention(&iv, db, arena, intervention)) < 0 ||
         (error = ww_repo__effects(&effects, &n, db, arena, iv.id)) < 0 ||
         (error = ww_repo__syntheses(&syn, &n_syn, db, arena, iv.id, 0, 1)) < 0 ||
-        (error = ww_repo__published_ratings(&pub, &n_pub, db, arena, iv.id)) < 0)
+        (error = ww_repo__published_ratings(&pub, &n_pub, db, arena, iv.id)) < 0 ||
+        (error = ww_repo__wwc_effectiveness_rows(&wwc, &n_wwc, db, arena, iv.id)) < 0)
         goto done;
     switch (fmt) {
-    case WW_FORMAT_JSON: error = write_json(&iv, effects, n, syn, n_syn, pub, n_pub, fp); break;
+    case WW_FORMAT_JSON: error = write_json(&iv, effects, n, syn, n_syn, pub, n_pub, wwc, n_wwc, fp); break;
     case WW_FORMAT_CSV: error = write_csv(&iv, effects, n, fp); break;
-    default: error = write_table(&iv, effects, n, syn, n_syn, pub, n_pub, fp); break;
+    default: error = write_table(&iv, effects, n, syn, n_syn, pub, n_pub, wwc, n_wwc, fp); break;
     }
 done:
     ww_arena__free(arena);

@@ -146,6 +146,19 @@ typedef struct ww_published_rating {
     long n_studies; /* studies meeting standards; -1 */
 } ww_published_rating;
 
+/* WWC's effectiveness rating reproduced by WWC's procedure (wwc_eff.c):
+ * protocol "" for the rating from all the intervention's WWC findings in
+ * the domain, else the published report's protocol with its rating beside. */
+typedef struct ww_wwc_effectiveness_row {
+    const char *domain, *protocol, *rating, *reason, *published, *published_location;
+    int handbook;
+    long n_studies, n_findings, published_n_studies; /* -1 unknown */
+    int agrees; /* 1, 0, -1 nothing published */
+} ww_wwc_effectiveness_row;
+
+int ww_repo__wwc_effectiveness_rows(ww_wwc_effectiveness_row **out, size_t *n_out, ww_db *db,
+                                    ww_arena *arena, int64_t intervention_id);
+
 /* The published intervention-level ratings joined to an intervention by
  * its source ids (intervention_key), in domain order. */
 int ww_repo__published_ratings(ww_published_rating **out, size_t *n_out, ww_db *db,

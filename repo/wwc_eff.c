@@ -17,9 +17,11 @@
  * a subgroup finding; WWC's g signed so that positive favours the
  * intervention — by the outcome's direction (the direction lexicon), and
  * where that is unknown by the sign of WWC's improvement index, which WWC
- * signs by favourability when it judged lower to be better; WWC's
- * significance flag and p-value; the sample sizes.
+ * signs by favourability when it judged lower to be better (and, where WWC
+ * gives no g, g recovered from the improvement index); WWC's significance
+ * flag and p-value; the sample sizes.
  */
+#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,6 +145,11 @@ static int load_findings(finding_row **out, size_t *n_out, ww_db *db, int64_t in
             r->f.g = hib ? g : -g;
         else if (!isnan(g) && isfinite(ii) && ii != 0)
             r->f.g = ii > 0 ? fabs(g) : -fabs(g);
+        else if (isnan(g) && isfinite(ii) && fabs(ii) < 50)
+            /* WWC published no g but its improvement index, 100 (Phi(g) -
+             * 0.5) (Handbook v4.1 appendix F), rounded to a whole number: g
+             * from its definition, as WWC signed it. */
+            r->f.g = gsl_cdf_ugaussian_Pinv(ii / 100 + 0.5);
         else
             r->f.g = NAN;
         r->f.significant =
@@ -274,5 +281,61 @@ int ww_repo__wwc_effectiveness(ww_db *db, int64_t intervention_id)
 done:
     ww_repo__release(db, st);
     free_rows(rows, n);
+    return error;
+}
+
+int ww_repo__wwc_effectiveness_rows(ww_wwc_effectiveness_row **out, size_t *n_out, ww_db *db,
+                                    ww_arena *arena, int64_t intervention_id)
+{
+    sqlite3_stmt *st = NULL;
+    ww_wwc_effectiveness_row *rows = NULL;
+    size_t n = 0, alloc = 0;
+    int error, rc;
+
+    *out = NULL;
+    *n_out = 0;
+    if ((error = ww_repo__prepare(
+             &st, db,
+             "SELECT domain, protocol, rating, reason, published, published_location, handbook,"
+             "  n_studies, n_findings, coalesce(published_n_studies, -1), coalesce(agrees, -1)"
+             "  FROM wwc_effectiveness WHERE intervention_id = ?1 ORDER BY domain, protocol != '', protocol")) < 0)
+        return error;
+    sqlite3_bind_int64(st, 1, intervention_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        ww_wwc_effectiveness_row *r;
+        if (n == alloc) {
+            size_t na = alloc ? alloc * 2 : 8;
+            ww_wwc_effectiveness_row *p = ww_arena__alloc(arena, na * sizeof *p);
+            if (!p) {
+                error = ww__error_oom();
+                break;
+            }
+            if (n) memcpy(p, rows, n * sizeof *p);
+            rows = p;
+            alloc = na;
+        }
+        r = &rows[n++];
+        r->domain = ww_repo__col_text(st, 0, arena);
+        r->protocol = ww_repo__col_text(st, 1, arena);
+        r->rating = ww_repo__col_text(st, 2, arena);
+        r->reason = ww_repo__col_text(st, 3, arena);
+        r->published = ww_repo__col_text(st, 4, arena);
+        r->published_location = ww_repo__col_text(st, 5, arena);
+        r->handbook = sqlite3_column_int(st, 6);
+        r->n_studies = (long)sqlite3_column_int64(st, 7);
+        r->n_findings = (long)sqlite3_column_int64(st, 8);
+        r->published_n_studies = (long)sqlite3_column_int64(st, 9);
+        r->agrees = sqlite3_column_int(st, 10);
+        if (!r->domain || !r->rating || !r->reason) {
+            error = ww__error_oom();
+            break;
+        }
+    }
+    if (error == 0 && rc != SQLITE_DONE) error = ww_repo__sqlite_error(db->sql, rc, db->path);
+    ww_repo__release(db, st);
+    if (error == 0) {
+        *out = rows;
+        *n_out = n;
+    }
     return error;
 }
