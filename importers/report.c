@@ -50,6 +50,7 @@
 
 #include "../evidence/effect.h"
 #include "extract.h"
+#include "../evidence/direction.h"
 #include "importers.h"
 
 /* Reports run to a few megabytes; 32 MiB leaves room for long ones while
@@ -709,6 +710,18 @@ static void on_effect(report_ctx *c, const ww_extract_hit *h, long line)
     o->where = arena_printf(c, "offset %zu", h->char_offset);
     o->line = line;
     if (!o->name && c->rc == 0) c->rc = ww__error_oom();
+    /* A report's text does not state direction: what the words around the
+     * statistic mean decides it (the direction lexicon), else unknown. */
+    if (o->name) {
+        ww_direction_verdict dv;
+        int rc = ww_direction_classify(&dv, o->name, NULL);
+        if (rc < 0) {
+            if (c->rc == 0) c->rc = rc;
+            return;
+        }
+        o->higher_is_better = dv.higher_is_better;
+        o->direction_rule = dv.rule ? dv.rule : "unknown";
+    }
 }
 
 static void on_test(report_ctx *c, const ww_extract_hit *h, long line)

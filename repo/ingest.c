@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../evidence/direction.h"
 #include "../evidence/effect.h"
 #include "../evidence/placeholder.h"
 #include "../evidence/rigour.h"
@@ -632,7 +633,15 @@ static int store_outcome(store *s, const ww_record *rec, const ww_outcome_rec *o
     bind_text(st, 4, o->timepoint);
     sqlite3_bind_int(st, 5, o->higher_is_better < 0 ? -1 : o->higher_is_better ? 1 : 0);
     bind_text(st, 6, where);
-    bind_text(st, 7, o->direction_rule ? o->direction_rule : "source");
+    /* a lexicon rule is stored with the lexicon's version that decided it */
+    if (!o->direction_rule || !strcmp(o->direction_rule, "source")) {
+        bind_text(st, 7, "source");
+    } else {
+        char rule[160];
+        snprintf(rule, sizeof rule, "%s (%s)", o->direction_rule,
+                 ww_direction_lexicon_version() ? ww_direction_lexicon_version() : "lexicon");
+        sqlite3_bind_text(st, 7, rule, -1, SQLITE_TRANSIENT);
+    }
     bind_text(st, 8, o->source_key);
     bind_text(st, 9, o->digest);
     bind_text(st, 10, o->attrs_json);

@@ -67,7 +67,7 @@ static void test_direction__threads_share_one_lexicon(void **state)
 static void test_direction__version(void **state)
 {
     (void)state;
-    assert_string_equal(ww_direction_lexicon_version(), "whatworks-direction/1");
+    assert_string_equal(ww_direction_lexicon_version(), "whatworks-direction/2");
 }
 
 static void test_direction__usage(void **state)
