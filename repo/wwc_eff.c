@@ -20,6 +20,11 @@
  * signs by favourability when it judged lower to be better (and, where WWC
  * gives no g, g recovered from the improvement index); WWC's significance
  * flag and p-value; the sample sizes.
+ *
+ * For the comparison with a published report, g is signed as WWC's own
+ * improvement index is (its published view of each finding) where the index
+ * is nonzero, else by the outcome's direction: reproducing WWC's decision
+ * from WWC's numbers. Our pooled results are signed by the direction alone.
  */
 #include <gsl/gsl_cdf.h>
 #include <math.h>
@@ -121,6 +126,9 @@ static int load_findings(finding_row **out, size_t *n_out, ww_db *db, int64_t in
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         finding_row *r;
         double g = col_num(st, 6), ii = col_num(st, 7);
+        /* A g of 0 beside a nonzero improvement index is a filler: the
+         * index is 0 exactly when g is (docs/wwc-rating.md). */
+        if (g == 0 && isfinite(ii) && ii != 0) g = NAN;
         int hib = sqlite3_column_int(st, 13);
         if (n == alloc) {
             size_t na = alloc ? alloc * 2 : 32;
@@ -141,10 +149,10 @@ static int load_findings(finding_row **out, size_t *n_out, ww_db *db, int64_t in
         r->f.rating = rating_code((const char *)sqlite3_column_text(st, 3));
         if (!r->f.rating) r->f.rating = rating_code((const char *)sqlite3_column_text(st, 4));
         r->f.is_subgroup = sqlite3_column_type(st, 5) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 5);
-        if (!isnan(g) && hib >= 0)
+        if (!isnan(g) && isfinite(ii) && ii != 0)
+            r->f.g = ii > 0 ? fabs(g) : -fabs(g); /* as WWC presented it */
+        else if (!isnan(g) && hib >= 0)
             r->f.g = hib ? g : -g;
-        else if (!isnan(g) && isfinite(ii) && ii != 0)
-            r->f.g = ii > 0 ? fabs(g) : -fabs(g);
         else if (isnan(g) && isfinite(ii) && fabs(ii) < 50)
             /* WWC published no g but its improvement index, 100 (Phi(g) -
              * 0.5) (Handbook v4.1 appendix F), rounded to a whole number: g
@@ -190,6 +198,51 @@ static int rate_and_store(ww_db *db, int64_t intervention_id, const finding_row 
         if (strcmp(rows[i].domain, domain) != 0) continue;
         if (protocol && !same_protocol(rows[i].protocol, protocol)) continue;
         f[k++] = rows[i].f;
+    }
+    /* A report that counts fewer studies than the findings hold is taken to
+     * have been written before the later reviews: keep the earliest reviews
+     * (lowest ReviewIDs, assuming WWC numbers reviews in order), as many as
+     * the report counts (docs/wwc-rating.md, "In the store"). */
+    if (published && published_n > 0) {
+        long cut = -1;
+        size_t distinct = 0;
+        for (size_t i = 0; i < k; i++) {
+            int seen = 0;
+            if (f[i].is_subgroup == 1 || f[i].rating == 3) continue;
+            for (size_t j = 0; j < i && !seen; j++)
+                seen = !(f[j].is_subgroup == 1 || f[j].rating == 3) && !strcmp(f[j].study, f[i].study);
+            if (!seen) distinct++;
+        }
+        if (distinct > (size_t)published_n) {
+            /* the published_n-th smallest review id among the counted */
+            long *ids = malloc(distinct * sizeof *ids);
+            size_t m = 0;
+            if (!ids) {
+                free(f);
+                return ww__error_oom();
+            }
+            for (size_t i = 0; i < k; i++) {
+                long id = strtol(f[i].study, NULL, 10);
+                int seen = 0;
+                if (f[i].is_subgroup == 1 || f[i].rating == 3) continue;
+                for (size_t j = 0; j < m && !seen; j++) seen = ids[j] == id;
+                if (!seen && m < distinct) ids[m++] = id;
+            }
+            for (size_t a = 1; a < m; a++)
+                for (size_t b = a; b > 0 && ids[b - 1] > ids[b]; b--) {
+                    long t = ids[b];
+                    ids[b] = ids[b - 1];
+                    ids[b - 1] = t;
+                }
+            cut = ids[published_n - 1];
+            free(ids);
+            {
+                size_t j = 0;
+                for (size_t i = 0; i < k; i++)
+                    if (strtol(f[i].study, NULL, 10) <= cut) f[j++] = f[i];
+                k = j;
+            }
+        }
     }
     if (!k && !published) {
         free(f);

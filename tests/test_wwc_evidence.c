@@ -292,12 +292,50 @@ static void test_wwc_evidence__placeholders_never_rank(void **state)
     ww_db_close(db);
 }
 
+/* WWC's effectiveness ratings reproduced in the store, beside the 381
+ * intervention x domain ratings WWC published (wwc_InterventionReports.csv):
+ * the agreement, asserted, and the table of disagreements. */
+static void test_wwc_evidence__effectiveness_agrees_with_wwc(void **state)
+{
+    ww_db *db;
+    sqlite3_stmt *st = NULL;
+    long long pairs, agree;
+    (void)state;
+    db = fresh_db("effectiveness.db");
+    import_ok(db, old_export, NULL, NULL, NULL);
+    import_ok(db, "wwc/wwc_InterventionReports.csv", NULL, NULL, NULL);
+    import_ok(db, "wwc/wolf2021_wp_meta_v2.csv", NULL, NULL, NULL);
+    /* one comparison per published intervention x domain (the 404 rated
+     * report rows hold 381 distinct pairs; a pair agrees when every report
+     * of it agrees) */
+    pairs = count(db, "SELECT count(*) FROM (SELECT DISTINCT intervention_id, domain FROM"
+                      " wwc_effectiveness WHERE published IS NOT NULL)");
+    agree = count(db, "SELECT count(*) FROM (SELECT intervention_id, domain FROM wwc_effectiveness"
+                      " WHERE published IS NOT NULL GROUP BY 1, 2 HAVING min(agrees) = 1)");
+    printf("    WWC's published ratings: %lld intervention x domain pairs, ours agree in %lld (%.1f%%)\n",
+           pairs, agree, 100.0 * (double)agree / (double)pairs);
+    assert_int_equal(pairs, 381);
+    assert_int_equal(agree, 344);
+    assert_int_equal(sqlite3_prepare_v2(db->sql,
+                                        "SELECT published, rating, count(*) FROM wwc_effectiveness"
+                                        " WHERE published IS NOT NULL AND agrees = 0 GROUP BY 1, 2"
+                                        " ORDER BY 3 DESC, 1, 2",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        printf("      WWC %-30s ours %-30s %d\n", sqlite3_column_text(st, 0),
+               sqlite3_column_text(st, 1), sqlite3_column_int(st, 2));
+    sqlite3_finalize(st);
+    ww_db_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_wwc_evidence__newer_export_merges),
         cmocka_unit_test(test_wwc_evidence__reviewer_ratings_grade),
         cmocka_unit_test(test_wwc_evidence__placeholders_never_rank),
+        cmocka_unit_test(test_wwc_evidence__effectiveness_agrees_with_wwc),
     };
     test_filter_from_env();
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
