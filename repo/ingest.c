@@ -702,6 +702,9 @@ static int store_outcome(store *s, const ww_record *rec, const ww_outcome_rec *o
     return error;
 }
 
+/* Changed outcomes and moved grades listed one by one in an update. */
+#define CHANGES_LISTED 20
+
 /* What becomes of an outcome with an identity of its own (source_key) in a
  * study an earlier source or record already holds. */
 enum outcome_fate { FATE_NEW, FATE_UNCHANGED, FATE_CHANGED };
@@ -721,8 +724,10 @@ static int outcome_fate(store *s, const ww_record *rec, const ww_outcome_rec *o,
     *fate = FATE_NEW;
     if (!o->source_key) return 0;
     if ((error = ww_repo__prepare(&st, s->db,
-                                  "SELECT id, digest IS ?3 FROM outcome WHERE study_id = ?1 AND source_key = ?2"
-                                  " ORDER BY id LIMIT 1")) < 0)
+                                  "SELECT o.id, o.digest IS ?3, o.location, src.name FROM outcome o"
+                                  "  JOIN study st ON st.id = o.study_id"
+                                  "  JOIN source src ON src.id = coalesce(o.source_id, st.source_id)"
+                                  " WHERE o.study_id = ?1 AND o.source_key = ?2 ORDER BY o.id LIMIT 1")) < 0)
         return error;
     sqlite3_bind_int64(st, 1, study_id);
     sqlite3_bind_text(st, 2, o->source_key, -1, SQLITE_STATIC);
@@ -731,6 +736,13 @@ static int outcome_fate(store *s, const ww_record *rec, const ww_outcome_rec *o,
     if (rc == SQLITE_ROW) {
         old_id = sqlite3_column_int64(st, 0);
         same = sqlite3_column_int(st, 1);
+        /* A change is never silent: the first ones are listed, all counted. */
+        if (!same && s->rep->changed < CHANGES_LISTED)
+            error = ww_diags__add(s->rep->diags, 1, s->file, o->line, "update",
+                                  "outcome %s: changed since %s (%s); the earlier version is kept "
+                                  "in the archive",
+                                  o->source_key, (const char *)sqlite3_column_text(st, 3),
+                                  (const char *)sqlite3_column_text(st, 2));
     } else if (rc != SQLITE_DONE) {
         error = ww_repo__sqlite_error(s->db->sql, rc, s->file);
     }
@@ -1269,12 +1281,41 @@ verdict:
         if ((error = index_text(&s)) < 0) goto done;
         if ((error = ww_repo__grade_source(db, s.source_id)) < 0) goto done;
         if ((error = judged_studies(&s)) < 0) goto done;
-        for (size_t i = 0; i < s.n_regrade; i++) {
+        for (size_t i = 0, listed = 0; i < s.n_regrade; i++) {
             ww_rigour_grade g;
-            if ((error = ww_repo__grade_study(&g, db, s.regrade[i])) < 0) goto done;
-            error = ww_repo__store_grade(db, s.regrade[i], &g);
+            int before = -1;
+            char *key = NULL;
+            sqlite3_stmt *old = NULL;
+            if ((error = ww_repo__prepare(&old, db, "SELECT coalesce(rigour_level, -1), study_key FROM study"
+                                                    " WHERE id = ?1")) < 0)
+                goto done;
+            sqlite3_bind_int64(old, 1, s.regrade[i]);
+            if (sqlite3_step(old) == SQLITE_ROW) {
+                before = sqlite3_column_int(old, 0);
+                if (sqlite3_column_text(old, 1)) key = strdup((const char *)sqlite3_column_text(old, 1));
+            }
+            ww_repo__release(db, old);
+            if ((error = ww_repo__grade_study(&g, db, s.regrade[i])) < 0) {
+                free(key);
+                goto done;
+            }
+            /* A grade this file moves is said, as `regrade` says it. */
+            if (before >= 0 && before != g.level && listed++ < CHANGES_LISTED)
+                error = ww_diags__add(rep->diags, 1, path, 0, "grade",
+                                      "study %lld (%s): level %d → %d under %s (whatworks grade "
+                                      "--explain %lld)",
+                                      (long long)s.regrade[i], key ? key : "no key", before, g.level,
+                                      g.rules_version, (long long)s.regrade[i]);
+            free(key);
+            if (error == 0) error = ww_repo__store_grade(db, s.regrade[i], &g);
             ww_rigour_grade_clear(&g);
             if (error < 0) goto done;
+            if (i + 1 == s.n_regrade && listed > CHANGES_LISTED &&
+                (error = ww_diags__add(rep->diags, 1, path, 0, "grade",
+                                       "%zu grades of studies already stored moved in all; the "
+                                       "first %d are listed above",
+                                       listed, CHANGES_LISTED)) < 0)
+                goto done;
         }
         for (size_t i = 0; i < s.n_touched; i++)
             if ((error = ww_repo__resynthesise(db, s.touched[i], s.source_id)) < 0) goto done;

@@ -60,6 +60,44 @@ done:
     return error;
 }
 
+/* Which rules set the direction of the domain's effects, for the trace of
+ * its pooled result ("direction: 9 effects higher is better: 6 by the
+ * source, 3 by lexicon rule ...; 1 of unknown direction left out"). */
+static int direction_trace(ww_buf *out, ww_db *db, int64_t intervention_id, const char *domain)
+{
+    sqlite3_stmt *st = NULL;
+    int error, rc, last = 2;
+    if ((error = ww_repo__prepare(
+             &st, db,
+             "SELECT o.higher_is_better, coalesce(o.direction_rule, 'source'), count(*)"
+             "  FROM effect e JOIN outcome o ON o.id = e.outcome_id JOIN study s ON s.id = o.study_id"
+             " WHERE s.intervention_id = ?1 AND lower(trim(coalesce(o.domain, ''))) = ?2"
+             " GROUP BY 1, 2 ORDER BY 1 DESC, 3 DESC, 2")) < 0)
+        return error;
+    sqlite3_bind_int64(st, 1, intervention_id);
+    sqlite3_bind_text(st, 2, domain, -1, SQLITE_STATIC);
+    error = ww_buf__puts(out, "direction:");
+    while (error == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int hib = sqlite3_column_int(st, 0), k = sqlite3_column_int(st, 2);
+        const char *rule = (const char *)sqlite3_column_text(st, 1);
+        if (hib != last)
+            error = ww_buf__printf(out, "%s %s:", last == 2 ? "" : ";",
+                                   hib > 0    ? "higher is better"
+                                   : hib == 0 ? "lower is better"
+                                              : "unknown, left out of pooling");
+        else
+            error = ww_buf__puts(out, ",");
+        if (error == 0)
+            error = ww_buf__printf(out, " %d by %s%s", k, strcmp(rule, "source") ? "lexicon rule " : "",
+                                   strcmp(rule, "source") ? rule : "the source");
+        last = hib;
+    }
+    if (error == 0 && rc != SQLITE_DONE) error = ww_repo__sqlite_error(db->sql, rc, db->path);
+    if (error == 0) error = ww_buf__puts(out, "\n");
+    ww_repo__release(db, st);
+    return error;
+}
+
 /* Pool and store one domain's effects. */
 static int store_domain(ww_db *db, sqlite3_stmt *ins, int64_t intervention_id, const char *domain,
                         const char *scope, const ww_synth_effect *effects, size_t n,
@@ -99,7 +137,17 @@ static int store_domain(ww_db *db, sqlite3_stmt *ins, int64_t intervention_id, c
     sqlite3_bind_int(ins, 18, r.n_other_scale);
     bind_num(ins, 19, r.egger_p);
     sqlite3_bind_text(ins, 20, ww_certainty_name(c.level), -1, SQLITE_STATIC);
-    sqlite3_bind_text(ins, 21, c.trace, -1, SQLITE_STATIC);
+    {
+        ww_buf t = WW_BUF_INIT;
+        if ((error = direction_trace(&t, db, intervention_id, domain)) < 0 ||
+            (error = ww_buf__puts(&t, c.trace ? c.trace : "")) < 0) {
+            ww_buf__free(&t);
+            ww_rigour_certainty_clear(&c);
+            return error;
+        }
+        sqlite3_bind_text(ins, 21, t.data, -1, SQLITE_TRANSIENT);
+        ww_buf__free(&t);
+    }
     sqlite3_bind_text(ins, 22, ww_eif_name(c.eif), -1, SQLITE_STATIC);
     sqlite3_bind_text(ins, 23, ww_blueprints_name(c.blueprints), -1, SQLITE_STATIC);
     sqlite3_bind_text(ins, 24, c.rules_version, -1, SQLITE_STATIC);
