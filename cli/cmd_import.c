@@ -242,6 +242,8 @@ static int usage_import(int validate)
              "                   (submission, pilot-csv, revman, wwc-findings, wwc-studies,\n"
              "                   wwc-intervention-reports, report)\n"
              "  --dry-run        validate and count, store nothing; needs no database\n"
+             "  --replace        a submission of an evaluation already stored supersedes it\n"
+             "                   (without it, a second copy is refused: exit 65)\n"
              "  --submitter NAME recorded with each source");
     return 0;
 }
@@ -262,6 +264,8 @@ static int import_or_validate(const cli_global *g, int argc, char **argv, int va
         if (cli_is_help(argv[i])) return usage_import(validate);
         if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
             r.opts.format = argv[++i];
+        } else if (!validate && strcmp(argv[i], "--replace") == 0) {
+            r.opts.replace = 1;
         } else if (!validate && strcmp(argv[i], "--dry-run") == 0) {
             r.opts.dry_run = 1;
         } else if (!validate && strcmp(argv[i], "--init") == 0) {

@@ -165,6 +165,9 @@ typedef struct ww_import_opts {
     const char *format;    /**< importer name, or NULL to sniff the content */
     int dry_run;           /**< parse and validate, write nothing */
     const char *submitter; /**< recorded with the source; may be NULL */
+    int replace;           /**< a submission of an evaluation already stored
+                                supersedes it (the old version stays in the
+                                archive) instead of being refused */
 } ww_import_opts;
 
 /** The outcome of importing or validating one file. */
@@ -294,6 +297,19 @@ WW_EXTERN int ww_query_result_write(const ww_query_result *res, FILE *fp, ww_for
  * @return 0, WW_ENOTFOUND, WW_EIO
  */
 WW_EXTERN int ww_show_write(ww_db *db, const char *intervention, FILE *fp, ww_format fmt);
+
+/**
+ * Take a study out of every synthesis while keeping it visible as withdrawn
+ * (an evaluator taking back a submission, a reviewer retracting a record):
+ * the study is marked with the time and reason, the intervention's pooled
+ * results are recomputed, and the audit log records who and why.
+ * @param study_id  the numeric id `show` prints
+ * @param reason    why, required
+ * @param who       recorded in the audit log; may be NULL
+ * @return 0, WW_ENOTFOUND (no such study), WW_EUSAGE (no reason, or already
+ *         withdrawn), WW_EBUSY, WW_EIO
+ */
+WW_EXTERN int ww_study_withdraw(ww_db *db, int64_t study_id, const char *reason, const char *who);
 
 /** Write the presenting-issue taxonomy ("whatworks/issues/1" in JSON). */
 WW_EXTERN int ww_issues_write(ww_db *db, FILE *fp, ww_format fmt);

@@ -219,6 +219,8 @@ typedef struct store {
     char *last_key; /* dry run: the previous record's study key */
     sqlite3_int64 *touched; /* interventions this source added evidence to */
     size_t n_touched, alloc_touched;
+    int replace;            /* ww_import_opts.replace */
+    const char *submitter;
     sqlite3_int64 *regrade; /* earlier sources' studies this source changed */
     size_t n_regrade, alloc_regrade;
     ww_buf text_title, text_body; /* a report's full text, indexed at the end */
@@ -874,7 +876,105 @@ done:
     return error;
 }
 
-static int store_record(void *ctx, const ww_record *rec)
+/* An evaluation's identity, the same whether it came as XML or as the
+ * pilot CSV, with or without a byte-order mark or CRLF line ends: its
+ * title, organisation, year and intervention, each lower-cased with every
+ * run of characters other than letters and digits made one space
+ * (docs/submission.md, "One evaluation, one study"). */
+static void norm_part(ww_buf *b, const char *s, int *error)
+{
+    int space = 0;
+    if (*error < 0) return;
+    for (; s && *s && *error == 0; s++) {
+        unsigned char c = (unsigned char)*s;
+        int alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80;
+        if (c >= 'A' && c <= 'Z') {
+            c = (unsigned char)(c - 'A' + 'a');
+            alnum = 1;
+        }
+        if (!alnum) {
+            space = b->size > 0;
+            continue;
+        }
+        if (space && b->data && b->data[b->size - 1] != '|') *error = ww_buf__puts(b, " ");
+        space = 0;
+        if (*error == 0) *error = ww_buf__printf(b, "%c", c);
+    }
+    if (*error == 0) *error = ww_buf__puts(b, "|");
+}
+
+static int evaluation_identity(ww_buf *key, const ww_record *rec)
+{
+    int error = 0;
+    char year[16];
+    snprintf(year, sizeof year, "%d", rec->year);
+    norm_part(key, rec->title, &error);
+    norm_part(key, rec->organisation, &error);
+    norm_part(key, rec->year >= 0 ? year : "", &error);
+    norm_part(key, rec->intervention_name, &error);
+    return error;
+}
+
+/* A second copy of an evaluation already stored is refused, unless the
+ * import replaces it: then the stored study (its outcomes, effects and
+ * risk-of-bias rows) is removed from the evidence — its source file stays
+ * in the archive — and the audit log records the replacement. */
+static int replace_or_refuse(store *s, const ww_record *rec, sqlite3_int64 study_id,
+                             sqlite3_int64 *supersede)
+{
+    sqlite3_stmt *st = NULL;
+    int error, rc;
+    sqlite3_int64 old_source = 0;
+    char *old_name = NULL;
+
+    if ((error = ww_repo__prepare(&st, s->db,
+                                  "SELECT s.source_id, src.name FROM study s JOIN source src"
+                                  " ON src.id = s.source_id WHERE s.id = ?1")) < 0)
+        return error;
+    sqlite3_bind_int64(st, 1, study_id);
+    if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        old_source = sqlite3_column_int64(st, 0);
+        if (sqlite3_column_text(st, 1)) old_name = strdup((const char *)sqlite3_column_text(st, 1));
+    }
+    ww_repo__release(s->db, st);
+    st = NULL;
+    if (!s->replace) {
+        error = ww_diags__add(s->rep->diags, 0, s->file, 0, NULL,
+                              "already imported as study %lld (same evaluation: '%s', %s, %d, "
+                              "intervention '%s'; from %s); `whatworks import --replace` "
+                              "supersedes it, `whatworks withdraw %lld --reason TEXT` takes it out",
+                              (long long)study_id, rec->title ? rec->title : "",
+                              rec->organisation ? rec->organisation : "", rec->year,
+                              rec->intervention_name, old_name ? old_name : "an earlier file",
+                              (long long)study_id);
+        free(old_name);
+        return error;
+    }
+    free(old_name);
+    if ((error = ww_repo__prepare(&st, s->db,
+                                  "INSERT INTO audit(action, source_id, detail) VALUES ('replace', ?1,"
+                                  " json_object('study', ?2, 'old_source', ?3, 'submitter', ?4,"
+                                  "  'evaluation', ?5))")) < 0)
+        return error;
+    sqlite3_bind_int64(st, 1, s->source_id);
+    sqlite3_bind_int64(st, 2, study_id);
+    sqlite3_bind_int64(st, 3, old_source);
+    bind_text(st, 4, s->submitter);
+    bind_text(st, 5, rec->study_key);
+    error = step(s, st, NULL);
+    ww_repo__release(s->db, st);
+    st = NULL;
+    if (error < 0) return error;
+    /* removed once the new version is stored, so ids are never reused */
+    *supersede = study_id;
+    error = ww_diags__add(s->rep->diags, 1, s->file, 0, NULL,
+                              "replaces study %lld (same evaluation; the earlier file stays in the "
+                              "archive, the audit log records the replacement)",
+                              (long long)study_id);
+    return error;
+}
+
+static int store_record(void *ctx, const ww_record *rec_in)
 {
     store *s = ctx;
     sqlite3_int64 intervention_id = 0, study_id = 0;
@@ -882,11 +982,25 @@ static int store_record(void *ctx, const ww_record *rec)
     ww_effect *effects = NULL;
     const char **metrics = NULL;
     unsigned char *skip = NULL;
+    ww_record local;
+    const ww_record *rec = rec_in;
+    sqlite3_int64 supersede = 0;
+    ww_buf identity = WW_BUF_INIT;
     int error = 0;
 
     if (!rec->intervention_name || !*rec->intervention_name)
         return ww_diags__add(s->rep->diags, 0, s->file, rec->line, "intervention",
                              "record has no intervention name");
+    /* A submission (provisional, with no identity of its own in a source)
+     * is one evaluation: its identity is its normalised title,
+     * organisation, year and intervention. */
+    if (rec->provisional && !rec->identity_ns && !rec->study_key && rec->title) {
+        if ((error = evaluation_identity(&identity, rec)) < 0) return error;
+        local = *rec;
+        local.identity_ns = "submission";
+        local.study_key = identity.data;
+        rec = &local;
+    }
 
     /* Compute every effect before writing anything: a record whose numbers
      * cannot give an effect is reported, with its outcome's line. */
@@ -926,10 +1040,25 @@ static int store_record(void *ctx, const ww_record *rec)
         (error = store_issues(s, rec, intervention_id)) < 0 ||
         (error = find_study(s, rec, intervention_id, &study_id, &earlier)) < 0)
         goto done;
+    if (study_id && earlier && rec->identity_ns && !strcmp(rec->identity_ns, "submission")) {
+        if ((error = replace_or_refuse(s, rec, study_id, &supersede)) < 0 ||
+            ww_diags__errors(s->rep->diags))
+            goto done;
+        study_id = 0;
+        earlier = 0;
+    }
     if (!study_id) {
         if ((error = store_study(s, rec, intervention_id, &study_id)) < 0 ||
             (error = store_rob(s, rec, study_id)) < 0)
             goto done;
+        if (supersede) {
+            sqlite3_stmt *del = NULL;
+            if ((error = ww_repo__prepare(&del, s->db, "DELETE FROM study WHERE id = ?1")) < 0) goto done;
+            sqlite3_bind_int64(del, 1, supersede);
+            error = step(s, del, NULL);
+            ww_repo__release(s->db, del);
+            if (error < 0) goto done;
+        }
         new_study = 1;
         s->rep->studies++;
     } else if (earlier) {
@@ -964,6 +1093,7 @@ done:
     free(effects);
     free(metrics);
     free(skip);
+    ww_buf__free(&identity);
     return error;
 }
 
@@ -1247,6 +1377,8 @@ int ww_import_file(ww_import_report **out, ww_db *db, const char *path, const ww
     s.n_touched = s.alloc_touched = 0;
     s.regrade = NULL;
     s.n_regrade = s.alloc_regrade = 0;
+    s.replace = opts->replace;
+    s.submitter = opts->submitter;
     memset(&s.text_title, 0, sizeof s.text_title);
     memset(&s.text_body, 0, sizeof s.text_body);
     s.has_text = 0;

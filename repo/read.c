@@ -355,7 +355,8 @@ int ww_repo__effects(ww_effect_row **out, size_t *n_out, ww_db *db, ww_arena *ar
              "       coalesce(s.year, -1), s.design, coalesce(e.location, o.location), src.sha256,"
              "       e.smd_correction, e.reported_estimate, e.reported_ci_low, e.reported_ci_high,"
              "       coalesce(e.extracted, 0), e.confidence, o.direction_rule,"
-             "       coalesce(s.rigour_level, -1), s.wwc_rating, s.design_basis, s.study_key"
+             "       coalesce(s.rigour_level, -1), s.wwc_rating, s.design_basis, s.study_key,"
+             "       s.withdrawn_at, s.withdrawn_reason"
              "  FROM outcome o JOIN study s ON s.id = o.study_id"
              "  JOIN source src ON src.id = coalesce(o.source_id, s.source_id)"
              "  LEFT JOIN effect e ON e.outcome_id = o.id"
@@ -392,6 +393,8 @@ int ww_repo__effects(ww_effect_row **out, size_t *n_out, ww_db *db, ww_arena *ar
         r->wwc_rating = ww_repo__col_text(st, 24, arena);
         r->design_basis = ww_repo__col_text(st, 25, arena);
         r->study_key = ww_repo__col_text(st, 26, arena);
+        r->withdrawn_at = ww_repo__col_text(st, 27, arena);
+        r->withdrawn_reason = ww_repo__col_text(st, 28, arena);
         if ((sqlite3_column_type(st, 2) != SQLITE_NULL && !r->metric) || !r->outcome ||
             !r->location || !r->source_sha256)
             goto oom;

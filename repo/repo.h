@@ -96,6 +96,7 @@ typedef struct ww_effect_row {
     const char *wwc_rating;      /* the study's WWC rating (ours or the reviewers') */
     const char *design_basis;
     const char *study_key;
+    const char *withdrawn_at, *withdrawn_reason; /* NULL unless withdrawn */
 } ww_effect_row;
 
 int ww_repo__effects(ww_effect_row **out, size_t *n_out, ww_db *db, ww_arena *arena,

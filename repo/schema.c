@@ -281,7 +281,13 @@ static const char migration_3[] =
      * version 1 is the first. The taxonomy loads after the migrations. */
     "INSERT INTO vocabulary(name, version) VALUES ('variants', 1);";
 
-static const char *const migrations[] = {migration_1, migration_2, migration_3};
+/* Version 3 -> 4: a study can be withdrawn (kept, shown as withdrawn, out of
+ * every synthesis), and a submission's evaluation identity found fast. */
+static const char migration_4[] =
+    "ALTER TABLE study ADD COLUMN withdrawn_at TEXT;"
+    "ALTER TABLE study ADD COLUMN withdrawn_reason TEXT;";
+
+static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4};
 
 int ww_repo__migrate(ww_db *db)
 {

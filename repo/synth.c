@@ -72,6 +72,7 @@ static int direction_trace(ww_buf *out, ww_db *db, int64_t intervention_id, cons
              "SELECT o.higher_is_better, coalesce(o.direction_rule, 'source'), count(*)"
              "  FROM effect e JOIN outcome o ON o.id = e.outcome_id JOIN study s ON s.id = o.study_id"
              " WHERE s.intervention_id = ?1 AND lower(trim(coalesce(o.domain, ''))) = ?2"
+             "   AND s.withdrawn_at IS NULL"
              " GROUP BY 1, 2 ORDER BY 1 DESC, 3 DESC, 2")) < 0)
         return error;
     sqlite3_bind_int64(st, 1, intervention_id);
@@ -233,6 +234,7 @@ int ww_repo__resynthesise(ww_db *db, int64_t intervention_id, int64_t data_versi
              "  FROM effect e JOIN outcome o ON o.id = e.outcome_id JOIN study s ON s.id = o.study_id"
              "  JOIN intervention i ON i.id = s.intervention_id"
              " WHERE s.intervention_id = ?1 AND o.higher_is_better >= 0 AND i.placeholder IS NULL"
+             "   AND s.withdrawn_at IS NULL"
              " ORDER BY d, s.id, e.id")) < 0 ||
         (error = ww_repo__prepare(
              &ins, db,

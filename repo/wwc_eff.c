@@ -120,6 +120,7 @@ static int load_findings(finding_row **out, size_t *n_out, ww_db *db, int64_t in
              "  FROM outcome o JOIN study s ON s.id = o.study_id"
              "  LEFT JOIN effect e ON e.outcome_id = o.id"
              " WHERE s.intervention_id = ?1 AND s.identity_ns = 'wwc' AND o.attrs IS NOT NULL"
+             "   AND s.withdrawn_at IS NULL"
              " ORDER BY o.id")) < 0)
         return error;
     sqlite3_bind_int64(st, 1, intervention_id);

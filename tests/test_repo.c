@@ -459,6 +459,10 @@ static void test_repo__syntheses_recomputed_on_import(void **state)
     p = strstr(text, "North West England");
     assert_non_null(p);
     memcpy(p, "South West England", 18);
+    /* another evaluation (its own title), not a second copy of the first */
+    p = strstr(text, "mentoring pilot</title>");
+    assert_non_null(p);
+    memcpy(p, "mentoring trial", 15);
     write_file(tmp_path(second, sizeof second, "second-site.xml"), text, (size_t)n);
     free(text);
     assert_ww_ok(ww_import_file(&rep, db, second, NULL));
