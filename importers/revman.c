@@ -2488,7 +2488,7 @@ static int pool_ours(rm_ctx *c, const rm_prow *rows, size_t n, rm_ours *out, cha
         goto done;
     }
     if (error == 0 && scheme == POOL_MH) {
-        ww_meta_opts opts = {WW_META_MH, 0, WW_META_RD_VAR_GR};
+        ww_meta_pool_opts opts = {WW_META_MH, 0, WW_META_RD_VAR_GR};
         if ((error = ww_meta_pool_tables(&res, NULL, t, k, measure, &opts)) == 0) {
             est = res.estimate;
             se = res.se;
@@ -2496,7 +2496,7 @@ static int pool_ours(rm_ctx *c, const rm_prow *rows, size_t n, rm_ours *out, cha
             if (random) dl_from_q(&est, &se, &tau2, y, v, k, q);
         }
     } else if (error == 0 && scheme == POOL_PETO && !random) {
-        ww_meta_opts opts = {WW_META_PETO, 0, WW_META_RD_VAR_SGR};
+        ww_meta_pool_opts opts = {WW_META_PETO, 0, WW_META_RD_VAR_SGR};
         if ((error = ww_meta_pool_tables(&res, NULL, t, k, WW_META_OR, &opts)) == 0) {
             est = res.estimate;
             se = res.se;
@@ -2504,7 +2504,7 @@ static int pool_ours(rm_ctx *c, const rm_prow *rows, size_t n, rm_ours *out, cha
         }
     } else if (error == 0) {
         /* inverse variance; Peto's random effects pool (O - E) / V likewise */
-        ww_meta_opts opts = {random && k > 1 ? WW_META_DL : WW_META_FE, 0, WW_META_RD_VAR_SGR};
+        ww_meta_pool_opts opts = {random && k > 1 ? WW_META_DL : WW_META_FE, 0, WW_META_RD_VAR_SGR};
         if ((error = ww_meta_pool(&res, NULL, y, v, k, &opts)) == 0) {
             est = res.estimate;
             se = res.se;
