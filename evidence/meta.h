@@ -248,4 +248,70 @@ int ww_meta_subgroups_tables(ww_meta_result *per_group, ww_meta_subgroup_test *t
                              const ww_meta_table *tables, const size_t *group, size_t k,
                              size_t n_groups, ww_meta_measure measure, const ww_meta_pool_opts *opts);
 
+/* ---- RevMan 5's methods ---------------------------------------------------
+ *
+ * RevMan 5 pools as Deeks & Higgins (2010), "Statistical algorithms in Review
+ * Manager 5", describe, which differs from metafor in places; these functions
+ * (meta_revman.c) reproduce RevMan's stored results (on Cochrane's CD000023,
+ * all 41 analyses to about 1e-13; docs/revman.md):
+ *  - Rows: 2x2 tables with no events in both arms are left out (for OR and
+ *    Peto also those with only events in both); RD keeps every table.
+ *  - A row's inverse-variance effect: OR and RR with 0.5 added to every cell
+ *    of a table with a zero cell; RD from the raw counts, its variance from
+ *    the corrected cells; Peto (O - E) / V and 1 / V, uncorrected.
+ *  - Fixed effect: Mantel-Haenszel with 0.5 added to every cell of a table
+ *    with a zero cell for OR and RR (RD: raw counts, the Greenland & Robins
+ *    variance); Peto's method on the raw tables; else inverse variance.
+ *  - Heterogeneity: Q about the fixed-effect estimate (for MH about the MH
+ *    estimate) with the rows' inverse-variance weights, on k - 1 df;
+ *    I^2 = 100 (Q - df) / Q, 0 when Q <= df or k = 1.
+ *  - Random effects: DerSimonian & Laird with tau^2 from that Q, then
+ *    weights 1 / (v_i + tau^2) and a z test; a single study has tau^2 = 0.
+ */
+
+/* How RevMan pools a dichotomous outcome (its METHOD attribute). */
+typedef enum ww_meta_revman_method {
+    WW_META_REVMAN_MH = 0, /* Mantel-Haenszel */
+    WW_META_REVMAN_PETO,   /* Peto's odds ratio */
+    WW_META_REVMAN_IV      /* inverse variance */
+} ww_meta_revman_method;
+
+/* A pooled result as RevMan reports it. Ratios on the log scale. */
+typedef struct ww_meta_revman_result {
+    size_t k;        /* rows pooled, after RevMan's exclusions */
+    double estimate; /* pooled effect */
+    double se;       /* its standard error */
+    double tau2;     /* DerSimonian-Laird tau^2; 0 for fixed effect */
+    double q;        /* heterogeneity Q (RevMan's CHI2); 0 for one row */
+    double i2;       /* percent */
+    double z;        /* |estimate / se|, as RevMan stores Z */
+} ww_meta_revman_result;
+
+/* The two-sided normal critical value of a confidence level in percent
+ * (95 gives 1.959963984540054), from GSL; NAN outside (0, 100). */
+double ww_meta_normal_crit(double level_pct);
+
+/* RevMan's effect of a continuous row: MD m1 - m2 with sd1^2/n1 + sd2^2/n2;
+ * with smd, Hedges' adjusted g with J = 1 - 3 / (4N - 9) and RevMan's
+ * variance N / (n1 n2) + g^2 / (2 (N - 3.94)), not metafor's. No checks:
+ * the caller has validated the row. */
+void ww_meta_revman_continuous(ww_effect *out, int smd, double m1, double sd1, double n1,
+                               double m2, double sd2, double n2);
+
+/*
+ * Pool n 2x2 tables as RevMan does, by method, fixed or random effects.
+ * @return 0; WW_EDATA when every table is left out ("every row has no
+ *         events, or only events, in both arms"), for PETO with a measure
+ *         other than OR, or when pooling fails; WW_EUSAGE for a measure
+ *         other than OR, RR, RD; WW_ENOMEM
+ */
+int ww_meta_revman_pool_tables(ww_meta_revman_result *out, const ww_meta_table *tables, size_t n,
+                               ww_meta_measure measure, ww_meta_revman_method method, int random);
+
+/* Pool k effects with their variances (continuous and generic rows) by
+ * inverse variance as RevMan does: fixed, or DerSimonian-Laird random
+ * effects (k = 1: tau^2 = 0). Returns as ww_meta_pool(). */
+int ww_meta_revman_pool(ww_meta_revman_result *out, const double *yi, const double *vi, size_t k,
+                        int random);
+
 #endif
