@@ -410,8 +410,7 @@ typedef struct rm_ctx {
     /* studies */
     rm_study *studies;
     size_t n_studies, alloc_studies;
-    size_t *hash; /* index + 1; 0 empty */
-    size_t hash_size;
+    ww_strmap study_index; /* study id -> index in studies */
     long cur_study;
     /* the REFERENCE being read */
     int in_ref, ref_primary;
@@ -1037,50 +1036,10 @@ static int precheck(rm_ctx *c)
 
 /* ---- the study table ------------------------------------------------------------ */
 
-static size_t hash_str(const char *s)
-{
-    size_t h = 1469598103934665603ULL & SIZE_MAX;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * (size_t)1099511628211ULL;
-    return h;
-}
-
 static long find_study(const rm_ctx *c, const char *id)
 {
-    size_t mask, h;
-    if (!c->hash_size) return -1;
-    mask = c->hash_size - 1;
-    for (h = hash_str(id) & mask; c->hash[h]; h = (h + 1) & mask)
-        if (!strcmp(c->studies[c->hash[h] - 1].id, id)) return (long)(c->hash[h] - 1);
-    return -1;
-}
-
-/* Index study i, growing the table to keep it at most half full. */
-static void hash_add(rm_ctx *c, size_t i)
-{
-    size_t mask;
-    if ((c->n_studies + 1) * 2 > c->hash_size) {
-        size_t size = c->hash_size ? c->hash_size * 2 : 64;
-        size_t *grown = calloc(size, sizeof *grown);
-        if (!grown) {
-            oom(c);
-            return;
-        }
-        for (size_t k = 0; k < c->hash_size; k++) {
-            size_t h;
-            if (!c->hash[k]) continue;
-            for (h = hash_str(c->studies[c->hash[k] - 1].id) & (size - 1); grown[h];
-                 h = (h + 1) & (size - 1))
-                continue;
-            grown[h] = c->hash[k];
-        }
-        free(c->hash);
-        c->hash = grown;
-        c->hash_size = size;
-    }
-    mask = c->hash_size - 1;
-    size_t h = hash_str(c->studies[i].id) & mask;
-    while (c->hash[h]) h = (h + 1) & mask;
-    c->hash[h] = i + 1;
+    size_t i;
+    return ww_strmap__get(&c->study_index, id, &i) ? (long)i : -1;
 }
 
 /* The name a study ID stands for: without "STD-" and with .NET's XML-name
@@ -1175,8 +1134,8 @@ static void start_study(rm_ctx *c, long line, int included)
         st->name = decode_study_id(c, id);
     }
     if (!st->name) return;
+    if (ww_strmap__put(&c->study_index, st->id, c->n_studies) < 0) oom(c);
     c->n_studies++;
-    hash_add(c, c->n_studies - 1);
     c->cur_study = (long)c->n_studies - 1;
 }
 
@@ -3440,7 +3399,7 @@ static int revman_run(const ww_input *in, ww_diags *diags, const ww_sink *sink,
     free(c->out.prows);
     for (size_t i = 0; i < c->n_studies; i++) free(c->studies[i].rob);
     free(c->studies);
-    free(c->hash);
+    ww_strmap__free(&c->study_index);
     ww_arena__free(c->arena);
     free(c);
     return rc;
