@@ -246,7 +246,8 @@ int ww_meta_subgroups(ww_meta_result *per_group, ww_meta_subgroup_test *test, co
 /* The same for 2x2 tables and any method of ww_meta_pool_tables(). */
 int ww_meta_subgroups_tables(ww_meta_result *per_group, ww_meta_subgroup_test *test,
                              const ww_meta_table *tables, const size_t *group, size_t k,
-                             size_t n_groups, ww_meta_measure measure, const ww_meta_pool_opts *opts);
+                             size_t n_groups, ww_meta_measure measure,
+                             const ww_meta_pool_opts *opts);
 
 /* ---- RevMan 5's methods ---------------------------------------------------
  *
@@ -295,8 +296,8 @@ double ww_meta_normal_crit(double level_pct);
  * with smd, Hedges' adjusted g with J = 1 - 3 / (4N - 9) and RevMan's
  * variance N / (n1 n2) + g^2 / (2 (N - 3.94)), not metafor's. No checks:
  * the caller has validated the row. */
-void ww_meta_revman_continuous(ww_effect *out, int smd, double m1, double sd1, double n1,
-                               double m2, double sd2, double n2);
+void ww_meta_revman_continuous(ww_effect *out, int smd, double m1, double sd1, double n1, double m2,
+                               double sd2, double n2);
 
 /*
  * Pool n 2x2 tables as RevMan does, by method, fixed or random effects.

@@ -22,8 +22,8 @@ double ww_meta_normal_crit(double level_pct)
     return gsl_cdf_ugaussian_Pinv(1 - (1 - level_pct / 100) / 2);
 }
 
-void ww_meta_revman_continuous(ww_effect *out, int smd, double m1, double sd1, double n1,
-                               double m2, double sd2, double n2)
+void ww_meta_revman_continuous(ww_effect *out, int smd, double m1, double sd1, double n1, double m2,
+                               double sd2, double n2)
 {
     out->cells_adjusted = 0;
     if (smd) {

@@ -630,7 +630,8 @@ static int keep_record(ww_csv_doc *doc, const ww_csv_row *row)
     rec = &doc->records[doc->n];
     rec->line = row->line;
     rec->n_fields = row->n_fields;
-    rec->fields = ww_arena__alloc(doc->arena, (row->n_fields ? row->n_fields : 1) * sizeof *rec->fields);
+    rec->fields =
+        ww_arena__alloc(doc->arena, (row->n_fields ? row->n_fields : 1) * sizeof *rec->fields);
     if (!rec->fields) return ww__error_oom();
     for (size_t i = 0; i < row->n_fields; i++)
         if (!(rec->fields[i] = ww_arena__strndup(doc->arena, row->fields[i], row->lengths[i])))
@@ -666,9 +667,9 @@ int ww_csv__read_doc(ww_csv_doc **out, const unsigned char *data, size_t size, s
         }
         bad = 1;
         if (row.status == WW_CSV_TOO_LONG)
-            error = ww_diags__add(diags, 0, name, row.line, "file",
-                                  "field %zu is longer than %zu bytes", row.bad_field + 1,
-                                  field_max);
+            error =
+                ww_diags__add(diags, 0, name, row.line, "file",
+                              "field %zu is longer than %zu bytes", row.bad_field + 1, field_max);
         else
             error = ww_diags__add(diags, 0, name, row.line, "file",
                                   "not well-formed CSV, e.g. a stray or unclosed quote (%s)",

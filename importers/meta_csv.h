@@ -21,8 +21,8 @@ typedef struct ww_meta_studies {
     ww_meta_table *tables; /* OR, RR, RD: the 2x2 tables */
     size_t *group;         /* with a subgroup column: each study's group index */
     const char **group_name;
-    size_t n_groups;       /* 0 without a subgroup column */
-    void *doc;             /* the document the strings point into */
+    size_t n_groups; /* 0 without a subgroup column */
+    void *doc;       /* the document the strings point into */
 } ww_meta_studies;
 
 /*

@@ -540,19 +540,21 @@ WW_EXTERN int ww_meta_measure_is_ratio(ww_meta_measure measure);
  * library adds fields at the end and reads only those the version names.
  */
 typedef struct ww_meta_opts {
-    unsigned int version;     /**< WW_META_OPTS_VERSION */
-    ww_meta_measure measure;  /**< the columns read, and the effect computed */
-    ww_meta_method method;    /**< REML by default; MH needs OR, RR or RD,
-                                   PETO needs OR */
-    int knha;                 /**< 1: Hartung-Knapp adjustment (t test on
-                                   k - 1 df), random effects only */
+    unsigned int version;        /**< WW_META_OPTS_VERSION */
+    ww_meta_measure measure;     /**< the columns read, and the effect computed */
+    ww_meta_method method;       /**< REML by default; MH needs OR, RR or RD,
+                                      PETO needs OR */
+    int knha;                    /**< 1: Hartung-Knapp adjustment (t test on
+                                      k - 1 df), random effects only */
     const char *subgroup_column; /**< pool within the groups of this column and
                                       test Q-between; NULL for none */
-    int trimfill;             /**< 1: Duval & Tweedie trim and fill (L0) */
-    int leave_one_out;        /**< 1: the pooled result without each study */
+    int trimfill;                /**< 1: Duval & Tweedie trim and fill (L0) */
+    int leave_one_out;           /**< 1: the pooled result without each study */
 } ww_meta_opts;
 
+/* clang-format off */
 #define WW_META_OPTS_INIT {WW_META_OPTS_VERSION, WW_META_GEN, WW_META_REML, 0, NULL, 0, 0}
+/* clang-format on */
 
 /** Set *opts to WW_META_OPTS_INIT. 0, or WW_EUSAGE for an unknown version. */
 WW_EXTERN int ww_meta_opts_init(ww_meta_opts *opts, unsigned int version);
@@ -614,12 +616,12 @@ WW_EXTERN const ww_meta_pooled *ww_meta_analysis_pooled(const ww_meta_analysis *
 
 /** One study as it entered the analysis. */
 typedef struct ww_meta_study {
-    const char *study;  /**< its label */
-    const char *group;  /**< its subgroup; NULL without one */
-    double yi, vi;      /**< its effect and variance as the method uses them
-                             (Peto: (O - E) / V and 1 / V); NAN for a 2x2
-                             table MH or Peto cannot estimate */
-    double weight_pct;  /**< its weight in the pooled estimate, percent */
+    const char *study; /**< its label */
+    const char *group; /**< its subgroup; NULL without one */
+    double yi, vi;     /**< its effect and variance as the method uses them
+                            (Peto: (O - E) / V and 1 / V); NAN for a 2x2
+                            table MH or Peto cannot estimate */
+    double weight_pct; /**< its weight in the pooled estimate, percent */
 } ww_meta_study;
 
 /** The studies, in file order. */
@@ -653,8 +655,7 @@ WW_EXTERN const ww_meta_pooled *ww_meta_analysis_trimfill(const ww_meta_analysis
 
 /** Leave one out (ww_meta_opts.leave_one_out): the pooled result without
  *  study i, or NULL when not asked for or past the end. */
-WW_EXTERN const ww_meta_pooled *ww_meta_analysis_leave_one_out(const ww_meta_analysis *a,
-                                                               size_t i);
+WW_EXTERN const ww_meta_pooled *ww_meta_analysis_leave_one_out(const ww_meta_analysis *a, size_t i);
 
 /**
  * Write an analysis: JSON schema "whatworks/meta/1" (docs/meta.md), CSV with

@@ -93,7 +93,7 @@ struct ww_case_result {
  * process, on first use (pthread_once), and never change after: every case
  * on every thread shares them read-only. */
 typedef struct case_reference {
-    int error;            /* 0, or why reading them failed (then for good) */
+    int error; /* 0, or why reading them failed (then for good) */
     char message[256];
     ww_csv_doc *deflators, *schedules; /* the text the strings point into */
     ww_econ_index_point *index;
@@ -699,7 +699,8 @@ static void read_flow(flow_reader *fr, ww_econ_flow *f, const long *cols)
         else
             problem(fr, "kind", "must be cost or benefit, got '%s'", s);
     }
-    have_first = read_year(fr, &f->first_year, ww_csv__cell(row, cols[COL_FIRST]), "first_year") == 0;
+    have_first =
+        read_year(fr, &f->first_year, ww_csv__cell(row, cols[COL_FIRST]), "first_year") == 0;
     have_last = read_year(fr, &f->last_year, ww_csv__cell(row, cols[COL_LAST]), "last_year") == 0;
     if (have_first && have_last && f->last_year < f->first_year)
         problem(fr, "last_year", "%d is before first_year %d", f->last_year, f->first_year);
@@ -729,9 +730,11 @@ static void read_flow(flow_reader *fr, ww_econ_flow *f, const long *cols)
             int ok_low = read_amount(fr, &f->low, lo, "low") == 0;
             int ok_high = read_amount(fr, &f->high, hi, "high") == 0;
             if (ok_low && have_amount && f->low > f->amount)
-                problem(fr, "low", "%s is above the amount %s", lo, ww_csv__cell(row, cols[COL_AMOUNT]));
+                problem(fr, "low", "%s is above the amount %s", lo,
+                        ww_csv__cell(row, cols[COL_AMOUNT]));
             if (ok_high && have_amount && f->high < f->amount)
-                problem(fr, "high", "%s is below the amount %s", hi, ww_csv__cell(row, cols[COL_AMOUNT]));
+                problem(fr, "high", "%s is below the amount %s", hi,
+                        ww_csv__cell(row, cols[COL_AMOUNT]));
             if (ok_low && f->kind == WW_ECON_COST && f->low < 0)
                 problem(fr, "low", "a cost must not be negative, got %s", lo);
             if (!ok_low || !ok_high) f->low = f->high = NAN;
@@ -789,7 +792,8 @@ int ww_case_run_flows(ww_case_result **out, const char *csv_path, const ww_case_
         }
         goto done;
     }
-    if ((error = ww_csv__read_doc(&doc, buf, len, CASE_MAX_FILE_BYTES, 0, res->subject, res->diags)) < 0)
+    if ((error = ww_csv__read_doc(&doc, buf, len, CASE_MAX_FILE_BYTES, 0, res->subject,
+                                  res->diags)) < 0)
         goto done;
     if (doc->n == 0) {
         if ((error = ww_diags__add(res->diags, 0, res->subject, 1, "file",
@@ -801,9 +805,10 @@ int ww_case_run_flows(ww_case_result **out, const char *csv_path, const ww_case_
     for (int c = 0; c < N_COLS; c++) {
         cols[c] = ww_csv__find_column(&doc->records[0], col_names[c]);
         if (c < N_REQUIRED && cols[c] < 0) {
-            if ((error = ww_diags__add(res->diags, 0, res->subject, doc->records[0].line, col_names[c],
-                                       "missing column (the header needs agency, kind, first_year, "
-                                       "last_year, amount, price_year, confidence)")) < 0)
+            if ((error =
+                     ww_diags__add(res->diags, 0, res->subject, doc->records[0].line, col_names[c],
+                                   "missing column (the header needs agency, kind, first_year, "
+                                   "last_year, amount, price_year, confidence)")) < 0)
                 goto done;
             missing = 1;
         }
@@ -820,8 +825,9 @@ int ww_case_run_flows(ww_case_result **out, const char *csv_path, const ww_case_
         goto done;
     }
     if (doc->n - 1 > CASE_MAX_FLOWS) {
-        if ((error = ww_diags__add(res->diags, 0, res->subject, doc->records[CASE_MAX_FLOWS + 1].line,
-                                   "file", "more than %d flows", CASE_MAX_FLOWS)) < 0)
+        if ((error =
+                 ww_diags__add(res->diags, 0, res->subject, doc->records[CASE_MAX_FLOWS + 1].line,
+                               "file", "more than %d flows", CASE_MAX_FLOWS)) < 0)
             goto done;
         error = WW_EDATA;
         goto done;

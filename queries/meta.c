@@ -144,7 +144,8 @@ static int analyse(ww_meta_analysis *a, const ww_meta_opts *o)
                        : ww_meta_subgroups(a->groups, &a->sub_test, s->yi, s->vi, s->group, s->k,
                                            s->n_groups, &a->pool);
         if (error < 0) goto done;
-        for (size_t g = 0; g < s->n_groups; g++) publish(&a->groups_pooled[g], &a->groups[g], ratio);
+        for (size_t g = 0; g < s->n_groups; g++)
+            publish(&a->groups_pooled[g], &a->groups[g], ratio);
         a->q_between.stat = a->sub_test.q_between;
         a->q_between.df = a->sub_test.q_between_df;
         a->q_between.p = a->sub_test.q_between_p;

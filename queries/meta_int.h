@@ -12,7 +12,7 @@
 struct ww_meta_analysis {
     ww_diags *diags;
     int have_result;
-    char *path;                  /* the file as the caller named it */
+    char *path; /* the file as the caller named it */
     char *subgroup_column;
     ww_meta_measure measure;
     ww_meta_pool_opts pool;
@@ -20,13 +20,13 @@ struct ww_meta_analysis {
 
     ww_meta_result res;
     ww_meta_pooled pooled;
-    ww_meta_study *rows;         /* k: what each study contributes, as reported */
+    ww_meta_study *rows; /* k: what each study contributes, as reported */
 
     int have_egger;
     ww_meta_egger_result egger;
     ww_meta_test egger_test;
 
-    ww_meta_result *groups;      /* studies->n_groups, or NULL */
+    ww_meta_result *groups; /* studies->n_groups, or NULL */
     ww_meta_pooled *groups_pooled;
     ww_meta_subgroup_test sub_test;
     ww_meta_test q_between;
@@ -36,7 +36,7 @@ struct ww_meta_analysis {
     ww_meta_pooled tf_pooled;
     double *fill_yi, *fill_vi;
 
-    ww_meta_result *l1o;         /* k, or NULL */
+    ww_meta_result *l1o; /* k, or NULL */
     ww_meta_pooled *l1o_pooled;
 };
 

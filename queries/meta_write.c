@@ -136,7 +136,8 @@ int ww_meta__write_json(const ww_meta_analysis *a, FILE *fp)
     if (a->l1o) {
         json_t *list = json_array();
         for (size_t i = 0; i < s->k; i++)
-            ww_queries__append(list, labelled_result("omitted", a->rows[i].study, &a->l1o[i], ratio));
+            ww_queries__append(list,
+                               labelled_result("omitted", a->rows[i].study, &a->l1o[i], ratio));
         set(root, "leave_one_out", list);
     }
     error = ww_queries__write_json(root, fp);
@@ -229,10 +230,11 @@ int ww_meta__write_table(const ww_meta_analysis *a, FILE *fp)
                 a->sub_test.q_between, a->sub_test.q_between_p);
     }
     if (a->have_trimfill)
-        fprintf(fp,
-                "\ntrim and fill: %zu filled on the %s; estimate %.4f (%.4f to %.4f), tau2 = %.4f\n",
-                a->tf.k0, a->tf.side > 0 ? "right" : "left", a->tf.adjusted.estimate,
-                a->tf.adjusted.ci_low, a->tf.adjusted.ci_high, a->tf.adjusted.tau2);
+        fprintf(
+            fp,
+            "\ntrim and fill: %zu filled on the %s; estimate %.4f (%.4f to %.4f), tau2 = %.4f\n",
+            a->tf.k0, a->tf.side > 0 ? "right" : "left", a->tf.adjusted.estimate,
+            a->tf.adjusted.ci_low, a->tf.adjusted.ci_high, a->tf.adjusted.tau2);
     if (a->l1o) {
         fprintf(fp, "\nleave one out\n");
         for (size_t i = 0; i < s->k; i++)

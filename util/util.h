@@ -61,7 +61,9 @@ typedef struct ww_strmap {
     size_t n, cap;
 } ww_strmap;
 
+/* clang-format off */
 #define WW_STRMAP_INIT {NULL, 0, 0}
+/* clang-format on */
 
 /* 1 and *value (value may be NULL) when key is in the index, else 0. */
 int ww_strmap__get(const ww_strmap *m, const char *key, size_t *value);
