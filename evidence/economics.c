@@ -18,6 +18,7 @@
  */
 #include <math.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -491,7 +492,12 @@ int ww_econ_run(ww_econ_result *out, const ww_econ_flow *flows, size_t n, const 
         if (flows[i].price_year < 0) continue;
         if ((error = ww_econ_price_factor(&pf[i], p->deflator, flows[i].price_year,
                                           flows[i].financial_year, p->price_base)) < 0) {
-            error = ww__error(WW_EDATA, "%s: price_year: %s", flows[i].where, ww_error_last());
+            /* The detail is copied out first: ww__error() formats into the
+             * buffer ww_error_last() points to, and reading it while
+             * writing it is undefined behaviour (a garbled message). */
+            char why[512];
+            snprintf(why, sizeof why, "%s", ww_error_last());
+            error = ww__error(WW_EDATA, "%s: price_year: %s", flows[i].where, why);
             goto done;
         }
     }

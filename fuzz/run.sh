@@ -51,6 +51,7 @@ seed report tests/fixtures/report/* "$shared"/stat-extraction/*.htm
 seed extract tests/fixtures/report/* "$shared"/stat-extraction/*.htm
 seed_head extract "$shared/stat-extraction/statcheck_manually_extracted_stats.csv" 60
 seed flows tests/fixtures/case/*.csv
+seed meta_csv tests/fixtures/meta/*.csv
 seed csv tests/fixtures/case/*.csv tests/fixtures/meta/*.csv tests/fixtures/wwc/*.csv \
     tests/fixtures/pilot_csv/*.csv "$shared"/economics/*.csv
 mkdir -p "$seeds/query"

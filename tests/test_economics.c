@@ -285,6 +285,24 @@ static void test_economics__price_factor(void **state)
  * PV benefits = 300 x (1.035^-1 + 1.035^-2 + 1.035^-3 + 1.035^-4)
  *             = 1101.9237625836674 (python: sum(300*1.035**-t for t in range(1,5))).
  * Cumulative discounted net: -1000, -710.14, -430.09, -159.51, +101.92: payback in year 4. */
+/* A flow whose price year the deflator does not cover: the message names the
+ * flow and keeps the deflator's detail intact. ww_econ_run() used to pass
+ * ww_error_last() to the ww__error() that overwrites it, which garbled the
+ * detail (undefined behaviour: the source and destination overlap). */
+static void test_economics__price_year_message_intact(void **state)
+{
+    ww_econ_flow f[2] = {flow("Council", WW_ECON_COST, 0, 0, 1, 2024),
+                         flow("Police", WW_ECON_BENEFIT, 0, 0, 1, 1985)};
+    ww_econ_params p = params(&flat0, 1);
+    ww_econ_result r;
+    (void)state;
+    f[1].where = "flows.csv:3";
+    assert_int_equal(ww_econ_run(&r, f, 2, &p), WW_EDATA);
+    assert_string_equal(ww_error_last(), "flows.csv:3: price_year: price year 1985 is outside the "
+                                         "deflator series (1990-2024, HMT_GDPDEF_DEC2025)");
+    ww_econ_result_free(&r);
+}
+
 /* The wrong-pocket example in the job description, as an illustration (not a
  * sourced figure): a council spends £1 on parenting classes, the public
  * sector gets £4 back, but only £1 of it returns to the council. The split of
@@ -935,6 +953,7 @@ int main(void)
         cmocka_unit_test(test_economics__shipped_rows_match_shared_data),
         cmocka_unit_test(test_economics__discount_factors_greenbook),
         cmocka_unit_test(test_economics__price_factor),
+        cmocka_unit_test(test_economics__price_year_message_intact),
         cmocka_unit_test(test_economics__wrong_pocket_illustration),
         cmocka_unit_test(test_economics__flat_3_5_percent),
         cmocka_unit_test(test_economics__horizon_crossing_year_30),
