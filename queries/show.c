@@ -49,7 +49,8 @@ static json_t *effect_json(const ww_effect_row *e)
     ww_queries__set(o, "higher_is_better",
                     e->higher_is_better < 0 ? json_null() : json_boolean(e->higher_is_better));
     ww_queries__set(o, "direction_rule", ww_queries__str(e->direction_rule));
-    ww_queries__set(o, "pooled", json_boolean(e->metric && e->higher_is_better >= 0 && !e->extracted));
+    ww_queries__set(o, "pooled", json_boolean(e->metric && e->higher_is_better >= 0 && !e->extracted &&
+                                              !e->withdrawn_at));
     ww_queries__set(o, "metric", ww_queries__str(e->metric));
     ww_queries__set(o, "yi", ww_queries__num(e->yi));
     ww_queries__set(o, "vi", ww_queries__num(e->vi));
@@ -181,6 +182,8 @@ static int write_json(const ww_intervention_row *iv, const ww_effect_row *effect
                             e->rigour_level >= 0 ? json_integer(e->rigour_level) : json_null());
             ww_queries__set(study, "wwc_rating", ww_queries__str(e->wwc_rating));
             ww_queries__set(study, "source_key", ww_queries__str(e->study_key));
+            ww_queries__set(study, "withdrawn_at", ww_queries__str(e->withdrawn_at));
+            ww_queries__set(study, "withdrawn_reason", ww_queries__str(e->withdrawn_reason));
             ww_queries__set(study, "provisional", json_boolean(e->provisional));
             ww_queries__set(study, "source_sha256", json_string(e->source_sha256));
             ww_queries__set(study, "effects", list);
@@ -302,6 +305,9 @@ static int write_table(const ww_intervention_row *iv, const ww_effect_row *effec
             fprintf(fp, "\n  design: %s%s%s%s; source sha256 %.12s\n", e->design ? e->design : "unknown",
                     e->design_basis ? " (" : "", e->design_basis ? e->design_basis : "",
                     e->design_basis ? ")" : "", e->source_sha256);
+            if (e->withdrawn_at)
+                fprintf(fp, "  WITHDRAWN %s: %s (left out of every pooled result)\n", e->withdrawn_at,
+                        e->withdrawn_reason ? e->withdrawn_reason : "");
             if (e->rigour_level >= 0)
                 fprintf(fp, "  grade: level %d of 5; WWC: %s%s (whatworks grade --explain %lld)\n",
                         e->rigour_level, e->wwc_rating ? e->wwc_rating : "-",
