@@ -282,7 +282,7 @@ static void test_pilot_csv__doc_lists_every_column(void **state)
     table t;
     (void)state;
     table_read(&t, TEMPLATE);
-    assert_int_equal(t.n_cols, 46);
+    assert_int_equal(t.n_cols, 49);
     assert_int_equal(t.n_rows, 1);
     for (size_t i = 0; i < t.n_cols; i++) {
         char needle[96];
@@ -352,6 +352,10 @@ static void test_pilot_csv__same_record_as_xml(void **state)
         assert_string_equal(c->timepoint, x->timepoint);
         assert_int_equal(c->kind, x->kind);
         assert_int_equal(c->higher_is_better, x->higher_is_better);
+        assert_int_equal(c->clusters_t, x->clusters_t);
+        assert_int_equal(c->clusters_c, x->clusters_c);
+        assert_int_equal(c->clusters_t, 12);
+        assert_memory_equal(&c->icc, &x->icc, sizeof c->icc);
         assert_memory_equal(&c->mean_t, &x->mean_t, sizeof c->mean_t);
         assert_memory_equal(&c->sd_t, &x->sd_t, sizeof c->sd_t);
         assert_memory_equal(&c->mean_c, &x->mean_c, sizeof c->mean_c);
@@ -731,7 +735,7 @@ static void test_pilot_csv__malformed_rows(void **state)
     if (ww_diags__errors(d) != 2) dump(d);
     assert_int_equal(ww_diags__errors(d), 2);
     assert_diag(d, "title", 3, "not valid CSV: a quote inside an unquoted field");
-    assert_diag(d, "", 4, "this row has 3 fields, the header has 46");
+    assert_diag(d, "", 4, "this row has 3 fields, the header has 49");
     assert_int_equal(g.calls, 0);
     ww_diags__free(d);
     free(doc);

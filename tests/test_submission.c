@@ -194,6 +194,9 @@ static void test_submission__attendance_mentoring(void **state)
     assert_int_equal(g.analysed_c, 371);
     assert_close(g.baseline, 0.04, 1e-12);
     assert_int_equal(g.independent, 1);
+    assert_int_equal(g.out[0].clusters_t, 12); /* <clusters_*> of the design */
+    assert_int_equal(g.out[0].clusters_c, 12);
+    assert_true(isnan(g.out[0].icc)); /* not reported: the rules' default applies */
 
     assert_int_equal(g.n_out, 2);
     assert_string_equal(g.out[0].name, "Half-day sessions missed");
@@ -209,8 +212,8 @@ static void test_submission__attendance_mentoring(void **state)
     assert_int_equal(g.out[0].n_c, 371);
     assert_int_equal(g.out[0].events_t, -1); /* not given: -1, never 0 */
     assert_true(isnan(g.out[0].estimate));
-    assert_int_equal(g.out[0].line, 49);
-    assert_string_equal(g.out[0].where, "line 49");
+    assert_int_equal(g.out[0].line, 51);
+    assert_string_equal(g.out[0].where, "line 51");
 
     assert_int_equal(g.out[1].kind, WW_OUTCOME_BINARY);
     assert_int_equal(g.out[1].higher_is_better, 0);
@@ -219,7 +222,7 @@ static void test_submission__attendance_mentoring(void **state)
     assert_int_equal(g.out[1].events_c, 168);
     assert_int_equal(g.out[1].total_c, 371);
     assert_true(isnan(g.out[1].mean_t));
-    assert_int_equal(g.out[1].line, 63);
+    assert_int_equal(g.out[1].line, 65);
 
     assert_int_equal(g.n_ben, 1);
     assert_string_equal(g.ben[0].agency, "Local authority education services");
