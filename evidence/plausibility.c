@@ -16,6 +16,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../util/util.h"
 #include "effect.h"
@@ -220,17 +221,23 @@ static int is_metric(const char *metric, const char *name)
     return metric && strcmp(metric, name) == 0;
 }
 
-/* The range a continuous measure's means must lie in, from its name. */
+/* The range a continuous measure's means must lie in, from its name: a
+ * percentage ("percent", "%"; not a "percentile") lies in 0..100, a
+ * proportion ("proportion of ...", "proportion correct", or a name that
+ * starts with "proportion") in 0..1. A test *about* proportions ("rate and
+ * proportions") names its topic, not its unit, and is left alone. */
 static int mean_range(const char *name, double *lo, double *hi)
 {
     static const char *const percent[] = {"percent", "%"};
-    static const char *const proportion[] = {"proportion"};
-    if (HAS(name, percent)) {
+    static const char *const percentile[] = {"percentile"};
+    static const char *const proportion[] = {"proportion of", "proportion correct"};
+    if (!name) return 0;
+    if (HAS(name, percent) && !HAS(name, percentile)) {
         *lo = 0;
         *hi = 100;
         return 1;
     }
-    if (HAS(name, proportion)) {
+    if (HAS(name, proportion) || strncasecmp(name, "proportion", 10) == 0) {
         *lo = 0;
         *hi = 1;
         return 1;
@@ -340,7 +347,10 @@ int ww_plausibility_check(ww_plausibility *out, const ww_record *rec, const ww_o
         o->n_control >= rules->se_check_min_n) {
         double md = fabs(o->mean_treatment - o->mean_control);
         double g_se = g_as_if_se(o);
-        if (o->sd_treatment < md && o->sd_control < md && fabs(smd) > rules->se_suspect_smd &&
+        /* Means of opposite signs point to a sign or scale error, not to
+         * SEs: the |SMD| rule below says so instead. */
+        if (o->mean_treatment * o->mean_control >= 0 && o->sd_treatment < md &&
+            o->sd_control < md && fabs(smd) > rules->se_suspect_smd &&
             isfinite(g_se) && fabs(g_se) <= rules->se_plausible_smd) {
             flag(out, WW_IMPLAUSIBLE_SD_AS_SE, "sd_treatment",
                  "SDs look like standard errors: %g and %g are below the mean difference %g with "
