@@ -24,25 +24,47 @@
 
 /* Allocation units that are one person: no clustering. */
 static const char *const individual_words[] = {
-    "individual", "person", "participant", "pupil", "student", "child",
+    "individual", "person", "participant", "pupil",  "student",  "child",
     "patient",    "adult",  "learner",     "client", "offender", "people",
 };
 
 /* Units of analysis (or allocation) that are groups of people. */
 static const char *const cluster_words[] = {
-    "school", "class", "district", "area",   "site",      "cluster", "centre", "center",
-    "ward",   "practice", "authority", "setting", "team", "community", "region", "village",
-    "college",
+    "school", "class",     "district", "area",     "site",      "cluster",
+    "centre", "center",    "ward",     "practice", "authority", "setting",
+    "team",   "community", "region",   "village",  "college",
 };
 
 /* Outcome domains of academic achievement (WWC's 0.20 default ICC); every
  * other domain takes the default for behavioural and attitudinal outcomes. */
 static const char *const achievement_words[] = {
-    "achievement", "academic",   "alphabetic", "comprehension", "reading",   "literacy",
-    "phonolog",    "fluency",    "vocabulary", "spelling",      "writing",   "math",
-    "algebra",     "geometry",   "number",     "numeracy",      "science",   "language",
-    "letter",      "print knowledge", "encoding", "procedural", "conceptual knowledge",
-    "statistics",  "test score", "attainment 8", "gcse",
+    "achievement",
+    "academic",
+    "alphabetic",
+    "comprehension",
+    "reading",
+    "literacy",
+    "phonolog",
+    "fluency",
+    "vocabulary",
+    "spelling",
+    "writing",
+    "math",
+    "algebra",
+    "geometry",
+    "number",
+    "numeracy",
+    "science",
+    "language",
+    "letter",
+    "print knowledge",
+    "encoding",
+    "procedural",
+    "conceptual knowledge",
+    "statistics",
+    "test score",
+    "attainment 8",
+    "gcse",
 };
 
 static int has_word(const char *text, const char *const *words, size_t n)
@@ -50,8 +72,7 @@ static int has_word(const char *text, const char *const *words, size_t n)
     char low[256];
     size_t i;
     if (!text) return 0;
-    for (i = 0; text[i] && i < sizeof low - 1; i++)
-        low[i] = (char)tolower((unsigned char)text[i]);
+    for (i = 0; text[i] && i < sizeof low - 1; i++) low[i] = (char)tolower((unsigned char)text[i]);
     low[i] = '\0';
     for (i = 0; i < n; i++)
         if (strstr(low, words[i])) return 1;
@@ -130,7 +151,8 @@ int ww_plausibility_cluster(ww_cluster_correction *out, const ww_record *rec,
     if (unit && HAS(unit, individual_words) && !HAS(unit, cluster_words)) {
         put(out->note, sizeof out->note,
             "allocated by %s: the %ld + %ld clusters are sites, not units of allocation; no "
-            "clustering correction", unit, ct, cc);
+            "clustering correction",
+            unit, ct, cc);
         return 0;
     }
     if (o->analysis_unit && HAS(o->analysis_unit, cluster_words)) {
@@ -143,7 +165,8 @@ int ww_plausibility_cluster(ww_cluster_correction *out, const ww_record *rec,
         out->warn = 1;
         put(out->note, sizeof out->note,
             "%ld + %ld clusters, but the arm sizes are not known: the variance is not corrected "
-            "for clustering", ct, cc);
+            "for clustering",
+            ct, cc);
         return 0;
     }
     out->cluster_size = (double)(nt + nc) / (double)(ct + cc);
@@ -152,10 +175,12 @@ int ww_plausibility_cluster(ww_cluster_correction *out, const ww_record *rec,
         out->cluster_size = NAN;
         return 0;
     }
-    if (o->kind == WW_OUTCOME_REPORTED || (o->kind == WW_OUTCOME_GENERIC && !o->se_from_arm_sizes)) {
+    if (o->kind == WW_OUTCOME_REPORTED ||
+        (o->kind == WW_OUTCOME_GENERIC && !o->se_from_arm_sizes)) {
         put(out->note, sizeof out->note,
             "%ld + %ld clusters: the source's own %s is used as given (it may already allow for "
-            "clustering)", ct, cc, o->kind == WW_OUTCOME_REPORTED ? "confidence interval" : "standard error");
+            "clustering)",
+            ct, cc, o->kind == WW_OUTCOME_REPORTED ? "confidence interval" : "standard error");
         out->cluster_size = NAN;
         return 0;
     }
@@ -178,12 +203,14 @@ int ww_plausibility_cluster(ww_cluster_correction *out, const ww_record *rec,
             "clustered: %ld + %ld clusters, %ld analysed, m = %.2f; ICC %.2f (%sWWC default for "
             "%s outcomes, Procedures Handbook v4.1 appendix F) → design effect %.2f, variance "
             "× %.2f",
-            ct, cc, nt + nc, out->cluster_size, out->icc, out->warn ? "an ICC outside 0..1 was given; " : "",
+            ct, cc, nt + nc, out->cluster_size, out->icc,
+            out->warn ? "an ICC outside 0..1 was given; " : "",
             achievement ? "achievement" : "behavioural and other", out->design_effect,
             out->design_effect);
     else
         put(out->note, sizeof out->note,
-            "clustered: %ld + %ld clusters, %ld analysed, m = %.2f; ICC %.2f (the study's) → design "
+            "clustered: %ld + %ld clusters, %ld analysed, m = %.2f; ICC %.2f (the study's) → "
+            "design "
             "effect %.2f, variance × %.2f",
             ct, cc, nt + nc, out->cluster_size, out->icc, out->design_effect, out->design_effect);
     return 0;
@@ -203,10 +230,10 @@ const char *ww_plausibility_rule_name(ww_plausibility_rule r)
     return NULL;
 }
 
-static void flag(ww_plausibility *out, ww_plausibility_rule rule, const char *field, const char *fmt,
-                 ...) __attribute__((format(printf, 4, 5)));
-static void flag(ww_plausibility *out, ww_plausibility_rule rule, const char *field, const char *fmt,
-                 ...)
+static void flag(ww_plausibility *out, ww_plausibility_rule rule, const char *field,
+                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void flag(ww_plausibility *out, ww_plausibility_rule rule, const char *field,
+                 const char *fmt, ...)
 {
     va_list ap;
     out->rule = rule;
@@ -262,8 +289,8 @@ static int range_check(ww_plausibility *out, const ww_outcome_rec *o, const char
             return 1;
         }
     }
-    if ((o->kind == WW_OUTCOME_REPORTED || o->kind == WW_OUTCOME_GENERIC) && is_metric(metric, "RD") &&
-        !(fabs(yi) <= 1)) {
+    if ((o->kind == WW_OUTCOME_REPORTED || o->kind == WW_OUTCOME_GENERIC) &&
+        is_metric(metric, "RD") && !(fabs(yi) <= 1)) {
         flag(out, WW_IMPLAUSIBLE_RANGE, "estimate",
              "risk difference %g outside -1..1, the range of a difference of proportions", yi);
         return 1;
@@ -319,7 +346,8 @@ int ww_plausibility_check(ww_plausibility *out, const ww_record *rec, const ww_o
         break;
     case WW_OUTCOME_BINARY: {
         double a = (double)o->events_treatment, c = (double)o->events_control;
-        if (ww_effect_log_or(&e, a, (double)o->total_treatment - a, c, (double)o->total_control - c) == 0)
+        if (ww_effect_log_or(&e, a, (double)o->total_treatment - a, c,
+                             (double)o->total_control - c) == 0)
             smd = ww_effect_log_or_to_smd(e).yi;
         else
             ww_error_clear();
@@ -343,15 +371,15 @@ int ww_plausibility_check(ww_plausibility *out, const ww_record *rec, const ww_o
 
     /* SDs typed as standard errors (checked before |SMD|: the more precise
      * reason wins). */
-    if (o->kind == WW_OUTCOME_CONTINUOUS && isfinite(smd) && o->n_treatment >= rules->se_check_min_n &&
-        o->n_control >= rules->se_check_min_n) {
+    if (o->kind == WW_OUTCOME_CONTINUOUS && isfinite(smd) &&
+        o->n_treatment >= rules->se_check_min_n && o->n_control >= rules->se_check_min_n) {
         double md = fabs(o->mean_treatment - o->mean_control);
         double g_se = g_as_if_se(o);
         /* Means of opposite signs point to a sign or scale error, not to
          * SEs: the |SMD| rule below says so instead. */
         if (o->mean_treatment * o->mean_control >= 0 && o->sd_treatment < md &&
-            o->sd_control < md && fabs(smd) > rules->se_suspect_smd &&
-            isfinite(g_se) && fabs(g_se) <= rules->se_plausible_smd) {
+            o->sd_control < md && fabs(smd) > rules->se_suspect_smd && isfinite(g_se) &&
+            fabs(g_se) <= rules->se_plausible_smd) {
             flag(out, WW_IMPLAUSIBLE_SD_AS_SE, "sd_treatment",
                  "SDs look like standard errors: %g and %g are below the mean difference %g with "
                  "%ld and %ld per arm, giving SMD %.2f; read as standard errors (SD × √n) they "

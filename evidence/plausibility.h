@@ -26,15 +26,15 @@
 /* ---- clustering --------------------------------------------------------- */
 
 typedef struct ww_cluster_correction {
-    int applied;           /* 1: the variance is to be multiplied by design_effect */
-    int warn;              /* 1: the note is worth a warning (e.g. allocated by
-                            * cluster, but no cluster counts given) */
-    double design_effect;  /* 1 + (m - 1) ICC when applied, else 1 */
-    double cluster_size;   /* m = arm sizes / clusters; NAN when not known */
-    double icc;            /* the ICC used; NAN when not applied */
-    int icc_default;       /* 1: the rules' default for the domain, not the study's */
+    int applied;          /* 1: the variance is to be multiplied by design_effect */
+    int warn;             /* 1: the note is worth a warning (e.g. allocated by
+                           * cluster, but no cluster counts given) */
+    double design_effect; /* 1 + (m - 1) ICC when applied, else 1 */
+    double cluster_size;  /* m = arm sizes / clusters; NAN when not known */
+    double icc;           /* the ICC used; NAN when not applied */
+    int icc_default;      /* 1: the rules' default for the domain, not the study's */
     long clusters_treatment, clusters_control; /* as used; -1 not known */
-    char note[320];        /* what was done, or why not; "" when nothing to say */
+    char note[320]; /* what was done, or why not; "" when nothing to say */
 } ww_cluster_correction;
 
 /*

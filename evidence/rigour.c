@@ -1486,13 +1486,17 @@ int ww_rigour_certainty(ww_certainty *out, const ww_certainty_input *in, const w
             if (d > dmax) dmax = d;
         }
         if (nd == 1)
-            tr(&t, "clustering: 1 of %zu studies allocated by cluster, its variance multiplied "
-                   "by the design effect %.2f (1 + (m − 1) ICC, WWC Procedures Handbook v4.1 "
-                   "appendix F)\n", in->k, dmax);
+            tr(&t,
+               "clustering: 1 of %zu studies allocated by cluster, its variance multiplied "
+               "by the design effect %.2f (1 + (m − 1) ICC, WWC Procedures Handbook v4.1 "
+               "appendix F)\n",
+               in->k, dmax);
         else if (nd > 1)
-            tr(&t, "clustering: %zu of %zu studies allocated by cluster, their variances "
-                   "multiplied by design effects %.2f to %.2f (1 + (m − 1) ICC, WWC Procedures "
-                   "Handbook v4.1 appendix F)\n", nd, in->k, dmin, dmax);
+            tr(&t,
+               "clustering: %zu of %zu studies allocated by cluster, their variances "
+               "multiplied by design effects %.2f to %.2f (1 + (m − 1) ICC, WWC Procedures "
+               "Handbook v4.1 appendix F)\n",
+               nd, in->k, dmin, dmax);
     }
 
     /* plausibility: flagged effects are shown, and pooled only on request */
@@ -1534,8 +1538,9 @@ int ww_rigour_certainty(ww_certainty *out, const ww_certainty_input *in, const w
                 } else {
                     tr(&t, " → no change\n");
                 }
-                advise(&t, "a review of the unreviewed stud%s against %s report%s would lift "
-                           "the cap on certainty",
+                advise(&t,
+                       "a review of the unreviewed stud%s against %s report%s would lift "
+                       "the cap on certainty",
                        np == 1 ? "y" : "ies", np == 1 ? "its" : "their", np == 1 ? "" : "s");
             } else {
                 tr(&t, " (< %.0f%%) → no cap\n", rules->provisional_weight_pct);

@@ -840,8 +840,8 @@ static void read_outcome(pilot_ctx *c, ww_csv_row *row, ww_outcome_rec *o)
     if (v[P_CLUSTERS_C].ok) o->clusters_control = v[P_CLUSTERS_C].count;
     check_not_above(c, line, P_CLUSTERS_T, o->clusters_treatment, P_ASSIGNED_T,
                     rec->assigned_treatment, "; an arm cannot have more clusters than people");
-    check_not_above(c, line, P_CLUSTERS_C, o->clusters_control, P_ASSIGNED_C,
-                    rec->assigned_control, "; an arm cannot have more clusters than people");
+    check_not_above(c, line, P_CLUSTERS_C, o->clusters_control, P_ASSIGNED_C, rec->assigned_control,
+                    "; an arm cannot have more clusters than people");
     if (v[P_ICC].ok) {
         if (v[P_ICC].number >= 0 && v[P_ICC].number <= 1)
             o->icc = v[P_ICC].number;

@@ -239,9 +239,9 @@ typedef struct ww_query_opts {
     int include_extracted; /**< rank on pooled results that include effects
                                 machine-extracted from reports' text (always
                                 provisional); by default they are left out */
-    int include_flagged; /**< rank on pooled results that include effects
-                              flagged as implausible (docs/rigour.md 3); by
-                              default they are left out */
+    int include_flagged;   /**< rank on pooled results that include effects
+                                flagged as implausible (docs/rigour.md 3); by
+                                default they are left out */
 } ww_query_opts;
 
 /** The ranked answer to a presenting-issue query. */
@@ -317,7 +317,7 @@ WW_EXTERN int ww_issues_write(ww_db *db, FILE *fp, ww_format fmt);
 /* ---------------------------------------------------------------------- */
 
 /** The version of the rigour rules this library grades with, e.g.
- * "whatworks-rules/1" (docs/rigour.md). */
+ * "whatworks-rules/2" (docs/rigour.md). */
 WW_EXTERN const char *ww_rules_version(void);
 
 /**

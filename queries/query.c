@@ -168,7 +168,9 @@ static int score_candidate(ww_query_row_int *r, ww_db *db, ww_arena *arena, cons
     r->row.outcome_domain = x->n_domains ? x->domains[0] : "";
     r->row.certainty = "";
 
-    if ((error = ww_repo__syntheses(&syn, &n, db, arena, c->id, include_extracted, include_flagged, 0)) < 0) return error;
+    if ((error = ww_repo__syntheses(&syn, &n, db, arena, c->id, include_extracted, include_flagged,
+                                    0)) < 0)
+        return error;
     /* ordered by k, then participants, descending: the first match is best */
     for (size_t i = 0; i < n; i++) {
         if (!answers_issue(syn[i].domain, x)) off_issue++;

@@ -49,8 +49,9 @@ static json_t *effect_json(const ww_effect_row *e)
     ww_queries__set(o, "higher_is_better",
                     e->higher_is_better < 0 ? json_null() : json_boolean(e->higher_is_better));
     ww_queries__set(o, "direction_rule", ww_queries__str(e->direction_rule));
-    ww_queries__set(o, "pooled",
-                    json_boolean(e->metric && e->higher_is_better >= 0 && !e->extracted && !e->flag));
+    ww_queries__set(
+        o, "pooled",
+        json_boolean(e->metric && e->higher_is_better >= 0 && !e->extracted && !e->flag));
     ww_queries__set(o, "metric", ww_queries__str(e->metric));
     ww_queries__set(o, "yi", ww_queries__num(e->yi));
     ww_queries__set(o, "vi", ww_queries__num(e->vi));
@@ -245,11 +246,13 @@ static int write_table(const ww_intervention_row *iv, const ww_effect_row *effec
         fprintf(fp, "  %-28s %6.3f [%.3f, %.3f]  k = %d, N = %s, %s", syn[i].domain,
                 syn[i].estimate, syn[i].ci_low, syn[i].ci_high, syn[i].k, nbuf, syn[i].method);
         if (isfinite(syn[i].i2)) fprintf(fp, ", I2 = %.1f%%, tau2 = %.4f", syn[i].i2, syn[i].tau2);
-        fprintf(fp, "; certainty %s, EIF %s, Blueprints %s", syn[i].certainty ? syn[i].certainty : "-",
+        fprintf(fp, "; certainty %s, EIF %s, Blueprints %s",
+                syn[i].certainty ? syn[i].certainty : "-",
                 syn[i].eif_level ? syn[i].eif_level : "-",
                 syn[i].blueprints_tier ? syn[i].blueprints_tier : "-");
         if (syn[i].n_flagged)
-            fprintf(fp, "; %d flagged effect%s %s", syn[i].n_flagged, syn[i].n_flagged == 1 ? "" : "s",
+            fprintf(fp, "; %d flagged effect%s %s", syn[i].n_flagged,
+                    syn[i].n_flagged == 1 ? "" : "s",
                     strstr(syn[i].scope, "+flagged") ? "included" : "left out");
         fputc('\n', fp);
     }
@@ -297,7 +300,8 @@ static int write_table(const ww_intervention_row *iv, const ww_effect_row *effec
             ww_effect_row u = *e;
             u.vi = e->vi_uncorrected;
             natural(&u, &est, &lo, &hi);
-            fprintf(fp, "      before the correction: %s %.3f [%.3f, %.3f]\n", e->metric, est, lo, hi);
+            fprintf(fp, "      before the correction: %s %.3f [%.3f, %.3f]\n", e->metric, est, lo,
+                    hi);
         }
         if (e->flag) {
             fprintf(fp, "      flagged (%s): %s; not pooled by default\n", e->flag,
@@ -307,8 +311,9 @@ static int write_table(const ww_intervention_row *iv, const ww_effect_row *effec
     }
     if (!n) fputs("\nno outcomes stored\n", fp);
     if (flagged)
-        fprintf(fp, "\n%zu %s flagged as implausible (docs/rigour.md 3): shown, left out of the "
-                    "pooled results unless asked for (--include-flagged)\n",
+        fprintf(fp,
+                "\n%zu %s flagged as implausible (docs/rigour.md 3): shown, left out of the "
+                "pooled results unless asked for (--include-flagged)\n",
                 flagged, flagged == 1 ? "effect" : "effects");
     if (unknown)
         fprintf(fp, "\n%zu %s of unknown direction (neither the source nor the direction lexicon "
@@ -342,7 +347,7 @@ int ww_show_write_opts(ww_db *db, const char *intervention, FILE *fp, ww_format 
     if ((error = ww_repo__intervention(&iv, db, arena, intervention)) < 0 ||
         (error = ww_repo__effects(&effects, &n, db, arena, iv.id)) < 0 ||
         (error = ww_repo__syntheses(&syn, &n_syn, db, arena, iv.id, 0,
-                                          opts && opts->include_flagged, 1)) < 0 ||
+                                    opts && opts->include_flagged, 1)) < 0 ||
         (error = ww_repo__published_ratings(&pub, &n_pub, db, arena, iv.id)) < 0)
         goto done;
     switch (fmt) {

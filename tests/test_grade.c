@@ -85,7 +85,8 @@ static void test_grade__imported_studies_are_graded(void **state)
     assert_int_equal(count(db, "SELECT count(*) FROM study WHERE rigour_level IS NULL"
                                " OR rigour_trace IS NULL OR rules_version IS NULL"),
                      0);
-    assert_int_equal(count(db, "SELECT count(*) FROM study WHERE rules_version = 'whatworks-rules/2'"), 2);
+    assert_int_equal(
+        count(db, "SELECT count(*) FROM study WHERE rules_version = 'whatworks-rules/2'"), 2);
     /* The randomised pilot: low attrition, so level 5 and WWC's top rating. */
     assert_int_equal(count(db, "SELECT rigour_level FROM study WHERE design = 'randomised'"), 5);
     assert_int_equal(count(db, "SELECT count(*) FROM study WHERE design = 'randomised' AND"
@@ -180,9 +181,11 @@ static void test_grade__regrade_reports_what_moved(void **state)
     json_decref(doc);
     free(buf);
     /* stored again under the current rules; certainties recomputed */
-    assert_int_equal(count(db, "SELECT count(*) FROM study WHERE rules_version <> 'whatworks-rules/2'"), 0);
+    assert_int_equal(
+        count(db, "SELECT count(*) FROM study WHERE rules_version <> 'whatworks-rules/2'"), 0);
     assert_int_equal(count(db, "SELECT count(*) FROM synthesis WHERE certainty = 'low'"
-                               " AND certainty_trace LIKE '%design effect 4.03%'"), 1);
+                               " AND certainty_trace LIKE '%design effect 4.03%'"),
+                     1);
     assert_int_equal(count(db, "SELECT count(*) FROM audit WHERE action = 'regrade'"), 2);
     ww_db_close(db);
 }

@@ -333,8 +333,9 @@ static void test_plausibility__example_pilot_clustered(void **state)
     snprintf(want, sizeof want, "before the correction: SMD %.3f [%.3f, %.3f]", g,
              g - Z975 * sqrt(v), g + Z975 * sqrt(v));
     assert_non_null(strstr(out, want));
-    assert_non_null(strstr(out, "clustered: 12 + 12 clusters, 751 analysed, m = 31.29; ICC 0.10 (WWC "
-                                "default for behavioural and other outcomes"));
+    assert_non_null(strstr(out,
+                           "clustered: 12 + 12 clusters, 751 analysed, m = 31.29; ICC 0.10 (WWC "
+                           "default for behavioural and other outcomes"));
     assert_non_null(strstr(out, "design effect 4.03"));
     free(out);
 
@@ -342,7 +343,8 @@ static void test_plausibility__example_pilot_clustered(void **state)
     {
         json_t *doc = json_loads(out, 0, NULL), *e;
         assert_non_null(doc);
-        e = json_array_get(json_object_get(json_array_get(json_object_get(doc, "studies"), 0), "effects"), 0);
+        e = json_array_get(
+            json_object_get(json_array_get(json_object_get(doc, "studies"), 0), "effects"), 0);
         assert_close(json_real_value(json_object_get(e, "design_effect")), deff, 1e-12);
         assert_close(json_real_value(json_object_get(e, "vi_uncorrected")), v, 1e-12);
         assert_close(json_real_value(json_object_get(e, "vi")), v * deff, 1e-12);
@@ -364,7 +366,8 @@ static void test_plausibility__example_pilot_clustered(void **state)
 
 static void test_plausibility__pilot_with_se_for_sd(void **state)
 {
-    static const char *const slug = "attendance-mentoring-test-fixture-sds-typed-as-standard-errors";
+    static const char *const slug =
+        "attendance-mentoring-test-fixture-sds-typed-as-standard-errors";
     char path[400], *out;
     ww_db *db;
     ww_import_report *rep = NULL;
@@ -394,8 +397,9 @@ static void test_plausibility__pilot_with_se_for_sd(void **state)
     assert_non_null(strstr(out, ":53: sd_treatment: warning:"));
     free(out);
     ww_import_report_free(rep);
-    out = text(db, "SELECT e.flag || ': ' || e.flag_reason FROM effect e"
-                   " JOIN outcome o ON o.id = e.outcome_id WHERE o.name = 'Half-day sessions missed'");
+    out = text(db,
+               "SELECT e.flag || ': ' || e.flag_reason FROM effect e"
+               " JOIN outcome o ON o.id = e.outcome_id WHERE o.name = 'Half-day sessions missed'");
     assert_non_null(out);
     assert_non_null(strstr(out, "sd-as-se: SDs look like standard errors: 0.93 and 0.99"));
     free(out);
@@ -407,7 +411,8 @@ static void test_plausibility__pilot_with_se_for_sd(void **state)
                      1e-12);
         assert_close(real(db, "SELECT n_flagged FROM synthesis WHERE scope = 'reviewed'"), 1, 0);
         /* with it: the SMD of -4.68 (positive = beneficial) dominates */
-        assert_true(real(db, "SELECT estimate FROM synthesis WHERE scope = 'reviewed+flagged'") > 2);
+        assert_true(real(db, "SELECT estimate FROM synthesis WHERE scope = 'reviewed+flagged'") >
+                    2);
     }
 
     /* show: the table and JSON give the flag and its reason */
@@ -422,9 +427,11 @@ static void test_plausibility__pilot_with_se_for_sd(void **state)
     {
         json_t *doc = json_loads(out, 0, NULL), *e, *syn;
         assert_non_null(doc);
-        e = json_array_get(json_object_get(json_array_get(json_object_get(doc, "studies"), 0), "effects"), 0);
+        e = json_array_get(
+            json_object_get(json_array_get(json_object_get(doc, "studies"), 0), "effects"), 0);
         assert_string_equal(json_string_value(json_object_get(e, "flag")), "sd-as-se");
-        assert_non_null(strstr(json_string_value(json_object_get(e, "flag_reason")), "standard errors"));
+        assert_non_null(
+            strstr(json_string_value(json_object_get(e, "flag_reason")), "standard errors"));
         assert_false(json_is_true(json_object_get(e, "pooled")));
         syn = json_array_get(json_object_get(doc, "syntheses"), 0);
         assert_string_equal(json_string_value(json_object_get(syn, "scope")), "reviewed");
@@ -484,8 +491,9 @@ static void test_plausibility__wwc_findings(void **state)
      * m = 350 / 6, ICC 0.10 */
     m = 350.0 / 6.0;
     deff = 1 + (m - 1) * 0.10;
-    assert_close(real(db, "SELECT e.design_effect FROM effect e JOIN outcome o ON o.id = e.outcome_id"
-                          " WHERE o.source_key = '34'"),
+    assert_close(real(db,
+                      "SELECT e.design_effect FROM effect e JOIN outcome o ON o.id = e.outcome_id"
+                      " WHERE o.source_key = '34'"),
                  deff, 1e-12);
     assert_close(real(db, "SELECT e.vi / e.vi_uncorrected FROM effect e JOIN outcome o"
                           " ON o.id = e.outcome_id WHERE o.source_key = '34'"),
@@ -493,12 +501,14 @@ static void test_plausibility__wwc_findings(void **state)
     /* a finding analysed at the school level is not corrected */
     assert_close(real(db, "SELECT count(*) FROM effect e JOIN outcome o ON o.id = e.outcome_id"
                           " WHERE e.design_effect IS NOT NULL"
-                          "   AND json_extract(o.attrs, '$.unit_of_analysis') IN ('School', 'school', 'Class', 'Classroom')"),
+                          "   AND json_extract(o.attrs, '$.unit_of_analysis') IN ('School', "
+                          "'school', 'Class', 'Classroom')"),
                  0, 0);
     /* where WWC gives its ICC, it is the one used */
-    assert_close(real(db, "SELECT count(*) FROM effect e JOIN outcome o ON o.id = e.outcome_id"
-                          " WHERE e.design_effect IS NOT NULL AND json_extract(o.attrs, '$.icc') = 0.2"
-                          "   AND e.clustering NOT LIKE '%ICC 0.20 (the study''s)%'"),
+    assert_close(real(db,
+                      "SELECT count(*) FROM effect e JOIN outcome o ON o.id = e.outcome_id"
+                      " WHERE e.design_effect IS NOT NULL AND json_extract(o.attrs, '$.icc') = 0.2"
+                      "   AND e.clustering NOT LIKE '%ICC 0.20 (the study''s)%'"),
                  0, 0);
     ww_db_close(db);
 }
@@ -558,9 +568,11 @@ static void test_plausibility__unreviewed_capped(void **state)
     s[0].provisional = 1;
     c = certainty(s, 1);
     assert_int_equal(c.level, WW_CERTAINTY_MODERATE);
-    assert_non_null(strstr(c.trace, "unreviewed: rests on one unreviewed study (self-submitted, not "
-                                    "yet reviewed) → at most moderate → capped\n"));
-    assert_non_null(strstr(c.trace, "certainty: moderate (start high; no downgrade; capped: unreviewed)"));
+    assert_non_null(strstr(c.trace,
+                           "unreviewed: rests on one unreviewed study (self-submitted, not "
+                           "yet reviewed) → at most moderate → capped\n"));
+    assert_non_null(
+        strstr(c.trace, "certainty: moderate (start high; no downgrade; capped: unreviewed)"));
     assert_non_null(strstr(c.advice, "review of the unreviewed study"));
     ww_rigour_certainty_clear(&c);
 
@@ -570,15 +582,17 @@ static void test_plausibility__unreviewed_capped(void **state)
     s[1].weight_pct = 70;
     c = certainty(s, 2);
     assert_int_equal(c.level, WW_CERTAINTY_HIGH);
-    assert_non_null(strstr(c.trace, "unreviewed: 1 of 2 studies not yet reviewed carry 30.0% of the "
-                                    "weight (< 50%) → no cap"));
+    assert_non_null(strstr(c.trace,
+                           "unreviewed: 1 of 2 studies not yet reviewed carry 30.0% of the "
+                           "weight (< 50%) → no cap"));
     ww_rigour_certainty_clear(&c);
     /* ... with 60% it does */
     s[0].weight_pct = 60;
     s[1].weight_pct = 40;
     c = certainty(s, 2);
     assert_int_equal(c.level, WW_CERTAINTY_MODERATE);
-    assert_non_null(strstr(c.trace, "carry 60.0% of the weight (≥ 50%) → at most moderate → capped"));
+    assert_non_null(
+        strstr(c.trace, "carry 60.0% of the weight (≥ 50%) → at most moderate → capped"));
     ww_rigour_certainty_clear(&c);
 }
 
