@@ -712,6 +712,52 @@ static void test_pilot_csv__result_groups(void **state)
     free(csv);
 }
 
+/* Clustering columns: both arms or neither, never more clusters than
+ * people, an ICC within 0..1; a file without them (an older template) is
+ * still valid. */
+static void test_pilot_csv__clusters(void **state)
+{
+    static const change one_arm[] = {{0, "clusters_control", ""}};
+    static const change too_many[] = {{0, "clusters_treatment", "413"}};
+    static const change bad_icc[] = {{0, "icc", "1.5"}};
+    static const change icc[] = {{0, "icc", "0.05"}};
+    char *csv;
+    ww_diags *d;
+    got g;
+    (void)state;
+    expect_one(1, one_arm, 1, "clusters_control", 2,
+               "give the clusters of both arms, or of neither");
+    expect_one(1, too_many, 1, "clusters_treatment", 2,
+               "must not exceed assigned_treatment (412), got 413; an arm cannot have more "
+               "clusters than people");
+    expect_one(1, bad_icc, 1, "icc", 2, "must be between 0 and 1");
+    csv = make_csv(TEMPLATE, 1, icc, 1);
+    assert_ww_ok(run("pilot.csv", csv, strlen(csv), &d, &g));
+    assert_clean(d, &g);
+    assert_int_equal(g.out[0].clusters_t, 12);
+    assert_int_equal(g.out[0].clusters_c, 12);
+    assert_close(g.out[0].icc, 0.05, 1e-15);
+    ww_diags__free(d);
+    free(csv);
+
+    /* the template before these columns: valid, no clusters */
+    {
+        size_t size;
+        char *old = (char *)top_file(TEMPLATE, &size), *p;
+        assert_non_null(p = strstr(old, ",clusters_treatment,clusters_control,icc\r\n"));
+        memmove(p, p + strlen(",clusters_treatment,clusters_control,icc"),
+                strlen(p + strlen(",clusters_treatment,clusters_control,icc")) + 1);
+        assert_non_null(p = strstr(old, ",12,12,\r\n"));
+        memmove(p, p + strlen(",12,12,"), strlen(p + strlen(",12,12,")) + 1);
+        assert_ww_ok(run("pilot.csv", old, strlen(old), &d, &g));
+        assert_clean(d, &g);
+        assert_int_equal(g.out[0].clusters_t, -1);
+        assert_true(isnan(g.out[0].icc));
+        ww_diags__free(d);
+        free(old);
+    }
+}
+
 /* Malformed rows are errors with their lines; the rows after them are
  * still read (and checked). */
 static void test_pilot_csv__malformed_rows(void **state)
@@ -880,6 +926,7 @@ int main(void)
         cmocka_unit_test(test_pilot_csv__missing_required_column),
         cmocka_unit_test(test_pilot_csv__unknown_column),
         cmocka_unit_test(test_pilot_csv__result_groups),
+        cmocka_unit_test(test_pilot_csv__clusters),
         cmocka_unit_test(test_pilot_csv__malformed_rows),
         cmocka_unit_test(test_pilot_csv__non_utf8),
         cmocka_unit_test(test_pilot_csv__empty_file),

@@ -521,6 +521,22 @@ static void test_submission__events_exceed_total(void **state)
                "events_control", "must not be negative");
 }
 
+/* Clusters: both arms or neither, never more than the people in the arm;
+ * the ICC is a correlation, 0 to 1 (the schema says so). */
+static void test_submission__clusters(void **state)
+{
+    (void)state;
+    expect_one(
+        "<clusters_treatment>12</clusters_treatment>\n    <clusters_control>12</clusters_control>",
+        "<clusters_treatment>12</clusters_treatment>", "clusters_control",
+        "give the clusters of both arms, or of neither");
+    expect_one("<clusters_treatment>12</clusters_treatment>",
+               "<clusters_treatment>413</clusters_treatment>", "clusters_treatment",
+               "must not exceed assigned_treatment (412), got 413");
+    expect_one("<clusters_control>12</clusters_control>",
+               "<clusters_control>12</clusters_control><icc>1.5</icc>", "icc", "1.5");
+}
+
 static void test_submission__n_not_positive(void **state)
 {
     (void)state;
@@ -856,6 +872,7 @@ int main(void)
         cmocka_unit_test(test_submission__missing_required),
         cmocka_unit_test(test_submission__sd_not_positive),
         cmocka_unit_test(test_submission__events_exceed_total),
+        cmocka_unit_test(test_submission__clusters),
         cmocka_unit_test(test_submission__n_not_positive),
         cmocka_unit_test(test_submission__negative_cost),
         cmocka_unit_test(test_submission__year_in_future),
