@@ -18,7 +18,8 @@ int cmd_query(const cli_global *g, int argc, char **argv)
 
     for (int i = 1; i < argc; i++) {
         if (cli_is_help(argv[i])) {
-            puts("usage: whatworks query ISSUE [--limit N] [--include-extracted] [--format table|json|csv]\n\n"
+            puts("usage: whatworks query ISSUE [--limit N] [--include-extracted] [--include-flagged]\n"
+                 "                      [--format table|json|csv]\n\n"
                  "Rank the interventions that answer a presenting issue, e.g. `truancy`,\n"
                  "`anti-social behaviour`, `homelessness`. The text is expanded through the\n"
                  "issue taxonomy (`whatworks issues`) and matched in the full-text index;\n"
@@ -29,6 +30,9 @@ int cmd_query(const cli_global *g, int argc, char **argv)
                  "  --limit N    at most N interventions (default 20)\n"
                  "  --include-extracted  also pool effects machine-extracted from reports'\n"
                  "               text (provisional; left out by default)\n"
+                 "  --include-flagged  also pool effects flagged as implausible (|SMD| > 3,\n"
+                 "               SDs that look like SEs, ...; left out by default, and\n"
+                 "               `whatworks show` gives each one's reason)\n"
                  "  --format F   table (default on a terminal), json (default otherwise), csv");
             return 0;
         } else if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
@@ -39,6 +43,8 @@ int cmd_query(const cli_global *g, int argc, char **argv)
             opts.limit = (int)n;
         } else if (strcmp(argv[i], "--include-extracted") == 0) {
             opts.include_extracted = 1;
+        } else if (strcmp(argv[i], "--include-flagged") == 0) {
+            opts.include_flagged = 1;
         } else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
             if (ww_format_parse(&fmt, argv[++i]) < 0) return cli_usage_error("query", "%s", ww_error_last());
         } else if (strcmp(argv[i], "--") == 0 && i + 1 < argc && !text) {

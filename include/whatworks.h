@@ -242,6 +242,9 @@ typedef struct ww_query_opts {
     int include_extracted; /**< rank on pooled results that include effects
                                 machine-extracted from reports' text (always
                                 provisional); by default they are left out */
+    int include_flagged;   /**< rank on pooled results that include effects
+                                flagged as implausible (docs/rigour.md 3); by
+                                default they are left out */
 } ww_query_opts;
 
 /** The ranked answer to a presenting-issue query. */
@@ -311,6 +314,17 @@ WW_EXTERN int ww_show_write(ww_db *db, const char *intervention, FILE *fp, ww_fo
  */
 WW_EXTERN int ww_study_withdraw(ww_db *db, int64_t study_id, const char *reason, const char *who);
 
+/** Options for ww_show_write_opts(); zero-initialise. */
+typedef struct ww_show_opts {
+    int include_flagged; /**< show the pooled results that include effects
+                              flagged as implausible (each effect is listed,
+                              with its flag, either way) */
+} ww_show_opts;
+
+/** ww_show_write() with options; opts NULL is ww_show_write(). */
+WW_EXTERN int ww_show_write_opts(ww_db *db, const char *intervention, FILE *fp, ww_format fmt,
+                                 const ww_show_opts *opts);
+
 /** Write the presenting-issue taxonomy ("whatworks/issues/1" in JSON). */
 WW_EXTERN int ww_issues_write(ww_db *db, FILE *fp, ww_format fmt);
 
@@ -319,7 +333,7 @@ WW_EXTERN int ww_issues_write(ww_db *db, FILE *fp, ww_format fmt);
 /* ---------------------------------------------------------------------- */
 
 /** The version of the rigour rules this library grades with, e.g.
- * "whatworks-rules/1" (docs/rigour.md). */
+ * "whatworks-rules/2" (docs/rigour.md). */
 WW_EXTERN const char *ww_rules_version(void);
 
 /**

@@ -112,7 +112,7 @@ static const char *method_words(const char *method)
 /* Fill row r from the candidate's stored syntheses: the one on the issue's
  * outcome domains with the most studies (then participants). */
 static int score_candidate(ww_query_row_int *r, ww_db *db, ww_query_result *res, const ww_candidate *c,
-                           int include_extracted)
+                           int include_extracted, int include_flagged)
 {
     ww_synthesis_row *syn = NULL, *best = NULL;
     size_t n = 0, off_issue = 0;
@@ -133,7 +133,9 @@ static int score_candidate(ww_query_row_int *r, ww_db *db, ww_query_result *res,
     r->row.outcome_domain = x->n_domains ? x->domains[0] : "";
     r->row.certainty = "";
 
-    if ((error = ww_repo__syntheses(&syn, &n, db, arena, c->id, include_extracted, 0)) < 0) return error;
+    if ((error = ww_repo__syntheses(&syn, &n, db, arena, c->id, include_extracted, include_flagged,
+                                    0)) < 0)
+        return error;
     /* ordered by k, then participants, descending: the first match is best */
     for (size_t i = 0; i < n && error == 0; i++) {
         if (!answers_issue(syn[i].domain, res, db, arena, &error)) off_issue++;
@@ -165,8 +167,16 @@ static int score_candidate(ww_query_row_int *r, ww_db *db, ww_query_result *res,
                                verdict_of(best->ci_low, best->ci_high),
                                best->certainty ? best->certainty : "not graded",
                                best->rules_version ? best->rules_version : "no rules", best->ci_low);
-        if (!error && strcmp(best->scope, "all") == 0)
+        if (!error && strncmp(best->scope, "all", 3) == 0)
             error = ww_buf__puts(&why, "; includes effects machine-extracted from report text");
+        if (!error && best->n_flagged && strstr(best->scope, "+flagged"))
+            error = ww_buf__printf(&why, "; includes %d effect%s flagged as implausible",
+                                   best->n_flagged, best->n_flagged == 1 ? "" : "s");
+        else if (!error && best->n_flagged)
+            error = ww_buf__printf(&why,
+                                   "; %d effect%s flagged as implausible left out (whatworks show "
+                                   "gives the reason)",
+                                   best->n_flagged, best->n_flagged == 1 ? "" : "s");
         if (!error && best->n_other_scale)
             error = ww_buf__printf(&why, "; %d effect%s on a scale not convertible to SMD left out",
                                    best->n_other_scale, best->n_other_scale == 1 ? "" : "s");
@@ -221,7 +231,8 @@ int ww_query_run(ww_query_result **out, ww_db *db, const char *issue, const ww_q
         goto done;
     if (n_cands && !(res->rows = ww_arena__alloc(res->arena, n_cands * sizeof *res->rows))) goto oom;
     for (size_t i = 0; i < n_cands; i++)
-        if ((error = score_candidate(&res->rows[i], db, res, &cands[i], opts && opts->include_extracted)) < 0)
+        if ((error = score_candidate(&res->rows[i], db, res, &cands[i], opts && opts->include_extracted,
+                                     opts && opts->include_flagged)) < 0)
             goto done;
     if (n_cands) qsort(res->rows, n_cands, sizeof *res->rows, cmp_rows);
     res->n_rows = n_cands < (size_t)limit ? n_cands : (size_t)limit;

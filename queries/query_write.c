@@ -35,6 +35,8 @@ static json_t *pooling_json(const ww_synthesis_row *syn)
     ww_queries__set(o, "pi_low", ww_queries__num(syn->pi_low));
     ww_queries__set(o, "pi_high", ww_queries__num(syn->pi_high));
     ww_queries__set(o, "effects_left_out", json_integer(syn->n_other_scale));
+    ww_queries__set(o, "scope", json_string(syn->scope));
+    ww_queries__set(o, "flagged_effects", json_integer(syn->n_flagged));
     ww_queries__set(o, "egger_p", ww_queries__num(syn->egger_p));
     ww_queries__set(o, "certainty_trace", ww_queries__str(syn->certainty_trace));
     ww_queries__set(o, "eif_level", ww_queries__str(syn->eif_level));

@@ -143,7 +143,8 @@ int ww_repo__pooled_effect(ww_synthesis_row *out, ww_db *db, ww_arena *arena,
     int error;
 
     memset(out, 0, sizeof *out);
-    if ((error = ww_repo__syntheses(&rows, &n, db, arena, intervention_id, 0, 0)) < 0) return error;
+    if ((error = ww_repo__syntheses(&rows, &n, db, arena, intervention_id, 0, 0, 0)) < 0)
+        return error;
     for (size_t i = 0; i < n; i++) {
         if (domain && !same_domain(rows[i].domain, domain)) continue;
         *out = rows[i];

@@ -97,6 +97,15 @@ typedef struct ww_effect_row {
     const char *design_basis;
     const char *study_key;
     const char *withdrawn_at, *withdrawn_reason; /* NULL unless withdrawn */
+    /* The trust checks (evidence/plausibility.h): the plausibility rule that
+     * flagged the effect and why (NULL: not flagged; a flagged effect is
+     * pooled only on request); the clustering design effect vi carries
+     * (NAN: none), what was decided about clustering (NULL: nothing to say)
+     * and vi before the correction (NAN: none). */
+    const char *flag, *flag_reason;
+    double design_effect;
+    const char *clustering;
+    double vi_uncorrected;
 } ww_effect_row;
 
 int ww_repo__effects(ww_effect_row **out, size_t *n_out, ww_db *db, ww_arena *arena,
@@ -113,14 +122,21 @@ typedef struct ww_synthesis_row {
     /* GRADE-style certainty ("high" ... "very low"), its trace, crosswalks */
     const char *certainty, *certainty_trace, *eif_level, *blueprints_tier, *rules_version;
     double egger_p;
-    const char *scope; /* "reviewed" or "all" (with machine-extracted effects) */
+    /* "reviewed"; "all" (with machine-extracted effects); "reviewed+flagged",
+     * "all+flagged" (with effects flagged as implausible) */
+    const char *scope;
+    /* effects flagged as implausible: left out of this result, or included
+     * in it when the scope ends in "+flagged" */
+    int n_flagged;
 } ww_synthesis_row;
 
 /* The stored results of one intervention. With include_extracted, a
  * domain's result that includes machine-extracted effects replaces the
- * reviewed-only one. */
+ * reviewed-only one; with include_flagged, one that includes effects flagged
+ * as implausible; with both, the result with both when there is one. */
 int ww_repo__syntheses(ww_synthesis_row **out, size_t *n_out, ww_db *db, ww_arena *arena,
-                       int64_t intervention_id, int include_extracted, int with_traces);
+                       int64_t intervention_id, int include_extracted, int include_flagged,
+                       int with_traces);
 
 /* One stored result's certainty trace (read after ranking, for the rows
  * shown); *out is NULL when there is none. */
