@@ -1055,7 +1055,10 @@ static int store_record(void *ctx, const ww_record *rec_in)
      * is one evaluation: its identity is its normalised title,
      * organisation, year and intervention. */
     if (rec->provisional && !rec->identity_ns && !rec->study_key && rec->title) {
-        if ((error = evaluation_identity(&identity, rec)) < 0) return error;
+        if ((error = evaluation_identity(&identity, rec)) < 0) {
+            ww_buf__free(&identity);
+            return error;
+        }
         local = *rec;
         local.identity_ns = "submission";
         local.study_key = identity.data;
