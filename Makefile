@@ -13,7 +13,7 @@ BUILD   ?= build
 CC      ?= cc
 SHARED_DATA ?= $(abspath ../shared/data)
 
-PKGS      := sqlite3 libxml-2.0 libpcre2-8 gsl jansson nettle
+PKGS      := sqlite3 libxml-2.0 libpcre2-8 gsl jansson nettle libzip
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # libcsv ships no pkg-config file in Debian; fall back to plain -lcsv.
