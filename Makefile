@@ -215,8 +215,9 @@ check-valgrind: $(BIN) $(TEST_BIN)
 	exit $$failed
 
 # Fuzzing with libFuzzer (clang): one harness per importer in the table of
-# importers/importers.c, plus the CSV reader, the statistics extractor, the
-# query text and the business-case flows CSV. Each runs FUZZ_SECONDS.
+# importers/importers.c, plus the CSV reader, the .xlsx reader, the
+# statistics extractor, the query text and the business-case flows CSV. Each
+# runs FUZZ_SECONDS.
 FUZZ_SECONDS ?= 10
 FUZZ_BUILD   := build-fuzz
 FUZZ_CC      := clang
@@ -225,7 +226,7 @@ FUZZ_CFLAGS  := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize
 FUZZ_LDFLAGS := -fsanitize=fuzzer,address,undefined
 FUZZ_LIB     := $(FUZZ_BUILD)/libwhatworks.a
 FUZZ_IMPORTERS := $(shell sed -n 's/^ *&ww_importer_\([a-z0-9_]*\),.*/\1/p' importers/importers.c)
-FUZZ_OTHERS  := query csv flows $(if $(wildcard importers/extract.c),extract)
+FUZZ_OTHERS  := query csv flows xlsx $(if $(wildcard importers/extract.c),extract)
 FUZZ_IMPORTER_BINS := $(patsubst %,$(FUZZ_BUILD)/fuzz/fuzz_%,$(FUZZ_IMPORTERS))
 FUZZ_OTHER_BINS    := $(patsubst %,$(FUZZ_BUILD)/fuzz/fuzz_%,$(FUZZ_OTHERS))
 
