@@ -13,7 +13,7 @@ BUILD   ?= build
 CC      ?= cc
 SHARED_DATA ?= $(abspath ../shared/data)
 
-PKGS      := sqlite3 libxml-2.0 libpcre2-8 gsl jansson nettle
+PKGS      := sqlite3 libxml-2.0 libpcre2-8 gsl jansson nettle libzip
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # libcsv ships no pkg-config file in Debian; fall back to plain -lcsv.
@@ -234,8 +234,9 @@ check-valgrind: $(BIN) $(TEST_BIN)
 	exit $$failed
 
 # Fuzzing with libFuzzer (clang): one harness per importer in the table of
-# importers/importers.c, plus the CSV reader, the statistics extractor, the
-# query text and the business-case flows CSV. Each runs FUZZ_SECONDS.
+# importers/importers.c, plus the CSV reader, the .xlsx reader, the
+# statistics extractor, the query text and the business-case flows CSV. Each
+# runs FUZZ_SECONDS.
 FUZZ_SECONDS ?= 10
 FUZZ_BUILD   := build-fuzz
 FUZZ_CC      := clang
@@ -244,7 +245,7 @@ FUZZ_CFLAGS  := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize
 FUZZ_LDFLAGS := -fsanitize=fuzzer,address,undefined
 FUZZ_LIB     := $(FUZZ_BUILD)/libwhatworks.a
 FUZZ_IMPORTERS := $(shell sed -n 's/^ *&ww_importer_\([a-z0-9_]*\),.*/\1/p' importers/importers.c)
-FUZZ_OTHERS  := query csv flows meta_csv $(if $(wildcard importers/extract.c),extract)
+FUZZ_OTHERS  := query csv flows meta_csv xlsx $(if $(wildcard importers/extract.c),extract)
 FUZZ_IMPORTER_BINS := $(patsubst %,$(FUZZ_BUILD)/fuzz/fuzz_%,$(FUZZ_IMPORTERS))
 FUZZ_OTHER_BINS    := $(patsubst %,$(FUZZ_BUILD)/fuzz/fuzz_%,$(FUZZ_OTHERS))
 

@@ -397,6 +397,9 @@ typedef struct ww_case_opts {
                                 ww_case_run_flows() case an effect */
     double effect_estimate;
     double effect_se;
+    ww_db *db;             /**< ww_case_run_flows(): the database whose stored unit
+                                costs a flow may name (column unit_cost); NULL:
+                                none, and a flow naming one is a problem */
 } ww_case_opts;
 
 /** A business case: totals, the agency matrix, years, Monte Carlo, warnings. */
@@ -425,7 +428,11 @@ WW_EXTERN int ww_case_run(ww_case_result **out, ww_db *db, const char *intervent
  * confidence (1-6, or empty when not graded), and optionally low and high
  * (a 90% range for the amount), value_type (fiscal, economic or social;
  * fiscal when absent) and item (what the flow is; the same item twice is
- * flagged as double counting). No database is needed.
+ * flagged as double counting). A flow may name a stored unit cost instead
+ * (unit_cost, e.g. "SS15.0", with an optional quantity that multiplies it,
+ * amount and price_year left empty): its value of the flow's value type,
+ * its price year, and its agency when the flow's is empty, all read from
+ * opts->db. No database is needed otherwise.
  * @param[out] out  release with ww_case_result_free(). On WW_EDATA it holds
  *                  every problem found, each as a diagnostic with the file,
  *                  line and column (ww_case_result_diag()), and no case.

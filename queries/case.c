@@ -9,6 +9,11 @@
  * shows who pays and who gains. docs/case.md describes the method and the
  * JSON.
  *
+ * A flow may name a stored unit cost (column unit_cost, e.g. "SS15.0", read
+ * through repo/costs.h from the table the unit-cost importers fill) instead
+ * of giving its amount, price year and agency: the case then says which
+ * rows it used, from which dataset, sheet and cell.
+ *
  * A flows CSV is untrusted input: it is read by the one CSV reader
  * (importers/csv_util.h: strict RFC 4180, each row with its line), capped in
  * size, checked for UTF-8, and every bad cell is reported as FILE:LINE:
@@ -20,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <pthread.h>
 
@@ -56,6 +62,16 @@ static const char effect_distribution[] =
 static const char financial_year_rule[] =
     "a UK financial year's index = 3/4 x its first calendar year + 1/4 x the next";
 
+/* A stored unit cost a flow used. */
+typedef struct case_unit {
+    ww_unit_cost_row row;
+    ww_econ_value value_type;
+    double value;
+    const char *price_year;
+    const char *first_where; /* the first flow that used it */
+    size_t uses;
+} case_unit;
+
 struct ww_case_result {
     ww_arena *arena;
     ww_diags *diags;
@@ -85,6 +101,11 @@ struct ww_case_result {
     size_t n_warnings;
     const char **pre_warnings; /* from reading the inputs; before the engine's */
     size_t n_pre_warnings, pre_alloc;
+
+    ww_db *db;              /* where flows' unit costs are looked up; NULL: none */
+    const char **flow_unit; /* per flow: the unit cost's code, or NULL */
+    case_unit *units;       /* each unit cost used, once per code and value type */
+    size_t n_units, units_alloc;
 };
 
 /* ---- the bundled reference data ---------------------------------------------- */
@@ -138,17 +159,35 @@ static int embedded_double(double *out, const ww_csv_record *row, long col, cons
     return 0;
 }
 
-/* data/deflators.csv: year,index,base_year,source_id (HMT_GDPDEF_DEC2025). */
+/* data/deflators.csv: "# edition: ..." comment lines naming the release,
+ * then year,index,base_year,source_id (HMT_GDPDEF_DEC2025). The edition is
+ * what a newer HM Treasury series changes, with the rows. */
 static int load_deflator(case_reference *ref)
 {
     static const char *const columns[] = {"year", "index", "base_year", "source_id"};
     static const char name[] = "data/deflators.csv";
+    const unsigned char *data = ww__embedded_deflators_csv;
+    size_t len = ww__embedded_deflators_csv_len;
     ww_csv_doc *d;
     long cols[4];
     int error;
 
-    if ((error = embedded_doc(&ref->deflators, ww__embedded_deflators_csv,
-                              ww__embedded_deflators_csv_len, name, columns, 4, cols)) < 0)
+    while (len && data[0] == '#') {
+        const unsigned char *nl = memchr(data, '\n', len);
+        size_t line = nl ? (size_t)(nl - data) + 1 : len;
+        static const char key[] = "# edition:";
+        if (line > sizeof key - 1 && memcmp(data, key, sizeof key - 1) == 0) {
+            size_t a = sizeof key - 1, b = line;
+            while (a < b && (data[a] == ' ' || data[a] == '\t')) a++;
+            while (b > a && (data[b - 1] == '\n' || data[b - 1] == '\r' || data[b - 1] == ' ')) b--;
+            /* kept for the process, as the rest of the reference data */
+            if (!(ref->deflator.edition = strndup((const char *)data + a, b - a)))
+                return ww__error_oom();
+        }
+        data += line;
+        len -= line;
+    }
+    if ((error = embedded_doc(&ref->deflators, data, len, name, columns, 4, cols)) < 0)
         return error;
     d = ref->deflators;
     if (!(ref->index = calloc(d->n - 1, sizeof *ref->index))) return ww__error_oom();
@@ -337,6 +376,7 @@ static int setup(ww_case_result **out, const ww_case_opts *opts)
     else if (opts->draws > 0)
         p->draws = opts->draws;
     p->seed = opts->seed;
+    res->db = opts->db;
     if (opts->have_effect) {
         if (!isfinite(opts->effect_estimate) || !isfinite(opts->effect_se) || opts->effect_se <= 0)
             return ww__error(WW_EUSAGE,
@@ -420,22 +460,6 @@ static int compute(ww_case_result *res)
 }
 
 /* ---- a stored intervention ----------------------------------------------------------- */
-
-/* Stored data cannot be fixed by the person asking for a case: a price year
- * the deflator series does not cover is reported, and the amount is used
- * as it stands. */
-static int stored_price_year(ww_case_result *res, ww_econ_flow *f)
-{
-    double factor;
-    int year = f->price_year, last = res->index[res->deflator.n_points - 1].year;
-    if (year < 0 ||
-        ww_econ_price_factor(&factor, &res->deflator, year, 0, res->params.price_base) == 0)
-        return 0;
-    ww_error_clear();
-    f->price_year = -1;
-    return pre_warn(res, "%s: price year %d is outside the deflator series (%d-%d): not deflated",
-                    f->where, year, res->index[0].year, last);
-}
 
 int ww_case_run(ww_case_result **out, ww_db *db, const char *intervention, const ww_case_opts *opts)
 {
@@ -529,9 +553,11 @@ int ww_case_run(ww_case_result **out, ww_db *db, const char *intervention, const
             f->where = w;
         }
     }
+    /* Stored data cannot be fixed by the person asking for a case: a price
+     * year after the deflator series is carried at its last year, one before
+     * it is used as it stands, and the engine warns of each (keeping the
+     * year, so the output shows the year the amount is really in). */
     res->n_flows = k;
-    for (size_t i = 0; i < k; i++)
-        if ((error = stored_price_year(res, &res->flows[i])) < 0) goto done;
     error = compute(res);
     goto done;
 oom:
@@ -559,11 +585,13 @@ enum {
     COL_HIGH,
     COL_VALUE_TYPE,
     COL_ITEM,
+    COL_UNIT_COST,
+    COL_QUANTITY,
     N_COLS
 };
-static const char *const col_names[N_COLS] = {"agency", "kind",       "first_year", "last_year",
-                                              "amount", "price_year", "confidence", "low",
-                                              "high",   "value_type", "item"};
+static const char *const col_names[N_COLS] = {
+    "agency", "kind", "first_year", "last_year", "amount",    "price_year", "confidence",
+    "low",    "high", "value_type", "item",      "unit_cost", "quantity"};
 #define N_REQUIRED 7
 
 typedef struct flow_reader {
@@ -633,6 +661,15 @@ static int read_amount(flow_reader *fr, double *out, const char *s, const char *
     return 0;
 }
 
+/* The calendar year now (UTC). */
+static int this_year(void)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    if (now == (time_t)-1 || !gmtime_r(&now, &tm)) return 9999;
+    return tm.tm_year + 1900;
+}
+
 /* "2019" or "2008/09" (a UK financial year, April 2008 to March 2009). */
 static void read_price_year(flow_reader *fr, ww_econ_flow *f, const char *s)
 {
@@ -667,29 +704,132 @@ static void read_price_year(flow_reader *fr, ww_econ_flow *f, const char *s)
         problem(fr, "price_year", "not a year: '%s'", s);
         return;
     }
-    if (y < first || y > last || (f->financial_year && y + 1 > last)) {
+    if (y < first) {
         problem(fr, "price_year", "%s is outside the deflator series (%d-%d)", s, first, last);
         return;
     }
+    /* After the series: carried at its last year, with a warning (the
+     * engine's); after this year: not a price year anyone has seen. */
+    if (y > this_year()) {
+        problem(fr, "price_year", "%s is after this year (%d): prices are of a year that has been",
+                s, this_year());
+        return;
+    }
     f->price_year = (int)y;
-    if (ww_econ_price_factor(&factor, d, f->price_year, f->financial_year,
-                             fr->res->params.price_base) < 0)
-        problem(fr, "price_year", "%s", ww_error_last());
+    {
+        int carried;
+        if (ww_econ_price_factor_carried(&factor, &carried, d, f->price_year, f->financial_year,
+                                         fr->res->params.price_base) < 0)
+            problem(fr, "price_year", "%s", ww_error_last());
+    }
 }
 
-static void read_flow(flow_reader *fr, ww_econ_flow *f, const long *cols)
+/* The stored unit cost a flow names, kept once per code and value type in
+ * the result; NULL (with a problem reported) when it cannot be used. */
+static const case_unit *use_unit_cost(flow_reader *fr, const char *code, ww_econ_value vt,
+                                      const char *where)
+{
+    ww_case_result *res = fr->res;
+    case_unit *u;
+    int error;
+    for (size_t i = 0; i < res->n_units; i++)
+        if (res->units[i].value_type == vt && strcmp(res->units[i].row.code, code) == 0) {
+            res->units[i].uses++;
+            return &res->units[i];
+        }
+    if (!res->db) {
+        problem(fr, "unit_cost",
+                "names unit cost '%s', but no database is open to read it from (import the "
+                "unit-cost workbook, then give --db PATH)",
+                code);
+        return NULL;
+    }
+    if (res->n_units == res->units_alloc) {
+        size_t na = res->units_alloc ? 2 * res->units_alloc : 8;
+        case_unit *p = ww_arena__alloc(res->arena, na * sizeof *p);
+        if (!p) {
+            fr->rc = ww__error_oom();
+            return NULL;
+        }
+        if (res->n_units) memcpy(p, res->units, res->n_units * sizeof *p);
+        res->units = p;
+        res->units_alloc = na;
+    }
+    u = &res->units[res->n_units];
+    memset(u, 0, sizeof *u);
+    error = ww_repo__unit_cost(&u->row, res->db, res->arena, code);
+    if (error == WW_ENOTFOUND) {
+        ww_error_clear();
+        problem(fr, "unit_cost",
+                "no unit cost '%s' is stored (import the workbook that holds it, e.g. "
+                "`whatworks import GMCA_unit_cost_database_v1.4.xlsx`)",
+                code);
+        return NULL;
+    }
+    if (error < 0) {
+        fr->rc = error;
+        return NULL;
+    }
+    u->value_type = vt;
+    u->value = u->row.value[vt];
+    u->price_year = u->row.price_year[vt];
+    if (!isfinite(u->value)) {
+        problem(fr, "unit_cost", "unit cost %s (%s) has no %s value", code,
+                u->row.location ? u->row.location : "", ww_econ_value_name(vt));
+        return NULL;
+    }
+    if (!u->price_year) {
+        problem(fr, "unit_cost", "unit cost %s (%s) gives no price year for its %s value", code,
+                u->row.location ? u->row.location : "", ww_econ_value_name(vt));
+        return NULL;
+    }
+    u->first_where = where;
+    u->uses = 1;
+    res->n_units++;
+    return u;
+}
+
+static void read_flow(flow_reader *fr, ww_econ_flow *f, const char **unit_code, const long *cols)
 {
     const ww_csv_record *row = fr->row;
-    const char *s;
+    const case_unit *unit = NULL;
+    const char *s, *code;
     char where[64];
     int have_first, have_last, have_amount;
 
     memset(f, 0, sizeof *f);
+    *unit_code = NULL;
     f->low = f->high = NAN;
     f->confidence = -1;
     f->price_year = -1;
 
+    snprintf(where, sizeof where, ":%ld", row->line);
+    {
+        size_t len = strlen(fr->path) + strlen(where) + 1;
+        char *w = ww_arena__alloc(fr->res->arena, len);
+        if (!w) {
+            fr->rc = ww__error_oom();
+            return;
+        }
+        snprintf(w, len, "%s%s", fr->path, where);
+        f->where = w;
+    }
+
+    s = ww_csv__cell(row, cols[COL_VALUE_TYPE]);
+    f->value_type = WW_ECON_FISCAL;
+    if (!ww_csv__is_blank(s) && ww_econ_value_parse(&f->value_type, trimmed(fr, s)) < 0)
+        problem(fr, "value_type", "must be fiscal, economic or social, got '%s'", s);
+
+    /* A stored unit cost stands in for the amount, price year and agency. */
+    code = ww_csv__cell(row, cols[COL_UNIT_COST]);
+    if (!ww_csv__is_blank(code)) {
+        if (!(code = trimmed(fr, code))) return;
+        if ((unit = use_unit_cost(fr, code, f->value_type, f->where))) *unit_code = unit->row.code;
+        if (fr->rc < 0) return;
+    }
+
     if (!(f->agency = trimmed(fr, ww_csv__cell(row, cols[COL_AGENCY])))) return;
+    if (!*f->agency && unit && unit->row.agency) f->agency = unit->row.agency;
     if (!*f->agency) problem(fr, "agency", "empty; name the agency that pays or gains");
 
     s = ww_csv__cell(row, cols[COL_KIND]);
@@ -705,12 +845,34 @@ static void read_flow(flow_reader *fr, ww_econ_flow *f, const long *cols)
     if (have_first && have_last && f->last_year < f->first_year)
         problem(fr, "last_year", "%d is before first_year %d", f->last_year, f->first_year);
 
-    have_amount = read_amount(fr, &f->amount, ww_csv__cell(row, cols[COL_AMOUNT]), "amount") == 0;
+    if (!ww_csv__is_blank(code)) {
+        double quantity = 1;
+        const char *q = ww_csv__cell(row, cols[COL_QUANTITY]);
+        have_amount = 0;
+        if (!ww_csv__is_blank(ww_csv__cell(row, cols[COL_AMOUNT])))
+            problem(fr, "amount",
+                    "give an amount or a unit_cost, not both (the unit cost %s gives it)", code);
+        if (!ww_csv__is_blank(ww_csv__cell(row, cols[COL_PRICE_YEAR])))
+            problem(fr, "price_year", "leave it empty: the unit cost %s gives its price year",
+                    code);
+        if (!ww_csv__is_blank(q) && (read_amount(fr, &quantity, q, "quantity") < 0 || quantity < 0)) {
+            if (quantity < 0) problem(fr, "quantity", "must not be negative, got %s", q);
+            quantity = NAN;
+        }
+        if (unit && isfinite(quantity)) {
+            f->amount = quantity * unit->value;
+            have_amount = 1;
+            read_price_year(fr, f, unit->price_year);
+        }
+    } else {
+        if (!ww_csv__is_blank(ww_csv__cell(row, cols[COL_QUANTITY])))
+            problem(fr, "quantity", "a quantity multiplies a unit_cost; this row names none");
+        have_amount = read_amount(fr, &f->amount, ww_csv__cell(row, cols[COL_AMOUNT]), "amount") == 0;
+        read_price_year(fr, f, ww_csv__cell(row, cols[COL_PRICE_YEAR]));
+    }
     if (have_amount && f->kind == WW_ECON_COST && f->amount < 0)
         problem(fr, "amount", "a cost must not be negative, got %s (a saving is kind benefit)",
                 ww_csv__cell(row, cols[COL_AMOUNT]));
-
-    read_price_year(fr, f, ww_csv__cell(row, cols[COL_PRICE_YEAR]));
 
     s = ww_csv__cell(row, cols[COL_CONFIDENCE]);
     if (!ww_csv__is_blank(s)) {
@@ -729,36 +891,34 @@ static void read_flow(flow_reader *fr, ww_econ_flow *f, const long *cols)
         } else if (!ww_csv__is_blank(lo)) {
             int ok_low = read_amount(fr, &f->low, lo, "low") == 0;
             int ok_high = read_amount(fr, &f->high, hi, "high") == 0;
+            char amount[64];
+            if (unit)
+                snprintf(amount, sizeof amount, "%g", f->amount);
+            else
+                snprintf(amount, sizeof amount, "%s", ww_csv__cell(row, cols[COL_AMOUNT]));
             if (ok_low && have_amount && f->low > f->amount)
-                problem(fr, "low", "%s is above the amount %s", lo,
-                        ww_csv__cell(row, cols[COL_AMOUNT]));
+                problem(fr, "low", "%s is above the amount %s", lo, amount);
             if (ok_high && have_amount && f->high < f->amount)
-                problem(fr, "high", "%s is below the amount %s", hi,
-                        ww_csv__cell(row, cols[COL_AMOUNT]));
+                problem(fr, "high", "%s is below the amount %s", hi, amount);
             if (ok_low && f->kind == WW_ECON_COST && f->low < 0)
                 problem(fr, "low", "a cost must not be negative, got %s", lo);
             if (!ok_low || !ok_high) f->low = f->high = NAN;
         }
     }
 
-    s = ww_csv__cell(row, cols[COL_VALUE_TYPE]);
-    f->value_type = WW_ECON_FISCAL;
-    if (!ww_csv__is_blank(s) && ww_econ_value_parse(&f->value_type, trimmed(fr, s)) < 0)
-        problem(fr, "value_type", "must be fiscal, economic or social, got '%s'", s);
-
     s = ww_csv__cell(row, cols[COL_ITEM]);
     f->item = ww_csv__is_blank(s) ? NULL : trimmed(fr, s);
-
-    snprintf(where, sizeof where, ":%ld", row->line);
-    {
-        size_t len = strlen(fr->path) + strlen(where) + 1;
-        char *w = ww_arena__alloc(fr->res->arena, len);
-        if (!w) {
+    if (!f->item && unit) {
+        /* "SS15.0: Parenting Programme - median cost ..." */
+        const char *d = unit->row.description ? unit->row.description : "";
+        size_t len = strlen(code) + strlen(d) + 3;
+        char *t = ww_arena__alloc(fr->res->arena, len);
+        if (!t) {
             fr->rc = ww__error_oom();
             return;
         }
-        snprintf(w, len, "%s%s", fr->path, where);
-        f->where = w;
+        snprintf(t, len, "%s: %s", code, d);
+        f->item = t;
     }
 }
 
@@ -836,9 +996,11 @@ int ww_case_run_flows(ww_case_result **out, const char *csv_path, const ww_case_
     memset(&fr, 0, sizeof fr);
     fr.res = res;
     fr.path = res->subject;
+    if (!(res->flow_unit = ww_arena__alloc(res->arena, (doc->n - 1) * sizeof *res->flow_unit)))
+        goto oom;
     for (size_t r = 1; r < doc->n && fr.rc == 0; r++) {
         fr.row = &doc->records[r];
-        read_flow(&fr, &res->flows[r - 1], cols);
+        read_flow(&fr, &res->flows[r - 1], &res->flow_unit[r - 1], cols);
     }
     if (fr.rc < 0) {
         error = fr.rc;
@@ -926,6 +1088,34 @@ static json_t *int_or_null(int v, int missing)
     return v == missing ? json_null() : json_integer(v);
 }
 
+/* The stored unit costs the flows used, each with where it was read. */
+static json_t *units_json(const ww_case_result *res)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < res->n_units; i++) {
+        const case_unit *u = &res->units[i];
+        json_t *o = json_object();
+        ww_queries__set(o, "code", json_string(u->row.code));
+        ww_queries__set(o, "dataset", ww_queries__str(u->row.dataset));
+        ww_queries__set(o, "description", ww_queries__str(u->row.description));
+        ww_queries__set(o, "unit", ww_queries__str(u->row.unit));
+        ww_queries__set(o, "value_type", json_string(ww_econ_value_name(u->value_type)));
+        ww_queries__set(o, "value", ww_queries__num(u->value));
+        ww_queries__set(o, "price_year", ww_queries__str(u->price_year));
+        ww_queries__set(o, "agency", ww_queries__str(u->row.agency));
+        ww_queries__set(o, "agency_detail", ww_queries__str(u->row.agency_detail));
+        ww_queries__set(o, "confidence", ww_queries__str(u->row.confidence));
+        ww_queries__set(o, "source_text", ww_queries__str(u->row.source_text));
+        ww_queries__set(o, "licence", ww_queries__str(u->row.licence));
+        ww_queries__set(o, "location", ww_queries__str(u->row.location));
+        ww_queries__set(o, "file", ww_queries__str(u->row.source_name));
+        ww_queries__set(o, "sha256", ww_queries__str(u->row.source_sha256));
+        ww_queries__set(o, "flows", json_integer((json_int_t)u->uses));
+        ww_queries__append(a, o);
+    }
+    return a;
+}
+
 static json_t *parameters_json(const ww_case_result *res)
 {
     const ww_econ_params *p = &res->params;
@@ -947,10 +1137,14 @@ static json_t *parameters_json(const ww_case_result *res)
     ww_queries__set(o, "price_year", json_integer(p->price_base));
 
     ww_queries__set(deflator, "source_id", ww_queries__str(res->deflator.source_id));
+    ww_queries__set(deflator, "edition", ww_queries__str(res->deflator.edition));
+    ww_queries__set(deflator, "beyond_series",
+                    json_string("a price year after last_year is carried at last_year's index "
+                                "(no inflation assumed after it), with a warning"));
     ww_queries__set(deflator, "base_year", json_integer(res->deflator.base_year));
     ww_queries__set(deflator, "first_year", json_integer(res->index[0].year));
     ww_queries__set(deflator, "last_year",
-                        json_integer(res->index[res->deflator.n_points - 1].year));
+                    json_integer(res->index[res->deflator.n_points - 1].year));
     ww_queries__set(deflator, "financial_years", json_string(financial_year_rule));
     ww_queries__set(o, "deflator", deflator);
 
@@ -1017,9 +1211,12 @@ static json_t *parameters_json(const ww_case_result *res)
         ww_queries__set(fj, "high", ww_queries__num(f->high));
         ww_queries__set(fj, "item", ww_queries__str(f->item));
         ww_queries__set(fj, "where", json_string(f->where));
+        ww_queries__set(fj, "unit_cost",
+                        ww_queries__str(res->flow_unit ? res->flow_unit[i] : NULL));
         ww_queries__append(flows, fj);
     }
     ww_queries__set(o, "flows", flows);
+    ww_queries__set(o, "unit_costs", units_json(res));
     return o;
 }
 
@@ -1132,9 +1329,12 @@ static int write_table(const ww_case_result *res, FILE *fp)
     else
         fprintf(fp, "Business case: %s (%s)%s\n", res->name, res->subject,
                 res->is_example ? "  [illustrative example, not real evidence]" : "");
-    fprintf(fp, "  %ld participant%s, years 0-%d, %d prices, discounted on %s (%s)\n\n",
+    fprintf(fp, "  %ld participant%s, years 0-%d, %d prices, discounted on %s (%s)\n",
             p->participants, p->participants == 1 ? "" : "s", e->n_years - 1, p->price_base,
             res->schedule.name, res->schedule.source_id);
+    fprintf(fp, "  deflator: %s (%s)\n\n",
+            res->deflator.edition ? res->deflator.edition : "edition not recorded",
+            res->deflator.source_id ? res->deflator.source_id : "no source id");
     for (size_t a = 0; a < e->n_agencies; a++) {
         int w = (int)strlen(e->agencies[a].agency);
         if (w > width) width = w > 40 ? 40 : w;
@@ -1172,6 +1372,16 @@ static int write_table(const ww_case_result *res, FILE *fp)
     if (res->have_effect)
         fprintf(fp, "  effect: SMD %.3f (se %.3f)%s%s\n", p->effect_estimate, p->effect_se,
                 res->effect_domain ? " on " : "", res->effect_domain ? res->effect_domain : "");
+    if (res->n_units) fputs("\nunit costs used:\n", fp);
+    for (size_t i = 0; i < res->n_units; i++) {
+        const case_unit *u = &res->units[i];
+        fprintf(fp, "  - %s (%s %s, %s): %s %.2f, %s prices, %s%s%s; grade %s\n", u->row.code,
+                u->row.dataset ? u->row.dataset : "", u->row.location ? u->row.location : "",
+                u->row.unit ? u->row.unit : "unit not given", ww_econ_value_name(u->value_type),
+                u->value, u->price_year, u->row.agency ? u->row.agency : "agency not given",
+                u->row.agency_detail ? " / " : "", u->row.agency_detail ? u->row.agency_detail : "",
+                u->row.confidence ? u->row.confidence : "not given");
+    }
     if (res->n_warnings) fputs("\nwarnings:\n", fp);
     for (size_t i = 0; i < res->n_warnings; i++) fprintf(fp, "  - %s\n", res->warnings[i]);
     return ww_queries__flush(fp);

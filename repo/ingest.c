@@ -1213,6 +1213,53 @@ static int store_pooled(void *ctx, const ww_pooled_check *c)
     return error;
 }
 
+/* A unit cost from a reference dataset (importers.h), with where it was
+ * read (sheet!cell) and the file it came from. The same dataset and code
+ * from a later file replaces the row: the newer file wins. */
+static int store_unit_cost(void *ctx, const ww_unit_cost *u)
+{
+    store *s = ctx;
+    sqlite3_stmt *st = NULL;
+    char where[512];
+    int error;
+    if (!u->code || !*u->code)
+        return ww_diags__add(s->rep->diags, 0, s->file, u->line, "unit cost", "a unit cost needs a code");
+    if (!s->db) return 0;
+    if ((error = ww_repo__prepare(
+             &st, s->db,
+             "INSERT OR REPLACE INTO unit_cost(source_id, dataset, code, category, detail, description,"
+             "  unit, agency, agency_detail, fiscal_value, fiscal_price_year, economic_value,"
+             "  economic_price_year, social_value, social_price_year, confidence, source_text, comment,"
+             "  licence, location)"
+             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
+             "  ?19, ?20)")) < 0)
+        return error;
+    snprintf(where, sizeof where, "%s!%s", u->sheet ? u->sheet : "", u->cell ? u->cell : "");
+    sqlite3_bind_int64(st, 1, s->source_id);
+    bind_text(st, 2, u->dataset ? u->dataset : s->file);
+    bind_text(st, 3, u->code);
+    bind_text(st, 4, u->category);
+    bind_text(st, 5, u->detail);
+    bind_text(st, 6, u->description);
+    bind_text(st, 7, u->unit);
+    bind_text(st, 8, u->agency);
+    bind_text(st, 9, u->agency_detail);
+    bind_double(st, 10, u->fiscal);
+    bind_text(st, 11, u->fiscal_price_year);
+    bind_double(st, 12, u->economic);
+    bind_text(st, 13, u->economic_price_year);
+    bind_double(st, 14, u->social);
+    bind_text(st, 15, u->social_price_year);
+    bind_text(st, 16, u->confidence);
+    bind_text(st, 17, u->source_text);
+    bind_text(st, 18, u->comment);
+    bind_text(st, 19, u->licence);
+    bind_text(st, 20, where);
+    error = step(s, st, NULL);
+    ww_repo__release(s->db, st);
+    return error;
+}
+
 /* A report's full text: kept until the file's records are in, then indexed
  * with the intervention they named (a report's text may come first). */
 /* A review body's published judgement (importers.h), stored beside our own
@@ -1458,6 +1505,7 @@ int ww_import_file(ww_import_report **out, ww_db *db, const char *path, const ww
     sink.text = store_text;
     sink.pooled = store_pooled;
     sink.judgement = store_judgement;
+    sink.unit_cost = store_unit_cost;
 
     if (s.db) {
         /* IMMEDIATE takes the write lock now, so a busy database is found

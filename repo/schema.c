@@ -333,8 +333,36 @@ static const char migration_5[] =
     "DROP TABLE synthesis;"
     "ALTER TABLE synthesis_3 RENAME TO synthesis;";
 
+/* Version 5 -> 6: unit costs from reference datasets (the Greater Manchester
+ * Unit Cost Database), each with its values, their price years as the source
+ * writes them, the bearing agency, the source's confidence grade and where
+ * in the source it was read (sheet!cell). A later import of the same
+ * dataset and code replaces the row (the newer file wins; the older file's
+ * bytes stay in source). */
+static const char migration_6[] =
+    "CREATE TABLE unit_cost ("
+    "  id INTEGER PRIMARY KEY,"
+    "  source_id INTEGER NOT NULL REFERENCES source(id),"
+    "  dataset TEXT NOT NULL,"
+    "  code TEXT NOT NULL,"
+    "  category TEXT, detail TEXT,"
+    "  description TEXT,"
+    "  unit TEXT,"
+    "  agency TEXT, agency_detail TEXT,"
+    "  fiscal_value REAL, fiscal_price_year TEXT,"
+    "  economic_value REAL, economic_price_year TEXT,"
+    "  social_value REAL, social_price_year TEXT,"
+    "  confidence TEXT,"
+    "  source_text TEXT,"
+    "  comment TEXT,"
+    "  licence TEXT,"
+    "  location TEXT NOT NULL,"
+    "  UNIQUE (dataset, code)"
+    ");"
+    "CREATE INDEX unit_cost_by_code ON unit_cost(code);";
+
 static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4,
-                                         migration_5};
+                                         migration_5, migration_6};
 
 int ww_repo__migrate(ww_db *db)
 {

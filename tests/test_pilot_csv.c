@@ -52,7 +52,7 @@ static int run_with(const ww_importer *imp, const char *name, const void *data, 
                     ww_diags **out, got *g)
 {
     ww_input in = {name, data, size};
-    ww_sink sink = {g, collect, NULL, NULL, NULL};
+    ww_sink sink = {g, collect, NULL, NULL, NULL, NULL};
     memset(g, 0, sizeof *g);
     assert_ww_ok(ww_diags__new(out));
     return imp->parse(&in, *out, &sink);
@@ -904,7 +904,7 @@ static void test_pilot_csv__sink_stop(void **state)
     size_t size;
     unsigned char *data = top_file(TEMPLATE, &size);
     ww_input in = {TEMPLATE, data, size};
-    ww_sink sink = {NULL, refuse, NULL, NULL, NULL};
+    ww_sink sink = {NULL, refuse, NULL, NULL, NULL, NULL};
     ww_diags *d;
     (void)state;
     assert_ww_ok(ww_diags__new(&d));

@@ -231,7 +231,7 @@ static unsigned char *slurp(const char *path, size_t *size)
 static int run(const char *name, const unsigned char *data, size_t size, ww_diags **out, got *g)
 {
     ww_input in = {name, data, size};
-    ww_sink sink = {g, collect, collect_text, g->no_pooled ? NULL : collect_pooled, NULL};
+    ww_sink sink = {g, collect, collect_text, g->no_pooled ? NULL : collect_pooled, NULL, NULL};
     assert_ww_ok(ww_diags__new(out));
     return ww_importer_revman.parse(&in, *out, &sink);
 }

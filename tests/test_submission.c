@@ -43,7 +43,7 @@ static unsigned char *slurp(const char *path, size_t *size)
 static int run(const char *name, const unsigned char *data, size_t size, ww_diags **out, got *g)
 {
     ww_input in = {name, data, size};
-    ww_sink sink = {g, collect, NULL, NULL, NULL};
+    ww_sink sink = {g, collect, NULL, NULL, NULL, NULL};
     memset(g, 0, sizeof *g);
     assert_ww_ok(ww_diags__new(out));
     return ww_importer_submission.parse(&in, *out, &sink);
@@ -845,7 +845,7 @@ static void test_submission__sink_stop(void **state)
     size_t size;
     unsigned char *data = slurp(TOP_PATH(path, BASE), &size);
     ww_input in = {"pilot.xml", data, size};
-    ww_sink sink = {NULL, refuse, NULL, NULL, NULL};
+    ww_sink sink = {NULL, refuse, NULL, NULL, NULL, NULL};
     ww_diags *d;
     (void)state;
     assert_ww_ok(ww_diags__new(&d));
