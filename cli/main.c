@@ -25,6 +25,7 @@ static const struct command {
     {"grade", cmd_grade, "rigour grades of studies, with their explanation"},
     {"regrade", cmd_regrade, "recompute every grade under the current rules"},
     {"case", cmd_case, "a business case: costs, savings by agency, NPV, BCR"},
+    {"plan", cmd_plan, "a pilot's minimum detectable effect, or the sample it needs"},
 };
 
 static void usage(FILE *fp)
