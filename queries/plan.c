@@ -267,7 +267,7 @@ static int plan_one(ww_plan_row_int *ri, ww_arena *arena, const ww_plan_opts *o,
         if (!(o->mdes > 0 && isfinite(o->mdes)))
             return ww__error(WW_EUSAGE, "the effect to detect must be > 0, got %g", o->mdes);
         r->target = o->mdes;
-        r->target_basis = "given";
+        r->target_basis = "as given";
     } else if (ev && o->use_pooled) {
         r->target = fabs(r->estimate);
         r->target_basis = "the pooled estimate";
