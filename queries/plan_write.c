@@ -118,12 +118,11 @@ static int write_json(const ww_plan_result *res, FILE *fp)
     if (!res->issue && res->n_rows == 1) {
         /* One plan: its fields at the top, after the schema. */
         json_t *one = plan_json(&res->rows[0]);
-        const char *key;
-        json_t *value;
         doc = json_object();
         ww_queries__set(doc, "schema", json_string("whatworks/plan/1"));
         ww_queries__set(doc, "method", json_string(WW_PLAN_RULES_VERSION));
-        json_object_foreach(one, key, value) ww_queries__set(doc, key, json_incref(value));
+        for (void *it = json_object_iter(one); it; it = json_object_iter_next(one, it))
+            ww_queries__set(doc, json_object_iter_key(it), json_incref(json_object_iter_value(it)));
         json_decref(one);
     } else {
         doc = json_object();
