@@ -109,11 +109,12 @@ fail:
     return error;
 }
 
-static int verdict(ww_plan_row *r, const ww_plan_design *d, const evidence_in *ev, ww_buf *b,
-                   ww_buf *why)
+static int verdict(const ww_plan_row_int *ri, const ww_plan_design *d, const evidence_in *ev,
+                   ww_buf *b, ww_buf *why)
 {
+    const ww_plan_row *r = &ri->row;
     int error = 0;
-    char sample[160] = "", needs[200] = "";
+    char sample[160] = "", needs[200] = "", pooled[200] = "";
 
     if (r->n > 0 && r->clusters > 0)
         snprintf(sample, sizeof sample, "%ld people in %ld clusters (%.0f analysed)", r->n,
@@ -126,6 +127,11 @@ static int verdict(ww_plan_row *r, const ww_plan_design *d, const evidence_in *e
     else if (r->n_required > 0)
         snprintf(needs, sizeof needs, "%ld people (%ld analysed)", r->n_required,
                  r->n_required_analysed);
+    if (r->n_required_pooled > 0 && ri->pooled_clusters > 0)
+        snprintf(pooled, sizeof pooled, "%ld people in %ld clusters of %ld", r->n_required_pooled,
+                 ri->pooled_clusters, ri->pooled_cluster_size);
+    else if (r->n_required_pooled > 0)
+        snprintf(pooled, sizeof pooled, "%ld people", r->n_required_pooled);
 
     if (isfinite(r->target) && r->target == 0) {
         int pi = isfinite(r->pi_low);
@@ -136,8 +142,8 @@ static int verdict(ww_plan_row *r, const ww_plan_design *d, const evidence_in *e
                          pi ? "prediction interval" : "confidence interval",
                          pi ? r->pi_low : r->ci_low, pi ? r->pi_high : r->ci_high);
         if (!error && r->n_required_pooled > 0)
-            error = add_text(b, "Detecting the pooled estimate (%.2f) would need %ld people.",
-                             fabs(r->estimate), r->n_required_pooled);
+            error = add_text(b, "Detecting the pooled estimate (%.2f) would need %s.",
+                             fabs(r->estimate), pooled);
         if (!error && r->n > 0)
             error = add_text(b, "A pilot of %s can detect effects of %.2f SD or more.", sample,
                              r->mdes);
@@ -170,8 +176,8 @@ static int verdict(ww_plan_row *r, const ww_plan_design *d, const evidence_in *e
         error = add_text(b, "That allows for %.0f%% attrition (%s).", r->attrition * 100,
                          r->attrition_source);
     if (!error && r->n_required_pooled > 0 && r->n > 0 && r->detectable == 0 && r->target > 0)
-        error = add_text(b, "Even the pooled estimate (%.2f) would need %ld people.",
-                         fabs(r->estimate), r->n_required_pooled);
+        error = add_text(b, "Even the pooled estimate (%.2f) would need %s.", fabs(r->estimate),
+                         pooled);
     /* The evidence came from randomising clusters: a pilot that randomises
      * people instead may not be delivering the same thing. */
     if (!error && ev && !d->clustered && ev->dev->n_cluster_studies > 0)
@@ -193,7 +199,7 @@ static int plan_one(ww_plan_row_int *ri, ww_arena *arena, const ww_plan_opts *o,
     ww_plan_design d;
     ww_buf text = WW_BUF_INIT, why = WW_BUF_INIT;
     int error = 0;
-    long ignored[3];
+    long ignored;
 
     memset(&d, 0, sizeof d);
     r->k = 0;
@@ -203,6 +209,7 @@ static int plan_one(ww_plan_row_int *ri, ww_arena *arena, const ww_plan_opts *o,
     r->n_required = r->n_required_analysed = r->clusters_required = -1;
     r->cluster_size_required = r->n_required_pooled = -1;
     r->detectable = -1;
+    ri->pooled_clusters = ri->pooled_cluster_size = -1;
 
     d.alpha = o->alpha > 0 ? o->alpha : 0.05;
     d.power = o->power > 0 ? o->power : 0.80;
@@ -210,6 +217,11 @@ static int plan_one(ww_plan_row_int *ri, ww_arena *arena, const ww_plan_opts *o,
     d.r2_individual = o->have_r2 ? o->r2 : 0;
     d.r2_cluster = o->have_r2_cluster ? o->r2_cluster : d.r2_individual;
     d.clustered = o->clusters > 0 || o->cluster_size > 0;
+    if (!d.clustered && (o->have_icc || o->have_r2_cluster))
+        return ww__error(WW_EUSAGE,
+                         "%s is for cluster designs: give --clusters or "
+                         "--cluster-size too",
+                         o->have_icc ? "--icc" : "--r2-cluster");
     /* One baseline covariate (the pre-test) when any R-squared is claimed;
      * in a cluster design it is counted at the cluster level (PowerUp!'s
      * g*), which is where the degrees of freedom are. */
@@ -332,12 +344,12 @@ static int plan_one(ww_plan_row_int *ri, ww_arena *arena, const ww_plan_opts *o,
     if (ev && !o->have_mdes && !o->use_pooled && fabs(r->estimate) > r->target &&
         !(d.clustered && r->clusters <= 0 && o->cluster_size <= 0)) {
         ww_buf none = WW_BUF_INIT;
-        error = size_for(r, &d, o, fabs(r->estimate), &r->n_required_pooled, &ignored[0],
-                         &ignored[1], &ignored[2], &none);
+        error = size_for(r, &d, o, fabs(r->estimate), &r->n_required_pooled, &ignored,
+                         &ri->pooled_clusters, &ri->pooled_cluster_size, &none);
         ww_buf__free(&none);
         if (error < 0) goto done;
     }
-    if ((error = verdict(r, &d, ev, &text, &why)) < 0) goto done;
+    if ((error = verdict(ri, &d, ev, &text, &why)) < 0) goto done;
     if (!(r->verdict = ww_arena__strdup(arena, text.data ? text.data : "")))
         error = ww__error_oom();
 done:

@@ -9,9 +9,10 @@
 
 typedef struct ww_plan_row_int {
     ww_plan_row row;
-    const ww_synthesis_row *syn;       /* the pooled result used; NULL without */
-    const ww_design_evidence_row *dev; /* what its studies say; NULL without */
-    size_t n_iccs;                     /* stored ICCs the ICC came from */
+    const ww_synthesis_row *syn;               /* the pooled result used; NULL without */
+    const ww_design_evidence_row *dev;         /* what its studies say; NULL without */
+    size_t n_iccs;                             /* stored ICCs the ICC came from */
+    long pooled_clusters, pooled_cluster_size; /* with row.n_required_pooled */
 } ww_plan_row_int;
 
 struct ww_plan_result {

@@ -418,6 +418,10 @@ static void test_plan__cli_design_only(void **state)
     assert_int_equal(r.status, 64);
     assert_non_null(strstr(r.err, "--icc"));
     test_cli_free(r);
+    r = run("plan --n 100 --icc 0.1");
+    assert_int_equal(r.status, 64);
+    assert_non_null(strstr(r.err, "for cluster designs"));
+    test_cli_free(r);
     r = run("plan");
     assert_int_equal(r.status, 64);
     assert_non_null(strstr(r.err, "nothing to plan"));
@@ -512,6 +516,56 @@ static void test_plan__from_the_evidence(void **state)
     test_cli_free(r);
 }
 
+/* The ICC a cluster plan uses comes from the evidence when the evidence
+ * stores one: WWC's findings carry the ICC of their clustering correction
+ * (0.20 for Success for All's alphabetics findings). Needs the shared WWC
+ * export. */
+static void test_plan__stored_iccs(void **state)
+{
+    char path[512], wwc_db[400];
+    ww_db *db = NULL;
+    ww_import_report *rep = NULL;
+    ww_import_opts io;
+    ww_plan_result *res = NULL;
+    ww_plan_opts o;
+    const ww_plan_row *row;
+    FILE *fp;
+    (void)state;
+    SHARED_PATH(path, "wwc/wwc_Findings.csv");
+    if (!(fp = fopen(path, "rb"))) {
+        print_message("no %s: skipped\n", path);
+        skip();
+    }
+    fclose(fp);
+    snprintf(wwc_db, sizeof wwc_db, "%s/wwc.db", tmpdir);
+    assert_ww_ok(ww_db_open(&db, wwc_db, WW_DB_CREATE));
+    memset(&io, 0, sizeof io);
+    assert_ww_ok(ww_import_file(&rep, db, path, &io));
+    ww_import_report_free(rep);
+
+    memset(&o, 0, sizeof o);
+    o.n = 2000;
+    o.clusters = 40;
+    o.domain = "alphabetics";
+    assert_ww_ok(ww_plan_run(&res, db, "success-for-all", &o));
+    row = ww_plan_result_row(res, 0);
+    assert_string_equal(row->design, "cluster");
+    assert_close(row->icc, 0.20, 1e-12);
+    assert_non_null(strstr(row->icc_source, "median of the ICCs stored"));
+    assert_true(row->k > 1);
+    assert_string_equal(row->target_basis, "the conservative end of the 95% prediction interval");
+    ww_plan_result_free(res);
+
+    /* --icc wins over the evidence. */
+    o.have_icc = 1;
+    o.icc = 0.05;
+    assert_ww_ok(ww_plan_run(&res, db, "success-for-all", &o));
+    assert_close(ww_plan_result_row(res, 0)->icc, 0.05, 1e-15);
+    assert_string_equal(ww_plan_result_row(res, 0)->icc_source, "given");
+    ww_plan_result_free(res);
+    ww_db_close(db);
+}
+
 /* docs/plan.md's worked examples: each "<!-- test: NAME -->" is followed by
  * a ```sh block with one `whatworks ...` command and a ```text block with
  * its exact output. */
@@ -567,6 +621,7 @@ int main(void)
         cmocka_unit_test(test_plan__choose_icc),
         cmocka_unit_test(test_plan__cli_design_only),
         cmocka_unit_test(test_plan__from_the_evidence),
+        cmocka_unit_test(test_plan__stored_iccs),
         cmocka_unit_test(test_plan__docs_examples),
     };
     test_filter_from_env();
