@@ -701,6 +701,126 @@ WW_EXTERN const ww_meta_pooled *ww_meta_analysis_leave_one_out(const ww_meta_ana
  *         WW_ENOMEM
  */
 WW_EXTERN int ww_meta_analysis_write(const ww_meta_analysis *a, FILE *fp, ww_format fmt);
+/* Pilot plans: minimum detectable effects and sample sizes                */
+/* ---------------------------------------------------------------------- */
+
+/**
+ * Options for ww_plan_run() and ww_plan_issue(); zero-initialise, then set
+ * what you need. Zero means the documented default; where 0 is itself a
+ * valid value a have_ flag says it was given. Every value used is written
+ * back in the plan (docs/plan.md).
+ */
+typedef struct ww_plan_opts {
+    double alpha;          /**< two-sided significance level; 0 means 0.05 */
+    double power;          /**< 0 means 0.80; must exceed alpha */
+    double treated_share;  /**< share of people (or clusters) treated; 0 means 0.5 */
+    int have_r2;
+    double r2;             /**< share of the outcome's individual-level variance
+                                baseline covariates explain, [0, 1); default 0.
+                                Any R-squared > 0 counts as one covariate */
+    int have_r2_cluster;
+    double r2_cluster;     /**< the same at the cluster level; default r2 */
+    long n;                /**< people to recruit (before attrition); 0: not
+                                planned, the sample needed is worked out */
+    long clusters;         /**< clusters to randomise; 0: individual
+                                randomisation (unless cluster_size is set) */
+    long cluster_size;     /**< people recruited per cluster, when the number
+                                of clusters is to be worked out (n == 0) */
+    int have_icc;
+    double icc;            /**< intraclass correlation, [0, 1); default: the
+                                evidence's, else the domain's default */
+    int have_attrition;
+    double attrition;      /**< share of recruits not analysed, [0, 1);
+                                default: the evidence's, else 0 */
+    int have_mdes;
+    double mdes;           /**< the effect (SMD > 0) to detect, instead of the
+                                one the evidence suggests */
+    int use_pooled;        /**< size for the pooled estimate rather than the
+                                conservative end of its interval */
+    const char *domain;    /**< the outcome domain whose pooled effect is
+                                used; NULL means the one with most studies
+                                (for ww_plan_issue(), the one it ranked on) */
+} ww_plan_opts;
+
+/** One or more pilot plans. */
+typedef struct ww_plan_result ww_plan_result;
+
+/**
+ * Plan a pilot. With intervention NULL (db may then be NULL too) the design
+ * alone: the MDES of opts->n people (and opts->clusters clusters), and/or
+ * the sample needed to detect opts->mdes. With an intervention (slug or
+ * exact name) the effect to detect comes from its stored pooled result on
+ * the domain: by default the end nearer zero of the 95% prediction
+ * interval, or of the CI when one study was pooled; its stored ICCs and
+ * attrition are the defaults for the design.
+ * @param[out] out  release with ww_plan_result_free(); NULL on error
+ * @return 0, WW_EUSAGE (a bad option, or nothing to compute, with a message
+ *         naming it), WW_ENOTFOUND (no such intervention, or no pooled
+ *         effect on the domain), WW_EDATA (a sample beyond reach), WW_EIO,
+ *         WW_EBUSY, WW_ENOMEM
+ */
+WW_EXTERN int ww_plan_run(ww_plan_result **out, ww_db *db, const char *intervention,
+                          const ww_plan_opts *opts);
+
+/**
+ * Plan a pilot of each of the best `top` interventions (1 to 50; 0 means
+ * 3) that ww_query_run() ranks for a presenting issue, each on the domain
+ * it was ranked on, as ww_plan_run() would.
+ * @return as ww_plan_run(); a query with no ranked interventions gives a
+ *         result with no plans
+ */
+WW_EXTERN int ww_plan_issue(ww_plan_result **out, ww_db *db, const char *issue, int top,
+                            const ww_plan_opts *opts);
+
+/** Release a result. NULL is a no-op. */
+WW_EXTERN void ww_plan_result_free(ww_plan_result *res);
+
+/** One plan. Missing numbers are NAN, missing counts -1, missing text NULL. */
+typedef struct ww_plan_row {
+    const char *slug, *name;     /**< NULL without an intervention */
+    int is_example;
+    const char *domain;          /**< the pooled result's domain */
+    int k;                       /**< studies pooled; 0 without evidence */
+    double estimate, ci_low, ci_high, pi_low, pi_high; /**< SMD, + = beneficial */
+    const char *certainty;
+    double target;               /**< the effect sized for (SMD > 0); 0 when the
+                                      evidence's interval includes no effect;
+                                      NAN when there is none */
+    const char *target_basis;    /**< how target was chosen */
+    const char *design;          /**< "individual" or "cluster" */
+    double alpha, power, treated_share, r2, r2_cluster;
+    int covariates;
+    double icc;                  /**< NAN for an individual design */
+    const char *icc_source;
+    double attrition;
+    const char *attrition_source;
+    long n;                      /**< people recruited, as planned; -1 */
+    long clusters;               /**< clusters, as planned; -1 */
+    double n_analysed;           /**< n after attrition; NAN */
+    double mdes, multiplier, df; /**< of the planned design; NAN */
+    int detectable;              /**< 1 MDES <= target, 0 not, -1 no
+                                      target or no planned size */
+    long n_required;             /**< people to recruit to detect target; -1 */
+    long n_required_analysed;    /**< of whom analysed; -1 */
+    long clusters_required;      /**< -1 for individual designs */
+    long cluster_size_required;  /**< recruited per cluster; -1 */
+    long n_required_pooled;      /**< people to recruit to detect the pooled
+                                      estimate (when target is its
+                                      conservative end); -1 */
+    const char *verdict;         /**< in plain English */
+} ww_plan_row;
+
+/** Number of plans. */
+WW_EXTERN size_t ww_plan_result_count(const ww_plan_result *res);
+/** Plan i (0-based), or NULL past the end. */
+WW_EXTERN const ww_plan_row *ww_plan_result_row(const ww_plan_result *res, size_t i);
+
+/**
+ * Write plans: JSON schema "whatworks/plan/1" (docs/json.md, docs/plan.md),
+ * CSV with one row per plan, or a table.
+ * @return 0, WW_EIO
+ */
+WW_EXTERN int ww_plan_result_write(const ww_plan_result *res, FILE *fp, ww_format fmt);
 
 #ifdef __cplusplus
 }

@@ -143,6 +143,27 @@ int ww_repo__syntheses(ww_synthesis_row **out, size_t *n_out, ww_db *db, ww_aren
 int ww_repo__synthesis_trace(const char **out, ww_db *db, ww_arena *arena, int64_t intervention_id,
                              const char *domain, const char *scope);
 
+/* What the stored studies of one intervention on one outcome domain say
+ * about the design of the next one (for `whatworks plan`): attrition from
+ * their assigned and analysed counts, the ICCs stored with their findings
+ * (WWC's clustering correction) and how they were randomised. */
+typedef struct ww_design_evidence_row {
+    int n_studies;              /* studies with an outcome in the domain */
+    int n_cluster_studies;      /* of those, allocated by a unit that is not
+                                   an individual (school, class, area, ...) */
+    const char *cluster_unit;   /* the commonest such unit; NULL when none */
+    int n_attrition_studies;    /* studies reporting all four arm counts */
+    long assigned, analysed;    /* summed over those studies */
+    double attrition;           /* 1 - analysed / assigned; NAN when none */
+    double *iccs;               /* stored ICCs in the domain, in the arena */
+    size_t n_iccs;
+} ww_design_evidence_row;
+
+/* The domain is compared as the synthesis stores it (trimmed, any case).
+ * @return 0 (counts may be 0), WW_EIO, WW_EBUSY, WW_ENOMEM */
+int ww_repo__design_evidence(ww_design_evidence_row *out, ww_db *db, ww_arena *arena,
+                             int64_t intervention_id, const char *domain);
+
 /* One intervention's descriptive fields. */
 typedef struct ww_intervention_row {
     int64_t id;

@@ -59,7 +59,8 @@ static void write_file(const char *name, const char *text)
 static void test_cli__help_and_usage(void **state)
 {
     static const char *const cmds[] = {"init",  "import", "validate", "query",  "show",
-                                       "issues", "meta",   "grade",    "regrade", "case"};
+                                       "issues", "meta",   "grade",    "regrade", "case",
+                                       "plan"};
     result r;
     (void)state;
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
@@ -278,6 +279,7 @@ static void test_cli__json_matches_the_docs(void **state)
     static const char *const cases[][2] = {
         {"query", "query truancy --format json --limit 1"},
         {"intervention", "show attendance-mentoring-illustrative-example --format json"},
+        {"plan", "plan attendance-mentoring-illustrative-example --n 400 --format json"},
     };
     (void)state;
     unlink(db_path);
