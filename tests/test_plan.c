@@ -461,25 +461,27 @@ static void test_plan__from_the_evidence(void **state)
     assert_string_equal(json_string_value(json_object_get(ev, "domain")), "attendance");
     assert_int_equal(json_integer_value(json_object_get(ev, "k")), 1);
     assert_string_equal(json_string_value(json_object_get(ev, "cluster_unit")), "school");
-    assert_close(num_at(doc, "target", "effect"), json_number_value(json_object_get(ev, "ci_low")),
-                 1e-15);
+    /* The pilot randomised by school: its CI, widened by the design effect,
+     * includes no effect, so no pilot can be sized for its conservative end
+     * and the plan says so. */
+    assert_true(json_number_value(json_object_get(ev, "ci_low")) < 0);
+    assert_non_null(strstr(json_string_value(json_object_get(doc, "verdict")), "includes no effect"));
     assert_close(num_at(doc, "parameters", "attrition"), 1 - 751.0 / 817.0, 1e-12);
     assert_true(json_is_false(json_object_get(doc, "detectable")));
-    assert_non_null(
-        strstr(json_string_value(json_object_get(doc, "verdict")), "this pilot cannot find it"));
     json_decref(doc);
 
-    /* The same through the library: the sample needed is the smallest n
-     * that detects the target, inflated for attrition. */
+    /* The same through the library, sized for the pooled estimate (the
+     * interval includes zero): the sample needed is the smallest n that
+     * detects it, inflated for attrition. */
     assert_ww_ok(ww_db_open(&db, db_path, WW_DB_READONLY));
     memset(&o, 0, sizeof o);
     assert_ww_ok(ww_plan_run(&res, db, "attendance-mentoring-illustrative-example", &o));
     assert_int_equal(ww_plan_result_count(res), 1);
     row = ww_plan_result_row(res, 0);
-    assert_ww_ok(ww_plan_n_individual(&n, &d, row->target));
-    assert_int_equal(row->n_required_analysed, n);
-    assert_int_equal(row->n_required, (long)ceil(n / (1 - row->attrition) - 1e-9));
-    assert_true(row->n_required_pooled > 0 && row->n_required_pooled < row->n_required);
+    assert_true(row->target == 0);
+    assert_int_equal(row->n_required, -1);
+    assert_ww_ok(ww_plan_n_individual(&n, &d, row->estimate));
+    assert_int_equal(row->n_required_pooled, (long)ceil(n / (1 - row->attrition) - 1e-9));
     ww_plan_result_free(res);
 
     /* An interval that includes zero: no pilot can be sized for it. */
