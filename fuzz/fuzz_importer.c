@@ -134,7 +134,7 @@ static int sink_text(void *ctx, const char *title, const char *body)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    ww_input in = {"fuzz.in", data, size};
+    ww_input in = {.name = "fuzz.in", .data = data, .size = size};
     ww_sink sink;
     ww_diags *diags = NULL;
 

@@ -20,6 +20,13 @@ typedef struct ww_input {
     const char *name;          /* as the user named it; used in diagnostics */
     const unsigned char *data;
     size_t size;
+    /* A mapping file that says what the input's columns mean, read with it
+     * (the effect-table importer's; docs/effect-tables.md): --mapping FILE,
+     * or data.csv.mapping beside data.csv. NULL and 0 when there is none; other
+     * importers ignore it. */
+    const char *mapping_name;
+    const unsigned char *mapping;
+    size_t mapping_size;
 } ww_input;
 
 /* A source's own pooled result for one analysis (e.g. a RevMan outcome or

@@ -75,7 +75,7 @@ int ww_repo__grade_study(struct ww_rigour_grade *out, ww_db *db, int64_t study_i
 int ww_repo__store_grade(ww_db *db, int64_t study_id, const struct ww_rigour_grade *g);
 int ww_repo__grade_source(ww_db *db, int64_t source_id);
 
-#define WW_SCHEMA_VERSION 2
+#define WW_SCHEMA_VERSION 3
 
 /* A column as an arena string ("" never becomes NULL; NULL stays NULL). */
 const char *ww_repo__col_text(sqlite3_stmt *st, int col, ww_arena *arena);

@@ -240,7 +240,14 @@ static const char migration_2[] =
     "ALTER TABLE synthesis ADD COLUMN wwc_effectiveness TEXT;"
     "ALTER TABLE synthesis ADD COLUMN wwc_effectiveness_reason TEXT;";
 
-static const char *const migrations[] = {migration_1, migration_2};
+/* Version 2 -> 3: a source read through a mapping file (an effect table,
+ * docs/effect-tables.md) keeps the mapping's name and bytes beside its own,
+ * so its records can be rebuilt from the source row alone. */
+static const char migration_3[] =
+    "ALTER TABLE source ADD COLUMN mapping_name TEXT;"
+    "ALTER TABLE source ADD COLUMN mapping BLOB;";
+
+static const char *const migrations[] = {migration_1, migration_2, migration_3};
 
 int ww_repo__migrate(ww_db *db)
 {
