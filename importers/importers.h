@@ -124,6 +124,12 @@ extern const ww_importer ww_importer_wwc_studies; /* "wwc-studies": judgements o
 extern const ww_importer ww_importer_wwc_reports; /* "wwc-intervention-reports": judgements only */
 extern const ww_importer ww_importer_pilot_csv;
 extern const ww_importer ww_importer_report;
+extern const ww_importer ww_importer_effect_table; /* "effect-table": needs in->mapping */
+
+/* Check an effect table's mapping (in->mapping) on its own, as the
+ * effect-table importer does before it reads the data, adding every problem
+ * to d; in->data is not read. Returns 0, or WW_ENOMEM. */
+int ww_importer_effect_table__check_mapping(const ww_input *in, ww_diags *d);
 
 /* The submission format's XML namespace and the XSD text compiled in. */
 #define WW_SUBMISSION_NS "urn:whatworks:submission:1"
