@@ -50,6 +50,15 @@ seed pilot_csv tests/fixtures/pilot_csv/*.csv data/examples/*.csv data/templates
 seed report tests/fixtures/report/* "$shared"/stat-extraction/*.htm
 seed extract tests/fixtures/report/* "$shared"/stat-extraction/*.htm
 seed_head extract "$shared/stat-extraction/statcheck_manually_extracted_stats.csv" 60
+# effect_table: each starter mapping, a line "%%", then the head of its table
+# (fuzz_importer.c); and plain table heads, read through its fixed mapping
+mkdir -p "$seeds/effect_table"
+for m in data/starter/*/*.mapping; do
+    [ -f "$m" ] || continue
+    t=${m%.mapping}
+    { cat "$m"; printf '%%%%\n'; head -n 20 "$t"; } > "$seeds/effect_table/$(basename "$t").seed"
+done
+for t in data/starter/careleavers/*.csv; do seed_head effect_table "$t" 20; done
 seed flows tests/fixtures/case/*.csv
 seed csv tests/fixtures/case/*.csv tests/fixtures/meta/*.csv tests/fixtures/wwc/*.csv \
     tests/fixtures/pilot_csv/*.csv "$shared"/economics/*.csv
