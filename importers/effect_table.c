@@ -397,6 +397,14 @@ static int mapping_line(et_ctx *c, long line, const char *s, size_t n)
     int is_template = 0, k = -1;
     char field[128];
 
+    /* A code may hold '=' (KEY[a=b] = value): the '=' that ends the key
+     * comes after the code's ']'. */
+    br = memchr(s, '[', n);
+    if (br && eq && br < eq) {
+        const char *close = memchr(br, ']', (size_t)(end - br));
+        eq = close ? memchr(close, '=', (size_t)(end - close)) : eq;
+    }
+
     if (!eq) {
         snprintf(field, sizeof field, "%.*s", (int)(n > 60 ? 60 : n), s);
         MAP_ERROR(c, line, "", "expected 'key = value', got '%s'", field);
@@ -480,6 +488,10 @@ static int mapping_line(et_ctx *c, long line, const char *s, size_t n)
         cd->code = code_text;
         cd->value = val;
         cd->is_template = is_template;
+        if (is_template && k == KY_ROB_JUDGEMENT) {
+            MAP_ERROR(c, line, field, "takes plain text, not a quoted template");
+            return 0;
+        }
         if (is_template) {
             value tmp;
             memset(&tmp, 0, sizeof tmp);
@@ -1052,7 +1064,13 @@ static int data_row(et_ctx *c, const row *r, const ww_sink *sink)
         long lt, lc;
         bad |= count_of(c, KY_N_T, r, &lt) < 0;
         bad |= count_of(c, KY_N_C, r, &lc) < 0;
-        bad |= number_of(c, KY_N_TOTAL, r, &ntot) < 0;
+        if (number_of(c, KY_N_TOTAL, r, &ntot) < 0) {
+            bad = 1;
+        } else if (!isnan(ntot) && (ntot < 0 || ntot > 1e12)) {
+            DATA_ERROR(c, r->line, column_name(c, KY_N_TOTAL), "not a sample size: %g", ntot);
+            bad = 1;
+            ntot = NAN;
+        }
         o.n_treatment = lt;
         o.n_control = lc;
         rec.analysed_treatment = lt;
@@ -1336,7 +1354,7 @@ static int read_csv(et_ctx *c, const ww_sink *sink)
 {
     ww_csv *rd = NULL;
     ww_csv_row cr;
-    int got, have_header = 0;
+    int got = 0, have_header = 0;
     if ((c->rc = ww_csv__open(&rd, c->in->data, c->in->size, ET_FIELD_MAX)) < 0) return c->rc;
     while (c->rc == 0 && (got = ww_csv__next(rd, &cr)) == 1) {
         row r;
@@ -1398,7 +1416,8 @@ static int et_run(const ww_input *in, ww_diags *diags, const ww_sink *sink, int 
              " whole participant", c.fractional);
     if (c.rc == 0 && c.skipped)
         diag(&c, 1, in->name, 0, "", "%zu rows skipped, as the mapping's skip says", c.skipped);
-    if (c.rc == 0 && c.rows == 0) DATA_ERROR(&c, 0, "", "no rows after the header");
+    if (c.rc == 0 && c.rows == 0 && !c.skipped && !ww_diags__errors(diags))
+        DATA_ERROR(&c, 0, "", "no rows after the header");
 done:
     for (size_t i = 0; i < c.n_seen; i++) free(c.seen[i].key);
     free(c.seen);

@@ -11,6 +11,8 @@
  * outcome that changed in place. The importer's bad-input messages are
  * checked word for word: a bad mapping key, an unknown column, a value that
  * is not a number, a required key or value missing, and nothing stored.
+ * The mapping docs/effect-tables.md shows whole reads its table as the one
+ * in data/starter/ does.
  */
 #include "helpers.h"
 
@@ -413,6 +415,30 @@ static void test_starter__bad_mapping_key(void **state)
                      " comparison, before-after, descriptive, unknown)\n");
 }
 
+/* A code may hold '=' and spaces; a judgement is plain text. */
+static void test_starter__codes(void **state)
+{
+    size_t records;
+    char *got;
+    (void)state;
+    got = diagnose("# whatworks-mapping/1\n"
+                   "identity = test-small\n"
+                   "study.key = id\n"
+                   "intervention = \"Mentoring\"\n"
+                   "outcome = outcome\n"
+                   "effect.metric = SMD\n"
+                   "effect.estimate = g\n"
+                   "effect.se = se\n"
+                   "direction = outcome\n"
+                   "direction[Absences = days] = lower\n"
+                   "direction[*] = higher\n"
+                   "rob[id] = Random sequence generation\n"
+                   "rob.judgement[1] = \"low\"\n",
+                   GOOD_CSV, &records);
+    assert_string_equal(got, "t.csv.mapping:13: rob.judgement[1]: takes plain text, not a quoted template\n");
+    free(got);
+}
+
 static void test_starter__unknown_column(void **state)
 {
     size_t records;
@@ -498,6 +524,84 @@ static void test_starter__nothing_stored(void **state)
     ww_db_close(db);
 }
 
+/* ---- the documentation's example -------------------------------------------- */
+
+static void test_starter__doc_mapping_reads_its_table(void **state)
+{
+    char path[1024], map[512], db_path[512];
+    char *doc = test_slurp(TOP_PATH(path, "docs/effect-tables.md"));
+    const char *start = strstr(doc, "The Landenberger & Lipsey mapping, whole:");
+    const char *open, *close;
+    ww_db *db = NULL;
+    ww_import_opts opts;
+    double yi, vi;
+    int higher;
+    (void)state;
+    assert_non_null(start);
+    assert_non_null(open = strstr(start, "```\n"));
+    open += 4;
+    assert_non_null(close = strstr(open, "```\n"));
+    snprintf(map, sizeof map, "%s/doc.mapping", tmpdir);
+    {
+        FILE *fp = fopen(map, "wb");
+        assert_non_null(fp);
+        assert_int_equal(fwrite(open, 1, (size_t)(close - open), fp), (size_t)(close - open));
+        assert_int_equal(fclose(fp), 0);
+    }
+    /* on its own: no problem at all */
+    {
+        ww_input in = {.name = "t.txt",
+                       .mapping_name = map,
+                       .mapping = (const unsigned char *)open,
+                       .mapping_size = (size_t)(close - open)};
+        ww_diags *d = NULL;
+        assert_ww_ok(ww_diags__new(&d));
+        assert_ww_ok(ww_importer_effect_table__check_mapping(&in, d));
+        assert_int_equal(ww_diags__count(d), 0);
+        ww_diags__free(d);
+    }
+    snprintf(db_path, sizeof db_path, "%s/doc.db", tmpdir);
+    assert_ww_ok(ww_db_open(&db, db_path, WW_DB_CREATE));
+    memset(&opts, 0, sizeof opts);
+    opts.mapping = map;
+    assert_int_equal(import_one(db, TOP_PATH(path, "data/starter/metadat/dat.landenberger2005.txt"), &opts),
+                     WW_IMPORT_IMPORTED);
+    assert_counts(db, "metadat-landenberger2005", 58, 58, 58);
+    effect_of(db, "metadat-landenberger2005", "Guerra (1990) | rct | research | juveniles | 50",
+              "Recidivism | 12 months", &yi, &vi, &higher);
+    assert_close(yi, log((10.0 * 29) / (19.0 * 23)), 1e-12);
+    ww_db_close(db);
+    free(doc);
+}
+
+/* Every starter mapping is clean on its own. */
+static void test_starter__mappings_are_clean(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < N_STARTER; i++) {
+        char path[1024], mpath[1100];
+        char *text;
+        ww_diags *d = NULL;
+        ww_input in;
+        snprintf(mpath, sizeof mpath, "%s.mapping", TOP_PATH(path, starter_files[i]));
+        if (access(mpath, R_OK) != 0) continue; /* the WWC files have their own importers */
+        text = test_slurp(mpath);
+        memset(&in, 0, sizeof in);
+        in.name = starter_files[i];
+        in.mapping_name = mpath;
+        in.mapping = (const unsigned char *)text;
+        in.mapping_size = strlen(text);
+        assert_ww_ok(ww_diags__new(&d));
+        assert_ww_ok(ww_importer_effect_table__check_mapping(&in, d));
+        if (ww_diags__count(d)) {
+            ww_diags__write_one(ww_diags__get(d, 0), stderr);
+            fail();
+        }
+        ww_diags__free(d);
+        free(text);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -506,10 +610,13 @@ int main(void)
         cmocka_unit_test(test_starter__newer_version_updates_in_place),
         cmocka_unit_test(test_starter__good_table_reads),
         cmocka_unit_test(test_starter__bad_mapping_key),
+        cmocka_unit_test(test_starter__codes),
         cmocka_unit_test(test_starter__unknown_column),
         cmocka_unit_test(test_starter__not_a_number),
         cmocka_unit_test(test_starter__missing_required),
         cmocka_unit_test(test_starter__nothing_stored),
+        cmocka_unit_test(test_starter__doc_mapping_reads_its_table),
+        cmocka_unit_test(test_starter__mappings_are_clean),
     };
     test_filter_from_env();
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
