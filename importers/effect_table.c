@@ -180,7 +180,7 @@ typedef struct value {
     char *text;      /* the value as written, quotes removed */
     char **names;    /* column names: the template's references, or the column list */
     size_t n_names;
-    int *cols;       /* the header field of each name, once the header is read */
+    int *cols; /* the header field of each name, once the header is read */
     code *codes;
     size_t n_codes;
 } value;
@@ -197,7 +197,7 @@ typedef struct mapping {
     value v[N_KEYS];
     rob_item rob[ET_MAX_ROB];
     size_t n_rob;
-    int whitespace;   /* delimiter = whitespace */
+    int whitespace; /* delimiter = whitespace */
     char *missing[ET_MAX_MISSING];
     size_t n_missing;
     char digest[2 * SHA256_DIGEST_SIZE + 1];
@@ -207,8 +207,8 @@ typedef struct mapping {
 typedef struct et_ctx {
     const ww_input *in;
     ww_diags *diags;
-    int rc;           /* sticky: WW_ENOMEM or a sink's stop */
-    ww_arena *arena;  /* the mapping and the header */
+    int rc;          /* sticky: WW_ENOMEM or a sink's stop */
+    ww_arena *arena; /* the mapping and the header */
     mapping m;
     char **header;
     size_t n_header;
@@ -216,7 +216,7 @@ typedef struct et_ctx {
     struct seen {
         char *key;
         unsigned count;
-    } *seen;
+    } * seen;
     size_t n_seen, alloc_seen;
     size_t rows, records, unweighable, skipped, fractional;
     long first_unweighable, first_fractional;
@@ -278,9 +278,12 @@ static int template_names(et_ctx *c, value *v, long line, const char *key)
     const char *p = v->text;
     size_t n = 0;
     for (const char *q = p; *q; q++)
-        if (*q == '{' && q[1] != '{') n++;
-        else if (*q == '{') q++;
-    if (n && !(v->names = ww_arena__alloc(c->arena, n * sizeof *v->names))) return c->rc = ww__error_oom();
+        if (*q == '{' && q[1] != '{')
+            n++;
+        else if (*q == '{')
+            q++;
+    if (n && !(v->names = ww_arena__alloc(c->arena, n * sizeof *v->names)))
+        return c->rc = ww__error_oom();
     v->n_names = 0;
     while (*p) {
         if (p[0] == '{' && p[1] == '{') {
@@ -324,10 +327,12 @@ static int column_list(et_ctx *c, value *v, long line, const char *key, int many
     }
     if (n > 1 && !many) {
         MAP_ERROR(c, line, key,
-                  "one column expected, got '%s' (a \"quoted template\" combines columns)", v->text);
+                  "one column expected, got '%s' (a \"quoted template\" combines columns)",
+                  v->text);
         return 0;
     }
-    if (!(v->names = ww_arena__alloc(c->arena, n * sizeof *v->names))) return c->rc = ww__error_oom();
+    if (!(v->names = ww_arena__alloc(c->arena, n * sizeof *v->names)))
+        return c->rc = ww__error_oom();
     while (1) {
         const char *end = strchr(p, sep);
         size_t len;
@@ -373,7 +378,8 @@ static void check_code_value(et_ctx *c, enum key k, const char *val, long line, 
         MAP_ERROR(c, line, field,
                   "'%s' is not a design (randomised, regression-discontinuity, instrument,"
                   " difference-in-differences, matched-pretest, comparison, before-after,"
-                  " descriptive, unknown)", val);
+                  " descriptive, unknown)",
+                  val);
     else if (k == KY_METRIC && !in_list(val, metric_names))
         list_text(names, sizeof names, metric_names),
             MAP_ERROR(c, line, field, "'%s' is not a metric (%s)", val, names);
@@ -567,8 +573,8 @@ static int parse_mapping(et_ctx *c)
     size_t size = c->in->mapping_size, pos = 0;
     long line = 0;
     int seen_format = 0;
-    static const enum key required[] = {KY_IDENTITY, KY_STUDY_KEY, KY_INTERVENTION, KY_OUTCOME,
-                                        KY_METRIC, KY_DIRECTION};
+    static const enum key required[] = {KY_IDENTITY, KY_STUDY_KEY, KY_INTERVENTION,
+                                        KY_OUTCOME,  KY_METRIC,    KY_DIRECTION};
 
     m->file = c->in->mapping_name ? c->in->mapping_name : "mapping";
     if (!data) {
@@ -578,7 +584,8 @@ static int parse_mapping(et_ctx *c)
         return c->rc;
     }
     if (size > ET_MAPPING_MAX) {
-        MAP_ERROR(c, 0, "", "%zu bytes is larger than a mapping may be (%zu)", size, ET_MAPPING_MAX);
+        MAP_ERROR(c, 0, "", "%zu bytes is larger than a mapping may be (%zu)", size,
+                  ET_MAPPING_MAX);
         return c->rc;
     }
     if (ww_csv__bad_utf8_line(data, size)) {
@@ -615,7 +622,8 @@ static int parse_mapping(et_ctx *c)
             MAP_ERROR(c, 0, key_defs[required[i]].name, "required, not given");
 
     if (m->v[KY_DELIMITER].given) {
-        if (strcmp(m->v[KY_DELIMITER].text, "whitespace") == 0) m->whitespace = 1;
+        if (strcmp(m->v[KY_DELIMITER].text, "whitespace") == 0)
+            m->whitespace = 1;
         else if (strcmp(m->v[KY_DELIMITER].text, "comma") != 0)
             MAP_ERROR(c, m->v[KY_DELIMITER].line, "delimiter",
                       "'%s' is not a delimiter (comma, whitespace)", m->v[KY_DELIMITER].text);
@@ -627,7 +635,8 @@ static int parse_mapping(et_ctx *c)
         if (column_list(c, &tmp, tmp.line, "missing", 1, ',') < 0) return c->rc;
         if (tmp.n_names > ET_MAX_MISSING)
             MAP_ERROR(c, tmp.line, "missing", "at most %d missing-value tokens", ET_MAX_MISSING);
-        for (size_t i = 0; i < tmp.n_names && i < ET_MAX_MISSING; i++) m->missing[m->n_missing++] = tmp.names[i];
+        for (size_t i = 0; i < tmp.n_names && i < ET_MAX_MISSING; i++)
+            m->missing[m->n_missing++] = tmp.names[i];
     } else {
         m->missing[m->n_missing++] = "NA";
     }
@@ -635,7 +644,8 @@ static int parse_mapping(et_ctx *c)
         for (const char *p = m->v[KY_IDENTITY].text; *p; p++)
             if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '.')) {
                 MAP_ERROR(c, m->v[KY_IDENTITY].line, "identity",
-                          "'%s': lower-case letters, digits, '-' and '.' only", m->v[KY_IDENTITY].text);
+                          "'%s': lower-case letters, digits, '-' and '.' only",
+                          m->v[KY_IDENTITY].text);
                 break;
             }
     }
@@ -645,14 +655,17 @@ static int parse_mapping(et_ctx *c)
                   m->v[KY_ROB_TOOL].text);
     if (m->n_rob && !m->v[KY_ROB_JUDGEMENT].n_codes)
         MAP_ERROR(c, m->rob[0].line, "rob.judgement",
-                  "risk-of-bias items need their codes: rob.judgement[CODE] = low|high|unclear|some concerns");
+                  "risk-of-bias items need their codes: rob.judgement[CODE] = "
+                  "low|high|unclear|some concerns");
     if (m->v[KY_DESIGN].given && !m->v[KY_DESIGN].is_template && !m->v[KY_DESIGN].n_codes)
-        MAP_ERROR(c, m->v[KY_DESIGN].line, "design",
-                  "a design column needs its codes: design[CODE] = randomised (or a fixed \"design\")");
+        MAP_ERROR(
+            c, m->v[KY_DESIGN].line, "design",
+            "a design column needs its codes: design[CODE] = randomised (or a fixed \"design\")");
     if (m->v[KY_DESIGN].given && m->v[KY_DESIGN].is_template && !m->v[KY_DESIGN].n_names)
         check_code_value(c, KY_DESIGN, m->v[KY_DESIGN].text, m->v[KY_DESIGN].line, "design");
     if (m->v[KY_DIRECTION].given && m->v[KY_DIRECTION].is_template && !m->v[KY_DIRECTION].n_names)
-        check_code_value(c, KY_DIRECTION, m->v[KY_DIRECTION].text, m->v[KY_DIRECTION].line, "direction");
+        check_code_value(c, KY_DIRECTION, m->v[KY_DIRECTION].text, m->v[KY_DIRECTION].line,
+                         "direction");
     if (m->v[KY_METRIC].given && m->v[KY_METRIC].is_template && !m->v[KY_METRIC].n_names)
         check_code_value(c, KY_METRIC, m->v[KY_METRIC].text, m->v[KY_METRIC].line, "effect.metric");
 
@@ -662,16 +675,18 @@ static int parse_mapping(et_ctx *c)
         int generic = v[KY_ESTIMATE].given, binary = v[KY_EVENTS_T].given || v[KY_EVENTS_C].given,
             continuous = v[KY_MEAN_T].given || v[KY_MEAN_C].given;
         if (generic + binary + continuous != 1) {
-            MAP_ERROR(c, 0, "effect",
-                      generic + binary + continuous
-                          ? "give one set of statistics: effect.estimate with its effect.se,"
-                            " effect.variance or CI; or events per arm; or means per arm"
-                          : "no statistics: give effect.estimate with its effect.se, effect.variance"
-                            " or effect.ci_low and effect.ci_high; or events.treatment and"
-                            " events.control with nonevents.* or total.*; or mean.*, sd.* and n.*");
+            MAP_ERROR(
+                c, 0, "effect",
+                generic + binary + continuous
+                    ? "give one set of statistics: effect.estimate with its effect.se,"
+                      " effect.variance or CI; or events per arm; or means per arm"
+                    : "no statistics: give effect.estimate with its effect.se, effect.variance"
+                      " or effect.ci_low and effect.ci_high; or events.treatment and"
+                      " events.control with nonevents.* or total.*; or mean.*, sd.* and n.*");
         } else if (generic) {
             m->stats = S_GENERIC;
-            if (!v[KY_SE].given && !v[KY_VARIANCE].given && !(v[KY_CI_LOW].given && v[KY_CI_HIGH].given))
+            if (!v[KY_SE].given && !v[KY_VARIANCE].given &&
+                !(v[KY_CI_LOW].given && v[KY_CI_HIGH].given))
                 MAP_ERROR(c, v[KY_ESTIMATE].line, "effect.estimate",
                           "needs effect.se, effect.variance, or effect.ci_low and effect.ci_high");
         } else if (binary) {
@@ -681,7 +696,8 @@ static int parse_mapping(et_ctx *c)
                           "required with events of the other arm");
             if (!(v[KY_NONEVENTS_T].given ^ v[KY_TOTAL_T].given) ||
                 !(v[KY_NONEVENTS_C].given ^ v[KY_TOTAL_C].given))
-                MAP_ERROR(c, 0, "events", "each arm needs either nonevents.ARM or total.ARM, not both");
+                MAP_ERROR(c, 0, "events",
+                          "each arm needs either nonevents.ARM or total.ARM, not both");
         } else {
             m->stats = S_CONTINUOUS;
             static const enum key need[] = {KY_MEAN_T, KY_SD_T, KY_N_T, KY_MEAN_C, KY_SD_C, KY_N_C};
@@ -770,8 +786,10 @@ static char *render(et_ctx *c, ww_arena *a, const char *text, const int *cols, c
             const char *end = strchr(p, '}');
             const char *val = cols[ref] >= 0 && (size_t)cols[ref] < r->n ? r->f[cols[ref]] : "";
             ref++;
-            if (is_missing(c, val)) miss = 1;
-            else if (ww_buf__puts(&b, val) < 0) goto oom;
+            if (is_missing(c, val))
+                miss = 1;
+            else if (ww_buf__puts(&b, val) < 0)
+                goto oom;
             p = end ? end + 1 : p + strlen(p);
         } else {
             if (ww_buf__put(&b, p, 1) < 0) goto oom;
@@ -804,8 +822,10 @@ static char *text_of(et_ctx *c, ww_arena *a, enum key k, const row *r, const cha
          * a value of one column is missing when it is. */
         for (size_t i = 0; i < v->n_names; i++) {
             const char *val = v->cols[i] >= 0 && (size_t)v->cols[i] < r->n ? r->f[v->cols[i]] : "";
-            if (is_missing(c, val)) val = "";
-            else present++;
+            if (is_missing(c, val))
+                val = "";
+            else
+                present++;
             if (!present && i + 1 == v->n_names) {
                 ww_buf__free(&b);
                 return NULL;
@@ -824,8 +844,9 @@ static char *text_of(et_ctx *c, ww_arena *a, enum key k, const row *r, const cha
     for (int pass = 0; pass < 2; pass++) /* the code itself, then the default [*] */
         for (size_t i = 0; i < v->n_codes; i++)
             if (strcmp(v->codes[i].code, pass ? "*" : raw) == 0)
-                return v->codes[i].is_template ? render(c, a, v->codes[i].value, v->codes[i].cols, r)
-                                               : v->codes[i].value;
+                return v->codes[i].is_template
+                           ? render(c, a, v->codes[i].value, v->codes[i].cols, r)
+                           : v->codes[i].value;
     return raw;
 }
 
@@ -972,7 +993,8 @@ static int data_row(et_ctx *c, const row *r, const ww_sink *sink)
     if (!(rec.study_key = text_of(c, a, KY_STUDY_KEY, r, " | ")) && c->rc == 0)
         DATA_ERROR(c, r->line, column_name(c, KY_STUDY_KEY), "empty: every row needs its study");
     if (!(rec.intervention_name = text_of(c, a, KY_INTERVENTION, r, "")) && c->rc == 0)
-        DATA_ERROR(c, r->line, column_name(c, KY_INTERVENTION), "empty: every row needs its intervention");
+        DATA_ERROR(c, r->line, column_name(c, KY_INTERVENTION),
+                   "empty: every row needs its intervention");
     if (!(o.name = text_of(c, a, KY_OUTCOME, r, "")) && c->rc == 0)
         DATA_ERROR(c, r->line, column_name(c, KY_OUTCOME), "empty: every row needs its outcome");
     rec.title = text_of(c, a, KY_STUDY_TITLE, r, "");
@@ -980,7 +1002,8 @@ static int data_row(et_ctx *c, const row *r, const ww_sink *sink)
     if ((s = text_of(c, a, KY_STUDY_YEAR, r, ""))) {
         long y;
         if (ww__parse_long(&y, s) < 0 || y < 1800 || y > 2200)
-            DATA_ERROR(c, r->line, column_name(c, KY_STUDY_YEAR), "not a year: '%s'", quote(q, sizeof q, s));
+            DATA_ERROR(c, r->line, column_name(c, KY_STUDY_YEAR), "not a year: '%s'",
+                       quote(q, sizeof q, s));
         else
             rec.year = (int)y;
     }
@@ -1013,9 +1036,10 @@ static int data_row(et_ctx *c, const row *r, const ww_sink *sink)
 
     /* direction: fixed, a coded column, or the lexicon */
     if ((dir = text_of(c, a, KY_DIRECTION, r, "")) && !in_list(dir, direction_names))
-        DATA_ERROR(c, r->line, column_name(c, KY_DIRECTION),
-                   "direction code '%s' has no mapping (add direction[%s] = higher|lower|unknown|lexicon)",
-                   quote(q, sizeof q, dir), dir);
+        DATA_ERROR(
+            c, r->line, column_name(c, KY_DIRECTION),
+            "direction code '%s' has no mapping (add direction[%s] = higher|lower|unknown|lexicon)",
+            quote(q, sizeof q, dir), dir);
     if (!dir || strcmp(dir, "unknown") == 0) {
         o.higher_is_better = -1;
         o.direction_rule = "unknown";
@@ -1029,9 +1053,10 @@ static int data_row(et_ctx *c, const row *r, const ww_sink *sink)
         o.direction_rule = o.name && dv.rule ? dv.rule : "unknown";
     } else {
         const value *dv = &m->v[KY_DIRECTION];
-        const char *raw = dv->n_names && !dv->is_template && dv->cols[0] >= 0 && (size_t)dv->cols[0] < r->n
-                              ? r->f[dv->cols[0]]
-                              : NULL;
+        const char *raw =
+            dv->n_names && !dv->is_template && dv->cols[0] >= 0 && (size_t)dv->cols[0] < r->n
+                ? r->f[dv->cols[0]]
+                : NULL;
         o.higher_is_better = strcmp(dir, "higher") == 0;
         /* "source" when the column itself says higher or lower; "mapping"
          * when the mapping says it (a fixed value, or a code's meaning),
@@ -1042,19 +1067,22 @@ static int data_row(et_ctx *c, const row *r, const ww_sink *sink)
     /* metric */
     metric = text_of(c, a, KY_METRIC, r, "");
     if (!metric) {
-        if (c->rc == 0) DATA_ERROR(c, r->line, column_name(c, KY_METRIC), "empty: every row needs its metric");
+        if (c->rc == 0)
+            DATA_ERROR(c, r->line, column_name(c, KY_METRIC), "empty: every row needs its metric");
     } else if (!in_list(metric, metric_names)) {
-        DATA_ERROR(c, r->line, column_name(c, KY_METRIC),
-                   "metric code '%s' has no mapping (add effect.metric[%s] = SMD|MD|logOR|logRR|RD)",
-                   quote(q, sizeof q, metric), metric);
+        DATA_ERROR(
+            c, r->line, column_name(c, KY_METRIC),
+            "metric code '%s' has no mapping (add effect.metric[%s] = SMD|MD|logOR|logRR|RD)",
+            quote(q, sizeof q, metric), metric);
         metric = NULL;
     } else if (m->stats == S_BINARY && strcmp(metric, "logOR") && strcmp(metric, "logRR") &&
                strcmp(metric, "RD")) {
-        DATA_ERROR(c, r->line, column_name(c, KY_METRIC), "events per arm give logOR, logRR or RD, not %s",
-                   metric);
+        DATA_ERROR(c, r->line, column_name(c, KY_METRIC),
+                   "events per arm give logOR, logRR or RD, not %s", metric);
         metric = NULL;
     } else if (m->stats == S_CONTINUOUS && strcmp(metric, "SMD") && strcmp(metric, "MD")) {
-        DATA_ERROR(c, r->line, column_name(c, KY_METRIC), "means per arm give SMD or MD, not %s", metric);
+        DATA_ERROR(c, r->line, column_name(c, KY_METRIC), "means per arm give SMD or MD, not %s",
+                   metric);
         metric = NULL;
     }
 
@@ -1089,18 +1117,22 @@ static int data_row(et_ctx *c, const row *r, const ww_sink *sink)
         double est, se, var, lo, hi;
         int which = -1, g_est = number_at(c, KY_ESTIMATE, r, &est, &which);
         int w_se = which, w_var = which, w_lo = which, w_hi = which;
-        int g_se = number_at(c, KY_SE, r, &se, &w_se), g_var = number_at(c, KY_VARIANCE, r, &var, &w_var),
-            g_lo = number_at(c, KY_CI_LOW, r, &lo, &w_lo), g_hi = number_at(c, KY_CI_HIGH, r, &hi, &w_hi);
+        int g_se = number_at(c, KY_SE, r, &se, &w_se),
+            g_var = number_at(c, KY_VARIANCE, r, &var, &w_var),
+            g_lo = number_at(c, KY_CI_LOW, r, &lo, &w_lo),
+            g_hi = number_at(c, KY_CI_HIGH, r, &hi, &w_hi);
         bad |= g_est < 0 || g_se < 0 || g_var < 0 || g_lo < 0 || g_hi < 0;
         if (!bad && g_est > 0 && g_se > 0 && !(se > 0))
-            DATA_ERROR(c, r->line, column_name(c, KY_SE), "a standard error must be > 0, got %g", se),
+            DATA_ERROR(c, r->line, column_name(c, KY_SE), "a standard error must be > 0, got %g",
+                       se),
                 bad = 1;
         if (!bad && g_est > 0 && g_se <= 0 && g_var > 0 && !(var > 0))
-            DATA_ERROR(c, r->line, column_name(c, KY_VARIANCE), "a variance must be > 0, got %g", var),
+            DATA_ERROR(c, r->line, column_name(c, KY_VARIANCE), "a variance must be > 0, got %g",
+                       var),
                 bad = 1;
         if (!bad && g_est > 0 && g_se <= 0 && g_var <= 0 && g_lo > 0 && g_hi > 0 && !(hi > lo))
-            DATA_ERROR(c, r->line, column_name(c, KY_CI_HIGH), "the CI's upper limit %g is not above %g",
-                       hi, lo),
+            DATA_ERROR(c, r->line, column_name(c, KY_CI_HIGH),
+                       "the CI's upper limit %g is not above %g", hi, lo),
                 bad = 1;
         if (!bad && g_est > 0 && (g_se > 0 || g_var > 0 || (g_lo > 0 && g_hi > 0))) {
             o.kind = WW_OUTCOME_GENERIC;
@@ -1116,11 +1148,14 @@ static int data_row(et_ctx *c, const row *r, const ww_sink *sink)
     } else if (m->stats == S_BINARY) {
         long et, ec, xt, xc;
         int gt = count_of(c, KY_EVENTS_T, r, &et), gc = count_of(c, KY_EVENTS_C, r, &ec);
-        int ht = m->v[KY_NONEVENTS_T].given ? count_of(c, KY_NONEVENTS_T, r, &xt) : count_of(c, KY_TOTAL_T, r, &xt);
-        int hc = m->v[KY_NONEVENTS_C].given ? count_of(c, KY_NONEVENTS_C, r, &xc) : count_of(c, KY_TOTAL_C, r, &xc);
+        int ht = m->v[KY_NONEVENTS_T].given ? count_of(c, KY_NONEVENTS_T, r, &xt)
+                                            : count_of(c, KY_TOTAL_T, r, &xt);
+        int hc = m->v[KY_NONEVENTS_C].given ? count_of(c, KY_NONEVENTS_C, r, &xc)
+                                            : count_of(c, KY_TOTAL_C, r, &xc);
         bad |= gt < 0 || gc < 0 || ht < 0 || hc < 0;
         if (!bad && gt > 0 && gc > 0 && ht > 0 && hc > 0) {
-            long tt = m->v[KY_NONEVENTS_T].given ? et + xt : xt, tc = m->v[KY_NONEVENTS_C].given ? ec + xc : xc;
+            long tt = m->v[KY_NONEVENTS_T].given ? et + xt : xt,
+                 tc = m->v[KY_NONEVENTS_C].given ? ec + xc : xc;
             if (et > tt || ec > tc) {
                 DATA_ERROR(c, r->line, column_name(c, et > tt ? KY_EVENTS_T : KY_EVENTS_C),
                            "more events than participants in the arm");
@@ -1159,7 +1194,8 @@ static int data_row(et_ctx *c, const row *r, const ww_sink *sink)
 
     /* risk of bias */
     for (size_t i = 0; i < m->n_rob; i++) {
-        const char *val = m->rob[i].col >= 0 && (size_t)m->rob[i].col < r->n ? r->f[m->rob[i].col] : "";
+        const char *val =
+            m->rob[i].col >= 0 && (size_t)m->rob[i].col < r->n ? r->f[m->rob[i].col] : "";
         const char *j = NULL;
         const value *jv = &m->v[KY_ROB_JUDGEMENT];
         if (is_missing(c, val)) continue;
@@ -1167,7 +1203,8 @@ static int data_row(et_ctx *c, const row *r, const ww_sink *sink)
             if (strcmp(jv->codes[k].code, val) == 0) j = jv->codes[k].value;
         if (!j) {
             DATA_ERROR(c, r->line, m->rob[i].column,
-                       "risk-of-bias code '%s' has no mapping (add rob.judgement[%s] = low|high|unclear|some concerns)",
+                       "risk-of-bias code '%s' has no mapping (add rob.judgement[%s] = "
+                       "low|high|unclear|some concerns)",
                        quote(q, sizeof q, val), val);
             continue;
         }
@@ -1189,14 +1226,16 @@ static int data_row(et_ctx *c, const row *r, const ww_sink *sink)
         ww_buf b = WW_BUF_INIT;
         unsigned n;
         if (!base) {
-            if (ww_buf__printf(&b, "%s%s%s", o.name, o.timepoint ? " | " : "", o.timepoint ? o.timepoint : "") < 0)
+            if (ww_buf__printf(&b, "%s%s%s", o.name, o.timepoint ? " | " : "",
+                               o.timepoint ? o.timepoint : "") < 0)
                 goto oom;
         } else if (ww_buf__puts(&b, base) < 0) {
             goto oom;
         }
         {
             ww_buf sk = WW_BUF_INIT;
-            if (ww_buf__printf(&sk, "%s\x1f%s\x1f%s", rec.study_key, rec.intervention_name, b.data) < 0) {
+            if (ww_buf__printf(&sk, "%s\x1f%s\x1f%s", rec.study_key, rec.intervention_name,
+                               b.data) < 0) {
                 ww_buf__free(&sk);
                 ww_buf__free(&b);
                 goto oom;
@@ -1364,7 +1403,8 @@ static int read_csv(et_ctx *c, const ww_sink *sink)
             continue;
         }
         if (cr.status == WW_CSV_TOO_LONG) {
-            DATA_ERROR(c, cr.line, "", "field %zu is longer than %zu bytes", cr.bad_field + 1, ET_FIELD_MAX);
+            DATA_ERROR(c, cr.line, "", "field %zu is longer than %zu bytes", cr.bad_field + 1,
+                       ET_FIELD_MAX);
             if (!have_header) break;
             continue;
         }
@@ -1376,8 +1416,10 @@ static int read_csv(et_ctx *c, const ww_sink *sink)
             if (header_row(c, &r) < 0 || ww_diags__errors(c->diags)) break;
             continue;
         }
-        if (check_width(c, &r)) data_row(c, &r, ww_diags__errors(c->diags) ? NULL : sink);
-        else ww_csv__resync(rd);
+        if (check_width(c, &r))
+            data_row(c, &r, ww_diags__errors(c->diags) ? NULL : sink);
+        else
+            ww_csv__resync(rd);
     }
     if (got < 0 && c->rc == 0) c->rc = got;
     ww_csv__free(rd);
@@ -1404,16 +1446,20 @@ static int et_run(const ww_input *in, ww_diags *diags, const ww_sink *sink, int 
         DATA_ERROR(&c, bad, "", "not UTF-8 text");
         goto done;
     }
-    if (c.m.whitespace) read_whitespace(&c, sink);
-    else read_csv(&c, sink);
+    if (c.m.whitespace)
+        read_whitespace(&c, sink);
+    else
+        read_csv(&c, sink);
     if (c.rc == 0 && c.unweighable)
         diag(&c, 1, in->name, c.first_unweighable, "",
              "%zu of %zu rows give no effect that can be weighed (statistics missing): stored,"
-             " never pooled", c.unweighable, c.rows);
+             " never pooled",
+             c.unweighable, c.rows);
     if (c.rc == 0 && c.fractional)
         diag(&c, 1, in->name, c.first_fractional, "",
              "%zu arm sizes are not whole numbers (effective sample sizes): rounded to the nearest"
-             " whole participant", c.fractional);
+             " whole participant",
+             c.fractional);
     if (c.rc == 0 && c.skipped)
         diag(&c, 1, in->name, 0, "", "%zu rows skipped, as the mapping's skip says", c.skipped);
     if (c.rc == 0 && c.rows == 0 && !c.skipped && !ww_diags__errors(diags))

@@ -91,7 +91,8 @@ static ww_db *starter_db(const char *name)
     unlink(path);
     assert_ww_ok(ww_db_open(&db, path, WW_DB_CREATE));
     for (size_t i = 0; i < N_STARTER; i++)
-        assert_int_equal(import_one(db, TOP_PATH(file, starter_files[i]), NULL), WW_IMPORT_IMPORTED);
+        assert_int_equal(import_one(db, TOP_PATH(file, starter_files[i]), NULL),
+                         WW_IMPORT_IMPORTED);
     return db;
 }
 
@@ -272,17 +273,16 @@ static void write_file(const char *path, const char *text)
     assert_int_equal(fclose(fp), 0);
 }
 
-static const char small_mapping[] =
-    "# whatworks-mapping/1\n"
-    "identity = test-small\n"
-    "study.key = id\n"
-    "intervention = \"Mentoring\"\n"
-    "outcome = outcome\n"
-    "outcome.domain = \"attendance\"\n"
-    "effect.metric = SMD\n"
-    "effect.estimate = g\n"
-    "effect.se = se\n"
-    "direction = higher\n";
+static const char small_mapping[] = "# whatworks-mapping/1\n"
+                                    "identity = test-small\n"
+                                    "study.key = id\n"
+                                    "intervention = \"Mentoring\"\n"
+                                    "outcome = outcome\n"
+                                    "outcome.domain = \"attendance\"\n"
+                                    "effect.metric = SMD\n"
+                                    "effect.estimate = g\n"
+                                    "effect.se = se\n"
+                                    "direction = higher\n";
 
 static void test_starter__newer_version_updates_in_place(void **state)
 {
@@ -295,7 +295,8 @@ static void test_starter__newer_version_updates_in_place(void **state)
     snprintf(csv, sizeof csv, "%s/small.csv", tmpdir);
     snprintf(path, sizeof path, "%s/small.csv.mapping", tmpdir);
     write_file(path, small_mapping);
-    write_file(csv, "id,outcome,g,se\n1,Attendance,0.2,0.1\n1,Absences,0.1,0.1\n2,Attendance,0.3,0.2\n");
+    write_file(csv,
+               "id,outcome,g,se\n1,Attendance,0.2,0.1\n1,Absences,0.1,0.1\n2,Attendance,0.3,0.2\n");
     assert_ww_ok(ww_db_open(&db, db_path, WW_DB_CREATE));
     assert_int_equal(import_one(db, csv, NULL), WW_IMPORT_IMPORTED);
 
@@ -381,7 +382,8 @@ static void test_starter__good_table_reads(void **state)
     free(got);
     /* no mapping at all */
     {
-        ww_input in = {.name = "t.csv", .data = (const unsigned char *)GOOD_CSV, .size = strlen(GOOD_CSV)};
+        ww_input in = {
+            .name = "t.csv", .data = (const unsigned char *)GOOD_CSV, .size = strlen(GOOD_CSV)};
         ww_diags *d = NULL;
         assert_ww_ok(ww_diags__new(&d));
         assert_int_equal(ww_importer_effect_table.sniff(&in), 0);
@@ -397,22 +399,23 @@ static void test_starter__good_table_reads(void **state)
 static void test_starter__bad_mapping_key(void **state)
 {
     (void)state;
-    assert_diagnosis("# whatworks-mapping/1\n"
-                     "identity = test-small\n"
-                     "study.kee = id\n"
-                     "study.key = id\n"
-                     "intervention = \"Mentoring\"\n"
-                     "outcome = outcome\n"
-                     "effect.metric = SMD\n"
-                     "effect.estimate = g\n"
-                     "effect.se = se\n"
-                     "direction = sideways\n"
-                     "design[RCT] = random\n",
-                     GOOD_CSV,
-                     "t.csv.mapping:3: study.kee: unknown key (docs/effect-tables.md lists the keys)\n"
-                     "t.csv.mapping:11: design[RCT]: 'random' is not a design (randomised,"
-                     " regression-discontinuity, instrument, difference-in-differences, matched-pretest,"
-                     " comparison, before-after, descriptive, unknown)\n");
+    assert_diagnosis(
+        "# whatworks-mapping/1\n"
+        "identity = test-small\n"
+        "study.kee = id\n"
+        "study.key = id\n"
+        "intervention = \"Mentoring\"\n"
+        "outcome = outcome\n"
+        "effect.metric = SMD\n"
+        "effect.estimate = g\n"
+        "effect.se = se\n"
+        "direction = sideways\n"
+        "design[RCT] = random\n",
+        GOOD_CSV,
+        "t.csv.mapping:3: study.kee: unknown key (docs/effect-tables.md lists the keys)\n"
+        "t.csv.mapping:11: design[RCT]: 'random' is not a design (randomised,"
+        " regression-discontinuity, instrument, difference-in-differences, matched-pretest,"
+        " comparison, before-after, descriptive, unknown)\n");
 }
 
 /* A code may hold '=' and spaces; a judgement is plain text. */
@@ -435,7 +438,8 @@ static void test_starter__codes(void **state)
                    "rob[id] = Random sequence generation\n"
                    "rob.judgement[1] = \"low\"\n",
                    GOOD_CSV, &records);
-    assert_string_equal(got, "t.csv.mapping:13: rob.judgement[1]: takes plain text, not a quoted template\n");
+    assert_string_equal(
+        got, "t.csv.mapping:13: rob.judgement[1]: takes plain text, not a quoted template\n");
     free(got);
 }
 
@@ -454,9 +458,9 @@ static void test_starter__unknown_column(void **state)
                    "effect.se = SE\n"
                    "direction = higher\n",
                    GOOD_CSV, &records);
-    assert_string_equal(got,
-                        "t.csv:1: Outcome: no such column (named by outcome on line 5 of t.csv.mapping)\n"
-                        "t.csv:1: SE: no such column (named by effect.se on line 8 of t.csv.mapping)\n");
+    assert_string_equal(
+        got, "t.csv:1: Outcome: no such column (named by outcome on line 5 of t.csv.mapping)\n"
+             "t.csv:1: SE: no such column (named by effect.se on line 8 of t.csv.mapping)\n");
     assert_int_equal(records, 0);
     free(got);
 }
@@ -466,9 +470,10 @@ static void test_starter__not_a_number(void **state)
     size_t records;
     char *got;
     (void)state;
-    got = diagnose(small_mapping,
-                   "id,outcome,g,se\n1,Attendance,0.2,0.1\n2,Attendance,0.3,n/a\n3,Attendance,big,0.1\n",
-                   &records);
+    got = diagnose(
+        small_mapping,
+        "id,outcome,g,se\n1,Attendance,0.2,0.1\n2,Attendance,0.3,n/a\n3,Attendance,big,0.1\n",
+        &records);
     assert_string_equal(got, "t.csv:3: se: not a number: 'n/a'\n"
                              "t.csv:4: g: not a number: 'big'\n");
     /* the row before the first error was handed on; the store rolls the
@@ -564,8 +569,9 @@ static void test_starter__doc_mapping_reads_its_table(void **state)
     assert_ww_ok(ww_db_open(&db, db_path, WW_DB_CREATE));
     memset(&opts, 0, sizeof opts);
     opts.mapping = map;
-    assert_int_equal(import_one(db, TOP_PATH(path, "data/starter/metadat/dat.landenberger2005.txt"), &opts),
-                     WW_IMPORT_IMPORTED);
+    assert_int_equal(
+        import_one(db, TOP_PATH(path, "data/starter/metadat/dat.landenberger2005.txt"), &opts),
+        WW_IMPORT_IMPORTED);
     assert_counts(db, "metadat-landenberger2005", 58, 58, 58);
     effect_of(db, "metadat-landenberger2005", "Guerra (1990) | rct | research | juveniles | 50",
               "Recidivism | 12 months", &yi, &vi, &higher);
