@@ -28,6 +28,7 @@
  */
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -914,25 +915,44 @@ static int count_of(et_ctx *c, enum key k, const row *r, long *out)
 }
 
 /* Number outcomes of one study that look alike: "#2", "#3", ... */
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+/* How many times key has been seen, this one included: an open-addressing
+ * hash table, so a table of many rows stays linear. 0 on OOM (c->rc set). */
 static unsigned seen_count(et_ctx *c, const char *key)
 {
-    for (size_t i = 0; i < c->n_seen; i++)
-        if (strcmp(c->seen[i].key, key) == 0) return ++c->seen[i].count;
-    if (c->n_seen == c->alloc_seen) {
-        size_t na = c->alloc_seen ? 2 * c->alloc_seen : 64;
-        struct seen *p = realloc(c->seen, na * sizeof *p);
+    size_t mask, i;
+    if (2 * (c->n_seen + 1) > c->alloc_seen) {
+        size_t na = c->alloc_seen ? 2 * c->alloc_seen : 256;
+        struct seen *p = calloc(na, sizeof *p);
         if (!p) {
             c->rc = ww__error_oom();
             return 0;
         }
+        for (size_t k = 0; k < c->alloc_seen; k++) {
+            if (!c->seen[k].key) continue;
+            for (i = fnv1a(c->seen[k].key) & (na - 1); p[i].key; i = (i + 1) & (na - 1)) {
+            }
+            p[i] = c->seen[k];
+        }
+        free(c->seen);
         c->seen = p;
         c->alloc_seen = na;
     }
-    if (!(c->seen[c->n_seen].key = strdup(key))) {
+    mask = c->alloc_seen - 1;
+    for (i = fnv1a(key) & mask; c->seen[i].key; i = (i + 1) & mask)
+        if (strcmp(c->seen[i].key, key) == 0) return ++c->seen[i].count;
+    if (!(c->seen[i].key = strdup(key))) {
         c->rc = ww__error_oom();
         return 0;
     }
-    c->seen[c->n_seen++].count = 1;
+    c->seen[i].count = 1;
+    c->n_seen++;
     return 1;
 }
 
@@ -1465,7 +1485,7 @@ static int et_run(const ww_input *in, ww_diags *diags, const ww_sink *sink, int 
     if (c.rc == 0 && c.rows == 0 && !c.skipped && !ww_diags__errors(diags))
         DATA_ERROR(&c, 0, "", "no rows after the header");
 done:
-    for (size_t i = 0; i < c.n_seen; i++) free(c.seen[i].key);
+    for (size_t i = 0; i < c.alloc_seen; i++) free(c.seen[i].key);
     free(c.seen);
     ww_arena__free(c.arena);
     return c.rc;
