@@ -78,8 +78,12 @@ static int add_file(run *r, const char *path, long long size)
     return 0;
 }
 
+/* Hidden entries are skipped, and so are mapping files: each is read with
+ * the data file it sits beside (data.csv.mapping with data.csv). */
 static int skip_name(const struct dirent *d)
 {
+    size_t n = strlen(d->d_name);
+    if (n > 8 && strcmp(d->d_name + n - 8, ".mapping") == 0) return 0;
     return d->d_name[0] != '.';
 }
 
@@ -209,7 +213,7 @@ static void summary(const run *r)
 static int usage_import(int validate)
 {
     if (validate)
-        puts("usage: whatworks validate [--format F] PATH...\n\n"
+        puts("usage: whatworks validate [--format F] [--mapping FILE] PATH...\n\n"
              "Check submissions (or any importable file) without storing anything.\n"
              "Every problem is printed as FILE:LINE: field: problem, and a valid\n"
              "submission's provisional rigour grade with what would raise it.\n"
@@ -219,9 +223,12 @@ static int usage_import(int validate)
              "included), 65 when any is not, 66 when a path is missing.\n\n"
              "  --format F   read every file as format F instead of sniffing it\n"
              "               (submission, pilot-csv, revman, wwc-findings, wwc-studies,\n"
-             "               wwc-intervention-reports, report)");
+             "               wwc-intervention-reports, report, effect-table)\n"
+             "  --mapping FILE  read the files through this mapping (effect-table;\n"
+             "               default: FILE.mapping beside each FILE; docs/effect-tables.md)");
     else
-        puts("usage: whatworks [--db PATH] import [--init] [--format F] [--dry-run] [--submitter NAME] PATH...\n\n"
+        puts("usage: whatworks [--db PATH] import [--init] [--format F] [--mapping FILE] [--dry-run]\n"
+             "                                [--submitter NAME] PATH...\n\n"
              "Import files or directories into an existing database (`whatworks init`\n"
              "makes one; --init makes it here). Each file is validated and stored in\n"
              "one transaction with its raw bytes and sha256; a file already imported\n"
@@ -229,8 +236,11 @@ static int usage_import(int validate)
              "problem) and nothing of it is stored, while the other files still\n"
              "import. A file no importer recognises as evidence (README, licence,\n"
              "reference list, data table; docs/reports.md) is skipped and listed once\n"
-             "in the summary as \"FILE: not a recognised evidence format\". On a\n"
-             "terminal a progress line shows files, bytes, rate and time left.\n\n"
+             "in the summary as \"FILE: not a recognised evidence format\". A coded\n"
+             "effect-size table is read through its mapping file: data.csv.mapping\n"
+             "beside data.csv (in a directory, mapping files are read with their\n"
+             "tables, never on their own), or --mapping FILE (docs/effect-tables.md).\n"
+             "On a terminal a progress line shows files, bytes, rate and time left.\n\n"
              "Exit 0 when every file went in or was skipped, 65 when any file was\n"
              "rejected, 64 for a bad option or --format, 66 for a missing path or no\n"
              "database (\"no database at PATH\"), 73 when the database may not be\n"
@@ -240,7 +250,8 @@ static int usage_import(int validate)
              "  --init           create the database first if there is none\n"
              "  --format F       read every file as format F instead of sniffing\n"
              "                   (submission, pilot-csv, revman, wwc-findings, wwc-studies,\n"
-             "                   wwc-intervention-reports, report)\n"
+             "                   wwc-intervention-reports, report, effect-table)\n"
+             "  --mapping FILE   read the files through this mapping (effect-table)\n"
              "  --dry-run        validate and count, store nothing; needs no database\n"
              "  --replace        a submission of an evaluation already stored supersedes it\n"
              "                   (without it, a second copy is refused: exit 65)\n"
@@ -270,6 +281,8 @@ static int import_or_validate(const cli_global *g, int argc, char **argv, int va
             r.opts.dry_run = 1;
         } else if (!validate && strcmp(argv[i], "--init") == 0) {
             init = 1;
+        } else if (strcmp(argv[i], "--mapping") == 0 && i + 1 < argc) {
+            r.opts.mapping = argv[++i];
         } else if (!validate && strcmp(argv[i], "--submitter") == 0 && i + 1 < argc) {
             r.opts.submitter = argv[++i];
         } else if (strcmp(argv[i], "--") == 0) {

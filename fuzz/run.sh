@@ -53,6 +53,15 @@ seed_head extract "$shared/stat-extraction/statcheck_manually_extracted_stats.cs
 # workbooks: the real GMCA workbook (zip bytes are not text, so no head of it)
 seed xlsx "$shared"/economics/*.xlsx
 seed gmca_unit_costs "$shared"/economics/*.xlsx
+# effect_table: each starter mapping, a line "%%", then the head of its table
+# (fuzz_importer.c); and plain table heads, read through its fixed mapping
+mkdir -p "$seeds/effect_table"
+for m in data/starter/*/*.mapping; do
+    [ -f "$m" ] || continue
+    t=${m%.mapping}
+    { cat "$m"; printf '%%%%\n'; head -n 20 "$t"; } > "$seeds/effect_table/$(basename "$t").seed"
+done
+for t in data/starter/careleavers/*.csv; do seed_head effect_table "$t" 20; done
 seed flows tests/fixtures/case/*.csv
 seed meta_csv tests/fixtures/meta/*.csv
 seed csv tests/fixtures/case/*.csv tests/fixtures/meta/*.csv tests/fixtures/wwc/*.csv \

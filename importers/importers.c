@@ -15,6 +15,7 @@ const ww_importer *const ww_importers__all[] = {
     &ww_importer_pilot_csv,
     &ww_importer_report,
     &ww_importer_gmca_unit_costs,
+    &ww_importer_effect_table,
     NULL,
 };
 

@@ -20,6 +20,13 @@ typedef struct ww_input {
     const char *name;          /* as the user named it; used in diagnostics */
     const unsigned char *data;
     size_t size;
+    /* A mapping file that says what the input's columns mean, read with it
+     * (the effect-table importer's; docs/effect-tables.md): --mapping FILE,
+     * or data.csv.mapping beside data.csv. NULL and 0 when there is none; other
+     * importers ignore it. */
+    const char *mapping_name;
+    const unsigned char *mapping;
+    size_t mapping_size;
 } ww_input;
 
 /* A source's own pooled result for one analysis (e.g. a RevMan outcome or
@@ -145,6 +152,12 @@ extern const ww_importer ww_importer_wwc_reports; /* "wwc-intervention-reports":
 extern const ww_importer ww_importer_pilot_csv;
 extern const ww_importer ww_importer_report;
 extern const ww_importer ww_importer_gmca_unit_costs; /* "gmca-unit-costs": unit costs only */
+extern const ww_importer ww_importer_effect_table; /* "effect-table": needs in->mapping */
+
+/* Check an effect table's mapping (in->mapping) on its own, as the
+ * effect-table importer does before it reads the data, adding every problem
+ * to d; in->data is not read. Returns 0, or WW_ENOMEM. */
+int ww_importer_effect_table__check_mapping(const ww_input *in, ww_diags *d);
 
 /* The submission format's XML namespace and the XSD text compiled in. */
 #define WW_SUBMISSION_NS "urn:whatworks:submission:1"

@@ -168,6 +168,11 @@ typedef struct ww_import_opts {
     int replace;           /**< a submission of an evaluation already stored
                                 supersedes it (the old version stays in the
                                 archive) instead of being refused */
+    /** A mapping file that says what the columns of the file mean (the
+     * effect-table format, docs/effect-tables.md). NULL: the file's own
+     * mapping beside it, its name + ".mapping" (data.csv.mapping for
+     * data.csv), when there is one; else none. */
+    const char *mapping;
 } ww_import_opts;
 
 /** The outcome of importing or validating one file. */
@@ -205,7 +210,9 @@ WW_EXTERN void ww_import_report_free(ww_import_report *report);
 WW_EXTERN ww_import_status ww_import_report_status(const ww_import_report *r);
 /** The importer that read the file ("submission", ...); "" if none did. */
 WW_EXTERN const char *ww_import_report_format(const ww_import_report *r);
-/** Lower-case hex sha256 of the file's bytes; "" if it could not be read. */
+/** Lower-case hex sha256 of the file's bytes (read through a mapping: of
+ * the file's bytes, "\0mapping\0" and the mapping's bytes, so a corrected
+ * mapping makes a new source); "" if it could not be read. */
 WW_EXTERN const char *ww_import_report_sha256(const ww_import_report *r);
 /** Counts of what was stored (or, in a dry run, would be). */
 WW_EXTERN size_t ww_import_report_studies(const ww_import_report *r);

@@ -205,19 +205,61 @@ static int read_file(unsigned char **out, size_t *size_out, const char *path)
     return 0;
 }
 
-static void sha256_hex(char *out, const unsigned char *data, size_t size)
+/* The sha256 of the file's bytes; with a mapping (an effect table), of the
+ * file's bytes, a NUL, the word "mapping", a NUL, and the mapping's bytes:
+ * the same table read through a corrected mapping is a new source. */
+static void sha256_hex(char *out, const unsigned char *data, size_t size,
+                       const unsigned char *mapping, size_t mapping_size)
 {
     struct sha256_ctx ctx;
     uint8_t digest[SHA256_DIGEST_SIZE];
     static const char hex[] = "0123456789abcdef";
     sha256_init(&ctx);
     sha256_update(&ctx, size, data);
+    if (mapping) {
+        sha256_update(&ctx, 9, (const uint8_t *)"\0mapping\0");
+        sha256_update(&ctx, mapping_size, mapping);
+    }
     sha256_digest(&ctx, sizeof digest, digest);
     for (size_t i = 0; i < sizeof digest; i++) {
         out[2 * i] = hex[digest[i] >> 4];
         out[2 * i + 1] = hex[digest[i] & 15];
     }
     out[2 * SHA256_DIGEST_SIZE] = '\0';
+}
+
+/* The mapping to read path with: opts->mapping, else PATH.mapping beside
+ * it when there is one (data.csv -> data.csv.mapping). *out NULL when none;
+ * *name_out is the caller's (free()). */
+static int read_mapping(unsigned char **out, size_t *size_out, char **name_out, const char *path,
+                        const ww_import_opts *opts)
+{
+    struct stat sb;
+    char *name;
+    size_t len = strlen(path);
+    int error;
+
+    *out = NULL;
+    *size_out = 0;
+    *name_out = NULL;
+    if (opts->mapping) {
+        if (!(name = strdup(opts->mapping))) return ww__error_oom();
+    } else {
+        if (len >= 8 && strcmp(path + len - 8, ".mapping") == 0) return 0;
+        if (!(name = malloc(len + sizeof ".mapping"))) return ww__error_oom();
+        memcpy(name, path, len);
+        memcpy(name + len, ".mapping", sizeof ".mapping");
+        if (stat(name, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+            free(name);
+            return 0;
+        }
+    }
+    if ((error = read_file(out, size_out, name)) < 0) {
+        free(name);
+        return error;
+    }
+    *name_out = name;
+    return 0;
 }
 
 /* ---- the storing sink --------------------------------------------------- */
@@ -1383,8 +1425,9 @@ static int insert_source(store *s, const ww_input *in, const char *format, const
     sqlite3_stmt *st = NULL;
     int error;
     if ((error = ww_repo__prepare(&st, s->db,
-                                  "INSERT INTO source(sha256, format, name, size, submitter, raw)"
-                                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id")) < 0)
+                                  "INSERT INTO source(sha256, format, name, size, submitter, raw,"
+                                  " mapping_name, mapping)"
+                                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id")) < 0)
         return error;
     sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, format, -1, SQLITE_STATIC);
@@ -1394,6 +1437,8 @@ static int insert_source(store *s, const ww_input *in, const char *format, const
     /* The raw bytes go in through incremental blob I/O: binding them whole
      * would make SQLite assemble a second in-memory copy of a large file. */
     sqlite3_bind_zeroblob64(st, 6, in->size);
+    bind_text(st, 7, in->mapping_name);
+    if (in->mapping) sqlite3_bind_blob64(st, 8, in->mapping, in->mapping_size, SQLITE_STATIC);
     error = step(s, st, &s->source_id);
     ww_repo__release(s->db, st);
     if (error == 0 && in->size) {
@@ -1435,8 +1480,9 @@ int ww_import_file(ww_import_report **out, ww_db *db, const char *path, const ww
 {
     static const ww_import_opts no_opts;
     ww_import_report *rep = NULL;
-    unsigned char *data = NULL;
-    size_t size = 0;
+    unsigned char *data = NULL, *mapping = NULL;
+    char *mapping_name = NULL;
+    size_t size = 0, mapping_size = 0;
     const ww_importer *imp;
     ww_input in;
     store s;
@@ -1448,16 +1494,23 @@ int ww_import_file(ww_import_report **out, ww_db *db, const char *path, const ww
     if (!path) return ww__error(WW_EUSAGE, "no file given");
     if (!db && !opts->dry_run) return ww__error(WW_EUSAGE, "no database to import into");
     if ((error = read_file(&data, &size, path)) < 0) return error;
+    if ((error = read_mapping(&mapping, &mapping_size, &mapping_name, path, opts)) < 0) {
+        free(data);
+        return error;
+    }
 
     if (!(rep = calloc(1, sizeof *rep)) || !(rep->name = strdup(path)) ||
         ww_diags__new(&rep->diags) < 0) {
         error = ww__error_oom();
         goto done;
     }
-    sha256_hex(rep->sha256, data, size);
+    sha256_hex(rep->sha256, data, size, mapping, mapping_size);
     in.name = path;
     in.data = data;
     in.size = size;
+    in.mapping_name = mapping_name;
+    in.mapping = mapping;
+    in.mapping_size = mapping_size;
     rep->status = WW_IMPORT_REJECTED;
 
     if (size == 0) {
@@ -1588,6 +1641,8 @@ done:
         ww_buf__free(&s.text_body);
     }
     free(data);
+    free(mapping);
+    free(mapping_name);
     if (error < 0 && error != WW_EDATA) {
         ww_import_report_free(rep);
         return error;

@@ -361,8 +361,15 @@ static const char migration_6[] =
     ");"
     "CREATE INDEX unit_cost_by_code ON unit_cost(code);";
 
+/* Version 6 -> 7: a source read through a mapping file (an effect table,
+ * docs/effect-tables.md) keeps the mapping's name and bytes beside its own,
+ * so its records can be rebuilt from the source row alone. */
+static const char migration_7[] =
+    "ALTER TABLE source ADD COLUMN mapping_name TEXT;"
+    "ALTER TABLE source ADD COLUMN mapping BLOB;";
+
 static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4,
-                                         migration_5, migration_6};
+                                         migration_5, migration_6, migration_7};
 
 int ww_repo__migrate(ww_db *db)
 {

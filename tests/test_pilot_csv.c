@@ -51,7 +51,7 @@ static unsigned char *top_file(const char *rel, size_t *size)
 static int run_with(const ww_importer *imp, const char *name, const void *data, size_t size,
                     ww_diags **out, got *g)
 {
-    ww_input in = {name, data, size};
+    ww_input in = {.name = name, .data = data, .size = size};
     ww_sink sink = {g, collect, NULL, NULL, NULL, NULL};
     memset(g, 0, sizeof *g);
     assert_ww_ok(ww_diags__new(out));
@@ -871,7 +871,7 @@ static void test_pilot_csv__sniff(void **state)
 {
     size_t size;
     unsigned char *data = top_file(TEMPLATE, &size);
-    ww_input in = {TEMPLATE, data, size};
+    ww_input in = {.name = TEMPLATE, .data = data, .size = size};
     static const char wwc[] = "FindingID,ReviewID,Effect_Size_WWC\n";
     static const char xml[] = "<?xml version=\"1.0\"?>\n<submission "
                               "xmlns=\"urn:whatworks:submission:1\"/>";
@@ -903,7 +903,7 @@ static void test_pilot_csv__sink_stop(void **state)
 {
     size_t size;
     unsigned char *data = top_file(TEMPLATE, &size);
-    ww_input in = {TEMPLATE, data, size};
+    ww_input in = {.name = TEMPLATE, .data = data, .size = size};
     ww_sink sink = {NULL, refuse, NULL, NULL, NULL, NULL};
     ww_diags *d;
     (void)state;

@@ -123,7 +123,7 @@ static unsigned char *slurp(const char *path, size_t *size)
 /* Import bytes into k with a fresh diagnostics list (the caller frees). */
 static int import(const char *name, const void *data, size_t size, kept *k, ww_diags **d)
 {
-    ww_input in = {name, data, size};
+    ww_input in = {.name = name, .data = data, .size = size};
     ww_sink sink = {.ctx = k, .record = keep_record, .text = keep_text, .unit_cost = NULL};
     assert_ww_ok(ww_diags__new(d));
     return ww_importer_report.parse(&in, *d, &sink);
@@ -769,7 +769,7 @@ static void test_report__sink_stop(void **state)
     kept_free(&k);
     /* a sink without a text callback still gets the record */
     {
-        ww_input in = {"r.txt", (const unsigned char *)text, strlen(text)};
+        ww_input in = {.name = "r.txt", .data = (const unsigned char *)text, .size = strlen(text)};
         ww_sink sink = {.ctx = &k, .record = keep_record, .unit_cost = NULL};
         assert_ww_ok(ww_diags__new(&d));
         assert_ww_ok(ww_importer_report.parse(&in, d, &sink));
@@ -784,7 +784,7 @@ static int sniff_file(const char *path, const char *name)
 {
     size_t size;
     unsigned char *data = slurp(path, &size);
-    int score = ww_importer_report.sniff(&(ww_input){name, data, size});
+    int score = ww_importer_report.sniff(&(ww_input){.name = name, .data = data, .size = size});
     free(data);
     return score;
 }
@@ -818,22 +818,22 @@ static void test_report__sniff(void **state)
     };
     (void)state;
     assert_int_equal(
-        ww_importer_report.sniff(&(ww_input){"r.html", (const void *)html, strlen(html)}), 35);
-    assert_int_equal(ww_importer_report.sniff(&(ww_input){"r", (const void *)html, strlen(html)}),
+        ww_importer_report.sniff(&(ww_input){.name = "r.html", .data = (const void *)html, .size = strlen(html)}), 35);
+    assert_int_equal(ww_importer_report.sniff(&(ww_input){.name = "r", .data = (const void *)html, .size = strlen(html)}),
                      30);
     assert_int_equal(
-        ww_importer_report.sniff(&(ww_input){"r.HTM", (const void *)text, strlen(text)}), 30);
+        ww_importer_report.sniff(&(ww_input){.name = "r.HTM", .data = (const void *)text, .size = strlen(text)}), 30);
     assert_int_equal(
-        ww_importer_report.sniff(&(ww_input){"r.txt", (const void *)text, strlen(text)}), 25);
+        ww_importer_report.sniff(&(ww_input){.name = "r.txt", .data = (const void *)text, .size = strlen(text)}), 25);
     /* named as a report but with nothing of an evaluation in it */
-    assert_int_equal(ww_importer_report.sniff(&(ww_input){"r.txt", (const void *)"x", 1}), 0);
-    assert_int_equal(ww_importer_report.sniff(&(ww_input){"r.HTM", (const void *)"x", 1}), 0);
+    assert_int_equal(ww_importer_report.sniff(&(ww_input){.name = "r.txt", .data = (const void *)"x", .size = 1}), 0);
+    assert_int_equal(ww_importer_report.sniff(&(ww_input){.name = "r.HTM", .data = (const void *)"x", .size = 1}), 0);
     /* statistics alone are not an evaluation; one word of one with them is */
     assert_int_equal(
-        ww_importer_report.sniff(&(ww_input){"s.txt", (const void *)"t(37) = -4.93, p < .001", 23}),
+        ww_importer_report.sniff(&(ww_input){.name = "s.txt", .data = (const void *)"t(37) = -4.93, p < .001", .size = 23}),
         0);
     assert_int_equal(ww_importer_report.sniff(
-                         &(ww_input){"s.txt", (const void *)"Intervention: t(37) = -4.93", 27}),
+                         &(ww_input){.name = "s.txt", .data = (const void *)"Intervention: t(37) = -4.93", .size = 27}),
                      25);
     /* a reference list or a data table is never a report, whatever it says */
     {
@@ -842,21 +842,21 @@ static void test_report__sniff(void **state)
         static const char bib[] = "\n@ARTICLE{x,\ntitle={A randomised evaluation}}\n";
         static const char table[] = "id\tintervention\tparticipants\n1\t0.2\t40\n2\t0.3\t50\n";
         assert_int_equal(
-            ww_importer_report.sniff(&(ww_input){"r.txt", (const void *)ris, sizeof ris - 1}), 0);
+            ww_importer_report.sniff(&(ww_input){.name = "r.txt", .data = (const void *)ris, .size = sizeof ris - 1}), 0);
         assert_int_equal(
-            ww_importer_report.sniff(&(ww_input){"r.txt", (const void *)bib, sizeof bib - 1}), 0);
+            ww_importer_report.sniff(&(ww_input){.name = "r.txt", .data = (const void *)bib, .size = sizeof bib - 1}), 0);
         assert_int_equal(
-            ww_importer_report.sniff(&(ww_input){"r.txt", (const void *)table, sizeof table - 1}),
+            ww_importer_report.sniff(&(ww_input){.name = "r.txt", .data = (const void *)table, .size = sizeof table - 1}),
             0);
     }
     assert_int_equal(
-        ww_importer_report.sniff(&(ww_input){"r.csv", (const void *)text, strlen(text)}), 0);
-    assert_int_equal(ww_importer_report.sniff(&(ww_input){"r.xml", (const void *)"<a/>", 4}), 0);
+        ww_importer_report.sniff(&(ww_input){.name = "r.csv", .data = (const void *)text, .size = strlen(text)}), 0);
+    assert_int_equal(ww_importer_report.sniff(&(ww_input){.name = "r.xml", .data = (const void *)"<a/>", .size = 4}), 0);
     assert_ptr_equal(ww_importers__find("report"), &ww_importer_report);
-    assert_ptr_equal(ww_importers__sniff(&(ww_input){"r.html", (const void *)html, strlen(html)}),
+    assert_ptr_equal(ww_importers__sniff(&(ww_input){.name = "r.html", .data = (const void *)html, .size = strlen(html)}),
                      &ww_importer_report);
     /* structured formats still win */
-    assert_ptr_equal(ww_importers__sniff(&(ww_input){"f.txt", (const void *)csv, strlen(csv)}),
+    assert_ptr_equal(ww_importers__sniff(&(ww_input){.name = "f.txt", .data = (const void *)csv, .size = strlen(csv)}),
                      &ww_importer_wwc);
     /* our fixtures are reports; the shared files above are not */
     assert_int_equal(sniff_file(TOP_PATH(path, "tests/fixtures/report/rct.html"), "rct.html"), 35);

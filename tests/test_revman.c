@@ -230,7 +230,7 @@ static unsigned char *slurp(const char *path, size_t *size)
 
 static int run(const char *name, const unsigned char *data, size_t size, ww_diags **out, got *g)
 {
-    ww_input in = {name, data, size};
+    ww_input in = {.name = name, .data = data, .size = size};
     ww_sink sink = {g, collect, collect_text, g->no_pooled ? NULL : collect_pooled, NULL, NULL};
     assert_ww_ok(ww_diags__new(out));
     return ww_importer_revman.parse(&in, *out, &sink);
@@ -364,10 +364,10 @@ static void test_revman__sniff(void **state)
     char path[1024];
     size_t size;
     unsigned char *data = slurp(SHARED_PATH(path, FLEISS), &size);
-    ww_input in = {"Fleiss1993.rm5", data, size};
-    ww_input unnamed = {"review.xml", data, size};
-    ww_input just_named = {"REVIEW.RM5", (const unsigned char *)"junk", 4};
-    ww_input other = {"x.xml", (const unsigned char *)"<?xml version=\"1.0\"?><submission/>", 34};
+    ww_input in = {.name = "Fleiss1993.rm5", .data = data, .size = size};
+    ww_input unnamed = {.name = "review.xml", .data = data, .size = size};
+    ww_input just_named = {.name = "REVIEW.RM5", .data = (const unsigned char *)"junk", .size = 4};
+    ww_input other = {.name = "x.xml", .data = (const unsigned char *)"<?xml version=\"1.0\"?><submission/>", .size = 34};
     (void)state;
     assert_int_equal(ww_importer_revman.sniff(&in), 95);
     assert_int_equal(ww_importer_revman.sniff(&unnamed), 95);
@@ -512,7 +512,7 @@ static void test_revman__fleiss_pooled_mh(void **state)
     char path[1024];
     size_t size;
     unsigned char *data = slurp(SHARED_PATH(path, FLEISS), &size);
-    ww_input in = {FLEISS, data, size};
+    ww_input in = {.name = FLEISS, .data = data, .size = size};
     ww_diags *d;
     analyses a = {0};
     got g = {0};
@@ -796,7 +796,7 @@ static void test_revman__cd000023_analyses(void **state)
     char path[1024];
     size_t size;
     unsigned char *data = slurp(SHARED_PATH(path, CD000023), &size);
-    ww_input in = {CD000023, data, size};
+    ww_input in = {.name = CD000023, .data = data, .size = size};
     ww_diags *d;
     analyses a = {0};
     (void)state;

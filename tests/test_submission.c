@@ -42,7 +42,7 @@ static unsigned char *slurp(const char *path, size_t *size)
 /* Parse bytes; the diagnostics come back in *out (caller frees). */
 static int run(const char *name, const unsigned char *data, size_t size, ww_diags **out, got *g)
 {
-    ww_input in = {name, data, size};
+    ww_input in = {.name = name, .data = data, .size = size};
     ww_sink sink = {g, collect, NULL, NULL, NULL, NULL};
     memset(g, 0, sizeof *g);
     assert_ww_ok(ww_diags__new(out));
@@ -399,7 +399,7 @@ static void test_submission__sniff(void **state)
     static const char other_version[] = "<submission xmlns=\"urn:whatworks:submission:2\"/>";
     static const char bare[] = "<?xml version=\"1.0\"?>\n<submission version=\"1\"/>";
     static const char csv[] = "FindingID,Outcome,Effect_Size_WWC\n1,reading,0.2\n";
-    ww_input in = {"x", data, size};
+    ww_input in = {.name = "x", .data = data, .size = size};
     (void)state;
 
     assert_true(ww_importer_submission.sniff(&in) >= 90);
@@ -844,7 +844,7 @@ static void test_submission__sink_stop(void **state)
     char path[1024];
     size_t size;
     unsigned char *data = slurp(TOP_PATH(path, BASE), &size);
-    ww_input in = {"pilot.xml", data, size};
+    ww_input in = {.name = "pilot.xml", .data = data, .size = size};
     ww_sink sink = {NULL, refuse, NULL, NULL, NULL, NULL};
     ww_diags *d;
     (void)state;

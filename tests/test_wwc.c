@@ -202,7 +202,7 @@ static unsigned char *fixture(const char *rel, size_t *size)
 /* Parse bytes; the tally is reset first (watches are kept). */
 static int run(const char *name, const unsigned char *data, size_t size, ww_diags **out, tally *t)
 {
-    ww_input in = {name, data, size};
+    ww_input in = {.name = name, .data = data, .size = size};
     ww_sink sink = {t, count, NULL, NULL, NULL, NULL};
     long ids[WATCH_MAX];
     size_t n_watch = t->n_watch;
@@ -436,7 +436,7 @@ static void test_wwc__studies_file_is_not_findings(void **state)
 {
     size_t size;
     unsigned char *data = shared("wwc/wwc_Studies_3rows.csv", &size);
-    ww_input in = {"studies.csv", data, size};
+    ww_input in = {.name = "studies.csv", .data = data, .size = size};
     ww_diags *d;
     tally t;
     (void)state;
@@ -465,7 +465,7 @@ static void test_wwc__merged_spelling(void **state)
 {
     size_t size;
     unsigned char *data = fixture("tests/fixtures/wwc/merged.csv", &size);
-    ww_input in = {"merged.csv", data, size};
+    ww_input in = {.name = "merged.csv", .data = data, .size = size};
     ww_diags *d;
     tally t;
     const seen *s;
@@ -528,7 +528,7 @@ static void test_wwc__bom_and_line_ends(void **state)
 
     memcpy(buf, "\xEF\xBB\xBF", 3);
     memcpy(buf + 3, data, n);
-    assert_true(ww_importer_wwc.sniff(&(ww_input){"bom.csv", buf, n + 3}) >= 90);
+    assert_true(ww_importer_wwc.sniff(&(ww_input){.name = "bom.csv", .data = buf, .size = n + 3}) >= 90);
     assert_ww_ok(run("bom.csv", buf, n + 3, &d, &t));
     assert_int_equal(ww_diags__errors(d), 0);
     assert_int_equal(t.records, 4); /* findings 9, 34, 37 and 48 */
@@ -770,7 +770,7 @@ static void test_wwc__sniff(void **state)
 {
     size_t size;
     unsigned char *data = shared(FINDINGS, &size);
-    ww_input in = {FINDINGS, data, size};
+    ww_input in = {.name = FINDINGS, .data = data, .size = size};
     static const char lower[] = "f_findingid,f_effect_size_wwc\n";
     static const char only_id[] = "FindingID,Outcome\n";
     static const char xml[] = "<?xml version=\"1.0\"?>\n<submission "
@@ -807,7 +807,7 @@ static void test_wwc__sink_stop(void **state)
 {
     size_t size;
     unsigned char *data = shared(FINDINGS, &size);
-    ww_input in = {FINDINGS, data, size};
+    ww_input in = {.name = FINDINGS, .data = data, .size = size};
     int calls = 0;
     ww_sink sink = {&calls, refuse, NULL, NULL, NULL, NULL};
     ww_diags *d;

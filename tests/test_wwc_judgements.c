@@ -161,7 +161,7 @@ static unsigned char *shared(const char *rel, size_t *size)
 static int run(const ww_importer *imp, const char *name, const void *data, size_t size,
                ww_diags **out, tally *t)
 {
-    ww_input in = {name, data, size};
+    ww_input in = {.name = name, .data = data, .size = size};
     ww_sink sink = {t, NULL, NULL, NULL, collect, NULL};
     int stop = t->stop_after;
     tally_free(t);
@@ -788,7 +788,7 @@ static const ww_importer *sniffed(const char *rel)
 {
     size_t size;
     unsigned char *data = shared(rel, &size);
-    ww_input in = {rel, data, size};
+    ww_input in = {.name = rel, .data = data, .size = size};
     const ww_importer *imp = ww_importers__sniff(&in);
     free(data);
     return imp;
@@ -805,9 +805,9 @@ static void test_wwc_judgements__sniff(void **state)
     /* The Wolf file has f_findingid and f_effect_size_wwc (90 for the
      * findings importer) but is read for its study ratings (95). */
     data = shared(WOLF, &size);
-    assert_int_equal(ww_importer_wwc.sniff(&(ww_input){WOLF, data, size}), 90);
-    assert_int_equal(ww_importer_wwc_studies.sniff(&(ww_input){WOLF, data, size}), 95);
-    assert_int_equal(ww_importer_wwc_reports.sniff(&(ww_input){WOLF, data, size}), 0);
+    assert_int_equal(ww_importer_wwc.sniff(&(ww_input){.name = WOLF, .data = data, .size = size}), 90);
+    assert_int_equal(ww_importer_wwc_studies.sniff(&(ww_input){.name = WOLF, .data = data, .size = size}), 95);
+    assert_int_equal(ww_importer_wwc_reports.sniff(&(ww_input){.name = WOLF, .data = data, .size = size}), 0);
     free(data);
     assert_ptr_equal(sniffed(WOLF), &ww_importer_wwc_studies);
     assert_ptr_equal(sniffed(STUDIES3), &ww_importer_wwc_studies);
@@ -818,7 +818,7 @@ static void test_wwc_judgements__sniff(void **state)
         static const char merged[] = "i_InterventionID,i_Effectiveness_Rating,s_StudyID,"
                                      "s_Study_Rating,s_Study_Design,f_FindingID,"
                                      "f_Effect_Size_WWC\n";
-        ww_input in = {"merged.csv", (const unsigned char *)merged, strlen(merged)};
+        ww_input in = {.name = "merged.csv", .data = (const unsigned char *)merged, .size = strlen(merged)};
         assert_int_equal(ww_importer_wwc_studies.sniff(&in), 30);
         assert_int_equal(ww_importer_wwc_reports.sniff(&in), 40);
         assert_ptr_equal(ww_importers__sniff(&in), &ww_importer_wwc);
@@ -1028,7 +1028,7 @@ static void test_wwc_judgements__sink(void **state)
 {
     size_t size;
     unsigned char *data = shared(WOLF, &size);
-    ww_input in = {WOLF, data, size};
+    ww_input in = {.name = WOLF, .data = data, .size = size};
     ww_sink none = {NULL, NULL, NULL, NULL, NULL, NULL};
     ww_diags *d;
     tally t;

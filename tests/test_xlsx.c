@@ -542,7 +542,7 @@ static unsigned char *workbook(size_t *size)
 static int gmca_run(const unsigned char *data, size_t size, const char *name, tally *t,
                     ww_diags **d)
 {
-    ww_input in = {name, data, size};
+    ww_input in = {.name = name, .data = data, .size = size};
     ww_sink sink = {t, NULL, NULL, NULL, NULL, collect};
     assert_ww_ok(ww_diags__new(d));
     return ww_importer_gmca_unit_costs.parse(&in, *d, &sink);
@@ -772,10 +772,10 @@ static void test_xlsx__gmca_small(void **state)
 
 static void test_xlsx__gmca_sniff(void **state)
 {
-    ww_input a = {"GMCA_unit_cost_database_v1.4.xlsx", (const unsigned char *)"PK\003\004", 4};
-    ww_input b = {"book.xlsx", (const unsigned char *)"PK\003\004", 4};
-    ww_input c = {"unit_costs.csv", (const unsigned char *)"item,agency", 11};
-    ww_input e = {"cochrane.zip", (const unsigned char *)"PK\003\004", 4};
+    ww_input a = {.name = "GMCA_unit_cost_database_v1.4.xlsx", .data = (const unsigned char *)"PK\003\004", .size = 4};
+    ww_input b = {.name = "book.xlsx", .data = (const unsigned char *)"PK\003\004", .size = 4};
+    ww_input c = {.name = "unit_costs.csv", .data = (const unsigned char *)"item,agency", .size = 11};
+    ww_input e = {.name = "cochrane.zip", .data = (const unsigned char *)"PK\003\004", .size = 4};
     (void)state;
     assert_int_equal(ww_importer_gmca_unit_costs.sniff(&a), 80);
     assert_int_equal(ww_importer_gmca_unit_costs.sniff(&b), 30);
