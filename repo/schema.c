@@ -228,6 +228,8 @@ static const char migration_2[] =
     "  location TEXT NOT NULL,"
     "  UNIQUE (scope, body, identity_ns, key, finding_key, domain)"
     ");"
+    "CREATE INDEX judgement_by_key ON judgement(identity_ns, key, scope);"
+    "CREATE INDEX judgement_by_source ON judgement(source_id);"
     "CREATE TABLE record_change ("
     "  id INTEGER PRIMARY KEY,"
     "  source_id INTEGER NOT NULL REFERENCES source(id),"
