@@ -298,6 +298,18 @@ WW_EXTERN int ww_query_result_write(const ww_query_result *res, FILE *fp, ww_for
  */
 WW_EXTERN int ww_show_write(ww_db *db, const char *intervention, FILE *fp, ww_format fmt);
 
+/**
+ * Write where the evidence on a presenting issue is missing or weak: the
+ * issue's outcome domains (and the pooled domains that answer it) and the
+ * populations of the interventions that match it, each with no pooled
+ * effect or none above low certainty, and the interventions with effects on
+ * the issue but no cost data. The issue is expanded and matched as
+ * ww_query_run() does. JSON schema "whatworks/gaps/1" (docs/json.md).
+ * @return 0; WW_EUSAGE (empty or invalid text); WW_ENOTFOUND (no presenting
+ *         issue matches the text); WW_EIO; WW_ENOMEM
+ */
+WW_EXTERN int ww_gaps_write(ww_db *db, const char *issue, FILE *fp, ww_format fmt);
+
 /** Options for ww_show_plots(); zero-initialise. */
 typedef struct ww_plot_opts {
     const char *domain;      /**< the outcome domain whose pooled result is drawn
