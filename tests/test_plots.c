@@ -382,6 +382,24 @@ static void test_plots__hostile_title_end_to_end(void **state)
     free(svg);
 }
 
+/* The rule CONTRIBUTING.md states: libxml2 parses in importers/ only, and
+ * outside them only queries/svg.c includes it, to write. */
+static void test_plots__libxml2_stays_where_the_rule_says(void **state)
+{
+    char cmd[600], out[256] = "";
+    FILE *fp;
+    size_t n;
+    (void)state;
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && grep -l 'include <libxml' include/*.h util/* evidence/* repo/* queries/* cli/* | sort",
+             test_env("WW_TOP", "."));
+    assert_non_null(fp = popen(cmd, "r"));
+    n = fread(out, 1, sizeof out - 1, fp);
+    out[n] = 0;
+    pclose(fp);
+    assert_string_equal(out, "queries/svg.c\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -391,6 +409,7 @@ int main(void)
         cmocka_unit_test(test_plots__hostile_title),
         cmocka_unit_test(test_plots__show_writes_valid_svg),
         cmocka_unit_test(test_plots__hostile_title_end_to_end),
+        cmocka_unit_test(test_plots__libxml2_stays_where_the_rule_says),
     };
     test_filter_from_env();
     return cmocka_run_group_tests(tests, setup, teardown);
