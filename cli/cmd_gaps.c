@@ -30,7 +30,8 @@ int cmd_gaps(const cli_global *g, int argc, char **argv)
                  "  --format F   table (default on a terminal), json (default otherwise), csv");
             return 0;
         } else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
-            if (ww_format_parse(&fmt, argv[++i]) < 0) return cli_usage_error("gaps", "%s", ww_error_last());
+            if (ww_format_parse(&fmt, argv[++i]) < 0)
+                return cli_usage_error("gaps", "%s", ww_error_last());
         } else if (strcmp(argv[i], "--") == 0 && i + 1 < argc && !text) {
             text = argv[++i];
         } else if (argv[i][0] == '-' && argv[i][1] == '-') {
@@ -38,7 +39,8 @@ int cmd_gaps(const cli_global *g, int argc, char **argv)
         } else if (!text) {
             text = argv[i];
         } else {
-            return cli_usage_error("gaps", "one issue at a time (quote a phrase: \"school absence\")");
+            return cli_usage_error("gaps",
+                                   "one issue at a time (quote a phrase: \"school absence\")");
         }
     }
     if (!text) return cli_usage_error("gaps", "name a presenting issue, e.g. truancy");

@@ -58,7 +58,8 @@ static int answers(const char *d, const ww_issue_expansion *x, const norms *nm)
     return 0;
 }
 
-static int normalise_all(const char ***out, ww_db *db, ww_arena *arena, const char *const *s, size_t n)
+static int normalise_all(const char ***out, ww_db *db, ww_arena *arena, const char *const *s,
+                         size_t n)
 {
     const char **v = ww_arena__alloc(arena, (n ? n : 1) * sizeof *v);
     if (!v) return ww__error_oom();
@@ -71,10 +72,10 @@ static int normalise_all(const char ***out, ww_db *db, ww_arena *arena, const ch
 /* One outcome domain or population, with the best evidence on it. */
 typedef struct gap_row {
     const char *name, *key;
-    int from_issue;         /* domains: named by the taxonomy */
-    int n_interventions;    /* interventions with a pooled effect on it */
-    int n_matched;          /* populations: interventions that answer the issue */
-    int n_studies;          /* studies behind those pooled effects */
+    int from_issue;      /* domains: named by the taxonomy */
+    int n_interventions; /* interventions with a pooled effect on it */
+    int n_matched;       /* populations: interventions that answer the issue */
+    int n_studies;       /* studies behind those pooled effects */
     int best_rank;
     const ww_synthesis_row *best;
     const char *best_slug;
@@ -150,10 +151,11 @@ static int collect(gaps *g, ww_db *db)
 
     if ((error = ww_repo__issue_expand(&g->x, db, a, g->text)) < 0) return error;
     if (!x->n_slugs)
-        return ww__error(WW_ENOTFOUND,
-                         "no presenting issue matches '%s' (`whatworks issues` lists them); gaps are "
-                         "found against an issue's outcome domains",
-                         g->text);
+        return ww__error(
+            WW_ENOTFOUND,
+            "no presenting issue matches '%s' (`whatworks issues` lists them); gaps are "
+            "found against an issue's outcome domains",
+            g->text);
     if ((error = ww_repo__candidates(&cands, &n_cands, &match, db, a, g->text, x)) < 0 ||
         (error = normalise_all(&nm.domains, db, a, x->domains, x->n_domains)) < 0 ||
         (error = normalise_all(&nm.terms, db, a, x->terms, x->n_terms)) < 0 ||
@@ -206,12 +208,14 @@ static int collect(gaps *g, ww_db *db)
             if (!(pk = pop_key(a, ivs[c].population))) return ww__error_oom();
             if (!(p = find(g->pops, g->n_pops, pk))) {
                 p = &g->pops[g->n_pops++];
-                *p = (gap_row){*pk ? ivs[c].population : "(not stated)", pk, 0, 0, 0, 0, 4, NULL, NULL};
+                *p = (gap_row){
+                    *pk ? ivs[c].population : "(not stated)", pk, 0, 0, 0, 0, 4, NULL, NULL};
             }
             p->n_matched++;
             if (best) consider(p, best, cands[c].slug);
             if (best && !isfinite(ivs[c].cost_per_participant))
-                g->nocost[g->n_nocost++] = (nocost_row){cands[c].slug, cands[c].name, cands[c].is_example, best};
+                g->nocost[g->n_nocost++] =
+                    (nocost_row){cands[c].slug, cands[c].name, cands[c].is_example, best};
         }
     }
     qsort(g->pops, g->n_pops, sizeof *g->pops, cmp_pops);
@@ -233,14 +237,16 @@ static void advice(ww_buf *b, const gap_row *r, int population)
     b->size = 0;
     if (b->data) b->data[0] = 0;
     if (!r->best)
-        ww_buf__puts(b, population ? "no pooled effect on the issue's outcomes with this population: a "
-                                     "pilot with it would be the first"
-                                   : "no intervention has a pooled effect on this outcome: a pilot "
-                                     "that measures it would be the first");
+        ww_buf__puts(b, population
+                            ? "no pooled effect on the issue's outcomes with this population: a "
+                              "pilot with it would be the first"
+                            : "no intervention has a pooled effect on this outcome: a pilot "
+                              "that measures it would be the first");
     else if (r->best_rank >= GAP_RANK)
-        ww_buf__printf(b, "the best evidence is %s certainty: a randomised pilot of %s%s would raise it",
-                       r->best->certainty ? r->best->certainty : "ungraded", r->best_slug,
-                       population ? " with this population" : " measuring this outcome");
+        ww_buf__printf(
+            b, "the best evidence is %s certainty: a randomised pilot of %s%s would raise it",
+            r->best->certainty ? r->best->certainty : "ungraded", r->best_slug,
+            population ? " with this population" : " measuring this outcome");
 }
 
 static const char *nocost_advice =
@@ -252,8 +258,10 @@ static json_t *row_json(const gap_row *r, int population, ww_buf *b)
     json_t *o = json_object();
     const char *st = status_of(r);
     ww_queries__set(o, population ? "population" : "domain", json_string(r->name));
-    if (!population) ww_queries__set(o, "named_by_issue", json_boolean(r->from_issue));
-    else ww_queries__set(o, "interventions_matched", json_integer(r->n_matched));
+    if (!population)
+        ww_queries__set(o, "named_by_issue", json_boolean(r->from_issue));
+    else
+        ww_queries__set(o, "interventions_matched", json_integer(r->n_matched));
     ww_queries__set(o, "interventions", json_integer(r->n_interventions));
     ww_queries__set(o, "studies", json_integer(r->n_studies));
     ww_queries__set(o, "gap", json_boolean(st != NULL));
@@ -276,14 +284,16 @@ static int write_json(const gaps *g, FILE *fp)
            *nc = json_array();
     ww_buf b = WW_BUF_INIT;
     int error;
-    for (size_t i = 0; i < g->x.n_slugs; i++) ww_queries__append(issues, json_string(g->x.slugs[i]));
+    for (size_t i = 0; i < g->x.n_slugs; i++)
+        ww_queries__append(issues, json_string(g->x.slugs[i]));
     ww_queries__set(doc, "schema", json_string("whatworks/gaps/1"));
     ww_queries__set(doc, "issue", json_string(g->text));
     ww_queries__set(doc, "issues", issues);
     ww_queries__set(doc, "taxonomy_version", json_integer(ww_repo__taxonomy_version()));
     ww_queries__set(doc, "gap_rule", json_string("no pooled effect, or none above low certainty"));
     ww_queries__set(doc, "scope", json_string("reviewed"));
-    for (size_t i = 0; i < g->n_domains; i++) ww_queries__append(d, row_json(&g->domains[i], 0, &b));
+    for (size_t i = 0; i < g->n_domains; i++)
+        ww_queries__append(d, row_json(&g->domains[i], 0, &b));
     for (size_t i = 0; i < g->n_pops; i++) ww_queries__append(p, row_json(&g->pops[i], 1, &b));
     for (size_t i = 0; i < g->n_nocost; i++) {
         const nocost_row *r = &g->nocost[i];
@@ -324,8 +334,10 @@ static void csv_row(FILE *fp, const char *kind, const gap_row *r, int population
     ww_queries__csv_num(fp, r->best ? r->best->estimate : NAN, 0);
     ww_queries__csv_num(fp, r->best ? r->best->ci_low : NAN, 0);
     ww_queries__csv_num(fp, r->best ? r->best->ci_high : NAN, 0);
-    if (r->best) snprintf(n, sizeof n, "%d", r->best->k);
-    else n[0] = 0;
+    if (r->best)
+        snprintf(n, sizeof n, "%d", r->best->k);
+    else
+        n[0] = 0;
     ww_queries__csv_field(fp, n, 0);
     advice(b, r, population);
     ww_queries__csv_field(fp, st ? b->data : "", 1);
@@ -402,7 +414,8 @@ static void table_rows(FILE *fp, const gap_row *rows, size_t n, int population)
             fprintf(fp, " %s: %.2f [%.2f, %.2f], k = %d%s%s\n", r->best_slug, r->best->estimate,
                     r->best->ci_low, r->best->ci_high, r->best->k,
                     r->n_interventions > 1 ? "; best of " : "", r->n_interventions > 1 ? nbuf : "");
-        else fputs(" -\n", fp);
+        else
+            fputs(" -\n", fp);
         /* the advice for "no evidence" is the same on every row: said once below */
         if (st && r->best) {
             advice(&b, r, population);
@@ -425,23 +438,30 @@ static int write_table(const gaps *g, FILE *fp)
     for (size_t i = 0; i < g->n_pops; i++) np += status_of(&g->pops[i]) != NULL;
     fprintf(fp, "Evidence gaps for \"%s\" (issues:", g->text);
     for (size_t i = 0; i < g->x.n_slugs; i++) fprintf(fp, "%s %s", i ? "," : "", g->x.slugs[i]);
-    fputs(")\nA gap: no pooled effect, or none above low certainty (reviewed evidence only).\n\n", fp);
+    fputs(")\nA gap: no pooled effect, or none above low certainty (reviewed evidence only).\n\n",
+          fp);
     fprintf(fp, "outcome domains: %zu of %zu are gaps\n", nd, g->n_domains);
     table_rows(fp, g->domains, g->n_domains, 0);
-    fprintf(fp, "\npopulations of the interventions matched, as their sources describe them: %zu of %zu are "
-                "gaps\n",
+    fprintf(fp,
+            "\npopulations of the interventions matched, as their sources describe them: %zu of "
+            "%zu are "
+            "gaps\n",
             np, g->n_pops);
-    if (g->n_pops) table_rows(fp, g->pops, g->n_pops, 1);
-    else fputs("  no intervention matched the issue\n", fp);
+    if (g->n_pops)
+        table_rows(fp, g->pops, g->n_pops, 1);
+    else
+        fputs("  no intervention matched the issue\n", fp);
     fprintf(fp, "\ninterventions with effects on the issue but no cost data: %zu\n", g->n_nocost);
     for (size_t i = 0; i < g->n_nocost; i++) {
         const nocost_row *r = &g->nocost[i];
         fprintf(fp, "  %s%s: '%s' %.2f [%.2f, %.2f], k = %d, certainty %s\n", r->slug,
-                r->is_example ? " [example]" : "", r->best->domain, r->best->estimate, r->best->ci_low,
-                r->best->ci_high, r->best->k, r->best->certainty ? r->best->certainty : "-");
+                r->is_example ? " [example]" : "", r->best->domain, r->best->estimate,
+                r->best->ci_low, r->best->ci_high, r->best->k,
+                r->best->certainty ? r->best->certainty : "-");
     }
     if (g->n_nocost) fprintf(fp, "  pilot: %s\n", nocost_advice);
-    fputs("\nSMD, positive = beneficial. Certainty is GRADE-style (docs/rigour.md); the issue is expanded\n"
+    fputs("\nSMD, positive = beneficial. Certainty is GRADE-style (docs/rigour.md); the issue is "
+          "expanded\n"
           "and matched as `whatworks query` does (docs/ranking.md).\n",
           fp);
     return ww_queries__flush(fp);
@@ -457,10 +477,11 @@ int ww_gaps_write(ww_db *db, const char *issue, FILE *fp, ww_format fmt)
     for (p = issue; p && *p && isspace((unsigned char)*p); p++)
         ;
     if (!p || !*p) return ww__error(WW_EUSAGE, "name a presenting issue, e.g. truancy");
-    if (!ww__utf8_valid(issue, strlen(issue))) return ww__error(WW_EUSAGE, "issue text is not valid UTF-8");
+    if (!ww__utf8_valid(issue, strlen(issue)))
+        return ww__error(WW_EUSAGE, "issue text is not valid UTF-8");
     if (strlen(issue) > WW_REPO_QUERY_MAX_BYTES)
-        return ww__error(WW_EUSAGE, "the issue is %zu bytes long; at most %d are matched", strlen(issue),
-                         WW_REPO_QUERY_MAX_BYTES);
+        return ww__error(WW_EUSAGE, "the issue is %zu bytes long; at most %d are matched",
+                         strlen(issue), WW_REPO_QUERY_MAX_BYTES);
     if ((error = ww_arena__new(&g.arena)) < 0) return error;
     g.text = issue;
     if ((error = collect(&g, db)) == 0) {

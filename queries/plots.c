@@ -62,7 +62,8 @@ static const char *num2(char *b, size_t n, double v)
 static const char *est_ci(char *b, size_t n, double est, double lo, double hi)
 {
     char e[24], l[24], h[24];
-    snprintf(b, n, "%s [%s, %s]", num2(e, sizeof e, est), num2(l, sizeof l, lo), num2(h, sizeof h, hi));
+    snprintf(b, n, "%s [%s, %s]", num2(e, sizeof e, est), num2(l, sizeof l, lo),
+             num2(h, sizeof h, hi));
     return b;
 }
 
@@ -114,8 +115,10 @@ static const char *row_label(char *b, size_t n, const ww_plot *p, size_t i)
     char id[40], clipped[256];
     const char *t = ww_svg__clip(clipped, sizeof clipped, study_label(id, sizeof id, p, i),
                                  p->years[i] >= 0 ? LABEL_CHARS - 7 : LABEL_CHARS);
-    if (p->years[i] >= 0) snprintf(b, n, "%s (%d)", t, p->years[i]);
-    else snprintf(b, n, "%s", t);
+    if (p->years[i] >= 0)
+        snprintf(b, n, "%s (%d)", t, p->years[i]);
+    else
+        snprintf(b, n, "%s", t);
     return b;
 }
 
@@ -160,10 +163,12 @@ static int forest_desc(ww_buf *d, const ww_plot *p, const row_order *rows, size_
 {
     const ww_synth_result *r = p->pooled;
     char b[96], id[40];
-    int error = ww_buf__printf(d, "Forest plot of %d %s on %s outcomes, standardised mean difference, "
-                                  "positive = beneficial, pooled by %s: %s (95%% CI)",
-                               r->k, r->k == 1 ? "study" : "studies", p->domain, method_words(r->method),
-                               est_ci(b, sizeof b, r->estimate, r->ci_low, r->ci_high));
+    int error =
+        ww_buf__printf(d,
+                       "Forest plot of %d %s on %s outcomes, standardised mean difference, "
+                       "positive = beneficial, pooled by %s: %s (95%% CI)",
+                       r->k, r->k == 1 ? "study" : "studies", p->domain, method_words(r->method),
+                       est_ci(b, sizeof b, r->estimate, r->ci_low, r->ci_high));
     if (!error && isfinite(r->pi_low))
         error = ww_buf__printf(d, ", 95%% prediction interval %s to %s", num2(b, 24, r->pi_low),
                                num2(b + 24, 24, r->pi_high));
@@ -175,7 +180,8 @@ static int forest_desc(ww_buf *d, const ww_plot *p, const row_order *rows, size_
         double lo, hi;
         ww_synth_study_ci(&lo, &hi, s);
         error = ww_buf__printf(d, "%s %s", j ? ";" : "", study_label(id, sizeof id, p, rows[j].i));
-        if (!error && p->years[rows[j].i] >= 0) error = ww_buf__printf(d, " (%d)", p->years[rows[j].i]);
+        if (!error && p->years[rows[j].i] >= 0)
+            error = ww_buf__printf(d, " (%d)", p->years[rows[j].i]);
         if (!error)
             error = ww_buf__printf(d, " %s, weight %.1f%%", est_ci(b, sizeof b, s->yi, lo, hi),
                                    s->weight_pct);
@@ -285,28 +291,34 @@ int ww_queries__forest_svg(char **out, size_t *len, const ww_plot *p)
 
     {
         double rows_top = y + 8, rows_end = rows_top + ROW * (double)shown + 4 + ROW * 2 +
-                                           (isfinite(r->pi_low) ? ROW : 0);
+                                            (isfinite(r->pi_low) ? ROW : 0);
         double axis_y = rows_end + 8;
         /* grid and the no-effect line under everything */
         for (double t = sc.lo; t <= sc.hi + step / 2; t += step)
-            if (fabs(t) > step / 1000) ww_svg__line(s, px(&sc, t), rows_top, px(&sc, t), axis_y, "grid");
+            if (fabs(t) > step / 1000)
+                ww_svg__line(s, px(&sc, t), rows_top, px(&sc, t), axis_y, "grid");
         ww_svg__line(s, px(&sc, 0), rows_top, px(&sc, 0), axis_y, "null");
 
         y = rows_top;
         for (size_t j = 0; j < shown; j++) {
             const ww_synth_study *st = &p->studies[rows[j].i];
-            double l, h, cy = y + ROW / 2, side = 4 + 10 * sqrt(st->weight_pct / (wmax > 0 ? wmax : 1));
+            double l, h, cy = y + ROW / 2,
+                         side = 4 + 10 * sqrt(st->weight_pct / (wmax > 0 ? wmax : 1));
             char lab[300], id[40], tip[512];
             ww_synth_study_ci(&l, &h, st);
             snprintf(tip, sizeof tip, "%s%s: SMD %s, N = %s, weight %.1f%%",
-                     study_label(id, sizeof id, p, rows[j].i), "", est_ci(c, sizeof c, st->yi, l, h),
+                     study_label(id, sizeof id, p, rows[j].i), "",
+                     est_ci(c, sizeof c, st->yi, l, h),
                      st->n_participants > 0 ? (snprintf(b, sizeof b, "%ld", st->n_participants), b)
                                             : "not reported",
                      st->weight_pct);
             ww_svg__group(s, "study", tip);
-            ww_svg__text(s, 10, cy + 4, "start", "label", 0, row_label(lab, sizeof lab, p, rows[j].i));
-            if (st->n_participants > 0) ww_svg__textf(s, 332, cy + 4, "end", "n", "%ld", st->n_participants);
-            else ww_svg__text(s, 332, cy + 4, "end", "n", 0, "\xE2\x80\x93");
+            ww_svg__text(s, 10, cy + 4, "start", "label", 0,
+                         row_label(lab, sizeof lab, p, rows[j].i));
+            if (st->n_participants > 0)
+                ww_svg__textf(s, 332, cy + 4, "end", "n", "%ld", st->n_participants);
+            else
+                ww_svg__text(s, 332, cy + 4, "end", "n", 0, "\xE2\x80\x93");
             interval(s, &sc, l, h, cy, "ci");
             if (st->yi >= sc.lo && st->yi <= sc.hi)
                 ww_svg__rect(s, px(&sc, st->yi) - side / 2, cy - side / 2, side, side, "box");
@@ -321,12 +333,13 @@ int ww_queries__forest_svg(char **out, size_t *len, const ww_plot *p)
         /* the pooled estimate: a diamond spanning its 95% CI */
         {
             double cy = y + ROW / 2,
-                   d[] = {px(&sc, fmax(r->ci_low, sc.lo)), cy,  px(&sc, r->estimate), cy - 7,
+                   d[] = {px(&sc, fmax(r->ci_low, sc.lo)),  cy, px(&sc, r->estimate), cy - 7,
                           px(&sc, fmin(r->ci_high, sc.hi)), cy, px(&sc, r->estimate), cy + 7};
             ww_svg__group(s, "pooled", NULL);
             if (r->n_participants > 0)
                 ww_svg__textf(s, 10, cy + 4, "start", "head", "Pooled, %s (N = %ld)",
-                              strcmp(r->method, "FE") == 0 ? "one study" : r->method, r->n_participants);
+                              strcmp(r->method, "FE") == 0 ? "one study" : r->method,
+                              r->n_participants);
             else
                 ww_svg__textf(s, 10, cy + 4, "start", "head", "Pooled, %s",
                               strcmp(r->method, "FE") == 0 ? "one study" : r->method);
@@ -344,8 +357,8 @@ int ww_queries__forest_svg(char **out, size_t *len, const ww_plot *p)
             ww_svg__group(s, "prediction", NULL);
             ww_svg__text(s, 10, cy + 4, "start", "label", 0, "95% prediction interval");
             interval(s, &sc, r->pi_low, r->pi_high, cy, "pi");
-            ww_svg__textf(s, 714, cy + 4, "end", "estimate", "[%s, %s]", num2(l, sizeof l, r->pi_low),
-                          num2(h, sizeof h, r->pi_high));
+            ww_svg__textf(s, 714, cy + 4, "end", "estimate", "[%s, %s]",
+                          num2(l, sizeof l, r->pi_low), num2(h, sizeof h, r->pi_high));
             ww_svg__end(s);
             y += ROW;
         }
@@ -353,11 +366,13 @@ int ww_queries__forest_svg(char **out, size_t *len, const ww_plot *p)
         {
             double cy = y + ROW / 2;
             if (isfinite(r->i2))
-                ww_svg__textf(s, 10, cy + 4, "start", "sub",
-                              "Heterogeneity: tau\xC2\xB2 = %.3f, I\xC2\xB2 = %.1f%%, Q = %.2f (df %d)",
-                              r->tau2, r->i2, r->q, r->k - 1);
+                ww_svg__textf(
+                    s, 10, cy + 4, "start", "sub",
+                    "Heterogeneity: tau\xC2\xB2 = %.3f, I\xC2\xB2 = %.1f%%, Q = %.2f (df %d)",
+                    r->tau2, r->i2, r->q, r->k - 1);
             else
-                ww_svg__text(s, 10, cy + 4, "start", "sub", 0, "Heterogeneity: not estimable from one study");
+                ww_svg__text(s, 10, cy + 4, "start", "sub", 0,
+                             "Heterogeneity: not estimable from one study");
             y += ROW;
         }
 
@@ -376,14 +391,17 @@ int ww_queries__forest_svg(char **out, size_t *len, const ww_plot *p)
         }
         ww_svg__text(s, (sc.px0 + sc.px1) / 2, axis_y + 36, "middle", "axis-label", 0,
                      "SMD (Hedges' g), positive = beneficial");
-        ww_svg__text(s, px(&sc, 0) - 6, axis_y + 54, "end", "sub", 0, "\xE2\x86\x90 favours comparison");
-        ww_svg__text(s, px(&sc, 0) + 6, axis_y + 54, "start", "sub", 0, "favours intervention \xE2\x86\x92");
+        ww_svg__text(s, px(&sc, 0) - 6, axis_y + 54, "end", "sub", 0,
+                     "\xE2\x86\x90 favours comparison");
+        ww_svg__text(s, px(&sc, 0) + 6, axis_y + 54, "start", "sub", 0,
+                     "favours intervention \xE2\x86\x92");
         ww_svg__end(s);
         ww_svg__text(s, 10, axis_y + 78, "start", "sub", 0,
-                     isfinite(r->pi_low) ? "Boxes: study effect, area by weight; lines: 95% CI; "
-                                           "diamond: pooled 95% CI; orange bar: 95% prediction interval."
-                                         : "Boxes: study effect, area by weight; lines: 95% CI; "
-                                           "diamond: pooled 95% CI.");
+                     isfinite(r->pi_low)
+                         ? "Boxes: study effect, area by weight; lines: 95% CI; "
+                           "diamond: pooled 95% CI; orange bar: 95% prediction interval."
+                         : "Boxes: study effect, area by weight; lines: 95% CI; "
+                           "diamond: pooled 95% CI.");
     }
     error = ww_svg__finish(s, out, len);
 done:
@@ -431,28 +449,31 @@ int ww_queries__funnel_svg(char **out, size_t *len, const ww_plot *p)
     xstep = nice_range(&sx.lo, &sx.hi, 10);
 
     if ((error = ww_buf__printf(&title, "Funnel plot: %s, %s outcomes", p->name, p->domain)) < 0 ||
-        (error = ww_buf__printf(&desc,
-                                "Funnel plot of %zu %s on %s outcomes: each study's standardised mean "
-                                "difference (positive = beneficial) against its standard error, with "
-                                "the pooled estimate %s and its pseudo-95%% confidence limits",
-                                k, k == 1 ? "study" : "studies", p->domain,
-                                num2(b, sizeof b, r->estimate))) < 0)
+        (error = ww_buf__printf(
+             &desc,
+             "Funnel plot of %zu %s on %s outcomes: each study's standardised mean "
+             "difference (positive = beneficial) against its standard error, with "
+             "the pooled estimate %s and its pseudo-95%% confidence limits",
+             k, k == 1 ? "study" : "studies", p->domain, num2(b, sizeof b, r->estimate))) < 0)
         goto done;
     if (egger)
-        error = ww_buf__printf(&desc, ", and Egger's regression line (intercept %s, slope %s, p = %.3f).",
-                               num2(b, sizeof b, r->egger_intercept), num2(c, sizeof c, r->egger_slope),
-                               r->egger_p);
+        error = ww_buf__printf(
+            &desc, ", and Egger's regression line (intercept %s, slope %s, p = %.3f).",
+            num2(b, sizeof b, r->egger_intercept), num2(c, sizeof c, r->egger_slope), r->egger_p);
     else if (k >= WW_PLOT_EGGER_MIN_K)
-        error = ww_buf__puts(&desc, "; Egger's regression has no slope here (every study has the same "
-                                    "standard error), so no line is drawn.");
+        error =
+            ww_buf__puts(&desc, "; Egger's regression has no slope here (every study has the same "
+                                "standard error), so no line is drawn.");
     else
-        error = ww_buf__printf(&desc, "; Egger's line is drawn from %d studies, and this result has %zu.",
+        error = ww_buf__printf(&desc,
+                               "; Egger's line is drawn from %d studies, and this result has %zu.",
                                WW_PLOT_EGGER_MIN_K, k);
-    if (error < 0 || (error = ww_svg__new(&s, WIDTH, 600, title.data, desc.data, CSS)) < 0) goto done;
+    if (error < 0 || (error = ww_svg__new(&s, WIDTH, 600, title.data, desc.data, CSS)) < 0)
+        goto done;
 
     heading(s, "Funnel plot", p);
-    ww_svg__textf(s, 10, 60, "start", "sub", "%s, k = %zu; pooled SMD %s",
-                  method_words(r->method), k, est_ci(b, sizeof b, r->estimate, r->ci_low, r->ci_high));
+    ww_svg__textf(s, 10, 60, "start", "sub", "%s, k = %zu; pooled SMD %s", method_words(r->method),
+                  k, est_ci(b, sizeof b, r->estimate, r->ci_low, r->ci_high));
     if (p->is_example)
         ww_svg__text(s, 10, 78, "start", "note", 0,
                      "Illustrative example data: invented to show the format, not real evidence.");
@@ -531,23 +552,26 @@ int ww_queries__funnel_svg(char **out, size_t *len, const ww_plot *p)
     ww_svg__line(s, 90, 530, 120, 530, "pooled-line");
     ww_svg__text(s, 126, 534, "start", "legend-text", 0, "pooled estimate");
     ww_svg__line(s, 250, 530, 280, 530, "limits");
-    ww_svg__text(s, 286, 534, "start", "legend-text", 0, "pseudo-95% limits: estimate \xC2\xB1 1.96 SE");
+    ww_svg__text(s, 286, 534, "start", "legend-text", 0,
+                 "pseudo-95% limits: estimate \xC2\xB1 1.96 SE");
     ww_svg__line(s, 560, 530, 590, 530, "null");
     ww_svg__text(s, 596, 534, "start", "legend-text", 0, "no effect");
     if (egger) {
         ww_svg__line(s, 90, 556, 120, 556, "egger");
         ww_svg__textf(s, 126, 560, "start", "legend-text",
                       "Egger's regression: SMD = %s %s %s \xC3\x97 SE (test of asymmetry p = %.3f)",
-                      num2(b, sizeof b, r->egger_intercept), r->egger_slope < 0 ? "\xE2\x88\x92" : "+",
+                      num2(b, sizeof b, r->egger_intercept),
+                      r->egger_slope < 0 ? "\xE2\x88\x92" : "+",
                       num2(c, sizeof c, fabs(r->egger_slope)), r->egger_p);
     } else if (k >= WW_PLOT_EGGER_MIN_K) {
         ww_svg__text(s, 90, 560, "start", "sub", 0,
                      "Egger's regression has no slope: every study has the same standard error.");
     } else {
-        ww_svg__textf(s, 90, 560, "start", "sub",
-                      "Egger's line is drawn from %d studies; with %zu it is not drawn (too few to tell "
-                      "asymmetry from chance).",
-                      WW_PLOT_EGGER_MIN_K, k);
+        ww_svg__textf(
+            s, 90, 560, "start", "sub",
+            "Egger's line is drawn from %d studies; with %zu it is not drawn (too few to tell "
+            "asymmetry from chance).",
+            WW_PLOT_EGGER_MIN_K, k);
     }
     ww_svg__end(s);
     error = ww_svg__finish(s, out, len);

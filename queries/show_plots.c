@@ -73,7 +73,8 @@ int ww_show_plots(ww_db *db, const char *intervention, const ww_plot_opts *opts,
         if (!opts->domain || same_domain(syn[i].domain, opts->domain)) pick = &syn[i];
     if (!pick) {
         ww_buf have = WW_BUF_INIT;
-        for (size_t i = 0; i < n_syn; i++) ww_buf__printf(&have, "%s'%s'", i ? ", " : "", syn[i].domain);
+        for (size_t i = 0; i < n_syn; i++)
+            ww_buf__printf(&have, "%s'%s'", i ? ", " : "", syn[i].domain);
         if (!n_syn)
             error = ww__error(WW_ENOTFOUND, "%s has no pooled result to plot%s", iv.slug,
                               iv.placeholder ? " (it is not one intervention)" : "");
@@ -83,14 +84,16 @@ int ww_show_plots(ww_db *db, const char *intervention, const ww_plot_opts *opts,
         ww_buf__free(&have);
         goto done;
     }
-    if ((error = ww_repo__pooled_studies(&ps, db, arena, iv.id, pick->domain, pick->scope)) < 0) goto done;
+    if ((error = ww_repo__pooled_studies(&ps, db, arena, iv.id, pick->domain, pick->scope)) < 0)
+        goto done;
     /* The same effects give the same fit; a difference means the stored
      * result predates a change to the data or the rules. */
     if (ps.result.k != pick->k || !(fabs(ps.result.estimate - pick->estimate) <= 1e-9)) {
         error = ww__error(WW_EDATA,
                           "%s, '%s': the stored pooled result (k = %d, %.4f) is not what its "
                           "studies give now (k = %d, %.4f); run `whatworks regrade`",
-                          iv.slug, pick->domain, pick->k, pick->estimate, ps.result.k, ps.result.estimate);
+                          iv.slug, pick->domain, pick->k, pick->estimate, ps.result.k,
+                          ps.result.estimate);
         goto done;
     }
     plot.name = iv.name;
@@ -104,14 +107,14 @@ int ww_show_plots(ww_db *db, const char *intervention, const ww_plot_opts *opts,
     if (opts->forest_path) {
         if ((error = draw(opts->forest_path, ww_queries__forest_svg, &plot)) < 0) goto done;
         if (report)
-            fprintf(report, "forest plot of %s on '%s' (%d %s) written to %s\n", iv.slug, pick->domain,
-                    pick->k, pick->k == 1 ? "study" : "studies", opts->forest_path);
+            fprintf(report, "forest plot of %s on '%s' (%d %s) written to %s\n", iv.slug,
+                    pick->domain, pick->k, pick->k == 1 ? "study" : "studies", opts->forest_path);
     }
     if (opts->funnel_path) {
         if ((error = draw(opts->funnel_path, ww_queries__funnel_svg, &plot)) < 0) goto done;
         if (report)
-            fprintf(report, "funnel plot of %s on '%s' (%d %s%s) written to %s\n", iv.slug, pick->domain,
-                    pick->k, pick->k == 1 ? "study" : "studies",
+            fprintf(report, "funnel plot of %s on '%s' (%d %s%s) written to %s\n", iv.slug,
+                    pick->domain, pick->k, pick->k == 1 ? "study" : "studies",
                     pick->k >= WW_PLOT_EGGER_MIN_K ? ", with Egger's line" : "", opts->funnel_path);
     }
 done:

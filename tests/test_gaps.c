@@ -133,7 +133,8 @@ static void test_gaps__examples_truancy(void **state)
     assert_true(strncmp(s_of(o, "population"), "Families with children under 18", 31) == 0);
     assert_string_equal(s_of(o, "status"), "low certainty only");
     assert_string_equal(s_of(o, "best_certainty"), "very low");
-    assert_string_equal(s_of(o, "best_intervention"), "key-worker-family-intervention-illustrative-example");
+    assert_string_equal(s_of(o, "best_intervention"),
+                        "key-worker-family-intervention-illustrative-example");
     assert_non_null(strstr(s_of(o, "pilot"), "randomised pilot of key-worker"));
     o = json_array_get(p, 1);
     assert_true(strncmp(s_of(o, "population"), "Young people aged 16 to 24", 26) == 0);
@@ -165,7 +166,8 @@ static void test_gaps__table_csv_and_errors(void **state)
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "outcome domains: 3 of 4 are gaps"));
     assert_non_null(strstr(r.out, "2 of 3 are gaps"));
-    assert_non_null(strstr(r.out, "no cost data: 1\n  key-worker-family-intervention-illustrative-example [example]"));
+    assert_non_null(strstr(
+        r.out, "no cost data: 1\n  key-worker-family-intervention-illustrative-example [example]"));
     test_cli_free(r);
 
     r = run("gaps truancy --format csv");
@@ -173,7 +175,8 @@ static void test_gaps__table_csv_and_errors(void **state)
     for (const char *c = r.out; (c = strstr(c, "\r\n")); c += 2) lines++;
     assert_int_equal(lines, 1 + 4 + 3 + 1);
     assert_true(strncmp(r.out, "kind,name,gap,status,", 21) == 0);
-    assert_non_null(strstr(r.out, "\r\nno cost,key-worker-family-intervention-illustrative-example,true,"));
+    assert_non_null(
+        strstr(r.out, "\r\nno cost,key-worker-family-intervention-illustrative-example,true,"));
     test_cli_free(r);
 
     /* the same words as query: a UK spelling and an everyday phrase */
@@ -222,8 +225,10 @@ static void key_paths(json_t *v, const char *prefix, char **acc, size_t *n)
             for (size_t j = 0; j < ns; j++) {
                 int seen = 0;
                 for (size_t k = 0; k < *n && !seen; k++) seen = strcmp(acc[k], sub[j]) == 0;
-                if (seen) free(sub[j]);
-                else acc[(*n)++] = sub[j];
+                if (seen)
+                    free(sub[j]);
+                else
+                    acc[(*n)++] = sub[j];
             }
         }
     }
@@ -254,12 +259,15 @@ static void test_gaps__json_matches_the_docs(void **state)
     qsort(b, nb, sizeof *b, cmp_str);
     for (size_t i = 0; i < na || i < nb; i++)
         if (i >= na || i >= nb || strcmp(a[i], b[i]) != 0) {
-            print_error("documented key %s, output key %s\n", i < na ? a[i] : "(none)", i < nb ? b[i] : "(none)");
+            print_error("documented key %s, output key %s\n", i < na ? a[i] : "(none)",
+                        i < nb ? b[i] : "(none)");
             fail();
         }
     /* the documented figures are this corpus's */
-    assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(documented, "without_costs"), 0), "slug")),
-                        s_of(json_array_get(json_object_get(actual, "without_costs"), 0), "slug"));
+    assert_string_equal(
+        json_string_value(json_object_get(
+            json_array_get(json_object_get(documented, "without_costs"), 0), "slug")),
+        s_of(json_array_get(json_object_get(actual, "without_costs"), 0), "slug"));
     for (size_t i = 0; i < na; i++) free(a[i]);
     for (size_t i = 0; i < nb; i++) free(b[i]);
     json_decref(documented);

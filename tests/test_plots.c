@@ -21,16 +21,17 @@ static const double bcg_yi[13] = {-0.88931133392020545, -1.5853886572014306,  -1
                                   -1.6208982235983918,  0.011952333523840508, -0.4694176487381494,
                                   -1.3713448034727844,  -0.33935882833839059, 0.44591340057137874,
                                   -0.017313948216879815};
-static const double bcg_vi[13] = {0.32558476500396133,  0.19458112139814385,   0.41536796536796539,
-                                  0.020010031902247573, 0.051210172169630863,  0.0069056184559087574,
-                                  0.22301724757231517,  0.0039615792978177295, 0.056434210463248966,
-                                  0.07302479361302891,  0.01241221397155972,   0.53250584520015276,
-                                  0.071404659683986293};
-static const char *const bcg_author[13] = {"Aronson",   "Ferguson & Simes", "Rosenthal et al",
-                                           "Hart & Sutherland", "Frimodt-Moller et al",
-                                           "Stein & Aronson", "Vandiviere et al", "TPT Madras",
-                                           "Coetzee & Berjak", "Rosenthal et al", "Comstock et al",
-                                           "Comstock & Webster", "Comstock et al"};
+static const double bcg_vi[13] = {
+    0.32558476500396133,  0.19458112139814385,   0.41536796536796539, 0.020010031902247573,
+    0.051210172169630863, 0.0069056184559087574, 0.22301724757231517, 0.0039615792978177295,
+    0.056434210463248966, 0.07302479361302891,   0.01241221397155972, 0.53250584520015276,
+    0.071404659683986293};
+static const char *const bcg_author[13] = {
+    "Aronson",           "Ferguson & Simes",     "Rosenthal et al",
+    "Hart & Sutherland", "Frimodt-Moller et al", "Stein & Aronson",
+    "Vandiviere et al",  "TPT Madras",           "Coetzee & Berjak",
+    "Rosenthal et al",   "Comstock et al",       "Comstock & Webster",
+    "Comstock et al"};
 static const int bcg_year[13] = {1948, 1949, 1960, 1977, 1973, 1953, 1973,
                                  1980, 1968, 1961, 1974, 1969, 1976};
 
@@ -120,19 +121,23 @@ static void test_plots__bcg_forest(void **state)
     doc = parse(svg, len);
     assert_string_equal((const char *)xmlDocGetRootElement(doc)->name, "svg");
     assert_string_equal(str(b, sizeof b, doc, "/s:svg/@role"), "img");
-    assert_string_equal(str(b, sizeof b, doc, "/s:svg/s:title"), "Forest plot: BCG vaccine, tuberculosis outcomes");
+    assert_string_equal(str(b, sizeof b, doc, "/s:svg/s:title"),
+                        "Forest plot: BCG vaccine, tuberculosis outcomes");
     assert_non_null(strstr(str(b, sizeof b, doc, "/s:svg/s:desc"), "13 studies"));
     /* one row per study, oldest first, each with its label, CI and weight */
     assert_int_equal(count(doc, "//s:g[@class='study']"), 13);
-    assert_string_equal(str(b, sizeof b, doc, "(//s:g[@class='study'])[1]/s:text[@class='label']"), "Aronson (1948)");
+    assert_string_equal(str(b, sizeof b, doc, "(//s:g[@class='study'])[1]/s:text[@class='label']"),
+                        "Aronson (1948)");
     assert_string_equal(str(b, sizeof b, doc, "(//s:g[@class='study'])[13]/s:text[@class='label']"),
                         "TPT Madras (1980)");
     /* TPT Madras: log RR 0.012, 95% CI 0.012 -/+ 1.96 sqrt(0.00396) = [-0.11, 0.14];
      * REML weight 1/(0.00396 + 0.31324) over the sum of all 13 (metafor's
      * weights(): 10.19) */
-    assert_string_equal(str(b, sizeof b, doc, "(//s:g[@class='study'])[13]/s:text[@class='estimate']"),
-                        "0.01 [-0.11, 0.14]");
-    assert_string_equal(str(b, sizeof b, doc, "(//s:g[@class='study'])[13]/s:text[@class='weight']"), "10.2%");
+    assert_string_equal(
+        str(b, sizeof b, doc, "(//s:g[@class='study'])[13]/s:text[@class='estimate']"),
+        "0.01 [-0.11, 0.14]");
+    assert_string_equal(
+        str(b, sizeof b, doc, "(//s:g[@class='study'])[13]/s:text[@class='weight']"), "10.2%");
     {
         double sum = 0;
         for (int i = 0; i < 13; i++) sum += 1 / (bcg_vi[i] + BCG_TAU2);
@@ -146,12 +151,14 @@ static void test_plots__bcg_forest(void **state)
     assert_true(fabs(wsum - 100) < 0.5);
     /* the pooled diamond and its numbers: metafor's estimate and CI */
     assert_int_equal(count(doc, "//s:g[@class='pooled']/s:polygon[@class='diamond']"), 1);
-    assert_string_equal(str(b, sizeof b, doc, "//s:g[@class='pooled']/s:text[contains(@class,'estimate')]"),
-                        "-0.71 [-1.07, -0.36]");
+    assert_string_equal(
+        str(b, sizeof b, doc, "//s:g[@class='pooled']/s:text[contains(@class,'estimate')]"),
+        "-0.71 [-1.07, -0.36]");
     /* the prediction interval: metafor's pi.lb, pi.ub */
     assert_int_equal(count(doc, "//s:g[@class='prediction']/s:line[@class='pi']"), 1);
-    assert_string_equal(str(b, sizeof b, doc, "//s:g[@class='prediction']/s:text[@class='estimate']"),
-                        "[-1.87, 0.44]");
+    assert_string_equal(
+        str(b, sizeof b, doc, "//s:g[@class='prediction']/s:text[@class='estimate']"),
+        "[-1.87, 0.44]");
     /* an axis with labelled ticks, 0 among them, and the no-effect line */
     assert_true(count(doc, "//s:g[@class='axis']/s:g[@class='tick']") >= 4);
     assert_int_equal(count(doc, "//s:g[@class='tick']/s:text[.='0.0' or .='0']"), 1);
@@ -176,8 +183,9 @@ static void test_plots__bcg_funnel(void **state)
     assert_int_equal(count(doc, "//s:g[@class='pseudo-limits']/s:line"), 2);
     /* k = 13 >= 10: Egger's line, with regtest's limit estimate */
     assert_int_equal(count(doc, "//s:g[@class='egger-line']/s:line"), 1);
-    assert_non_null(strstr(str(b, sizeof b, doc, "//s:g[@class='legend']/s:text[starts-with(., 'Egger')]"),
-                           "SMD = -0.51"));
+    assert_non_null(
+        strstr(str(b, sizeof b, doc, "//s:g[@class='legend']/s:text[starts-with(., 'Egger')]"),
+               "SMD = -0.51"));
     assert_non_null(strstr(str(b, sizeof b, doc, "/s:svg/s:desc"), "p = 0.422"));
     xmlFreeDoc(doc);
     free(svg);
@@ -211,7 +219,8 @@ static void test_plots__many_studies(void **state)
     assert_ww_ok(ww_queries__forest_svg(&svg, &len, &m.plot));
     doc = parse(svg, len);
     assert_int_equal(count(doc, "//s:g[@class='study']"), WW_PLOT_MAX_ROWS);
-    assert_int_equal(count(doc, "//s:text[@class='note' and contains(., 'the 40 of 57 studies')]"), 1);
+    assert_int_equal(count(doc, "//s:text[@class='note' and contains(., 'the 40 of 57 studies')]"),
+                     1);
     assert_int_equal(count(doc, "//s:text[@class='note' and contains(., 'not real evidence')]"), 1);
     /* the smallest variance is the heaviest: study 1 is drawn, study 57 not */
     assert_int_equal(count(doc, "//s:g[@class='study']/s:text[.='study 1']"), 1);
@@ -301,12 +310,16 @@ static void test_plots__show_writes_valid_svg(void **state)
     (void)state;
     snprintf(f, sizeof f, "%s/forest.svg", tmpdir);
     snprintf(u, sizeof u, "%s/funnel.svg", tmpdir);
-    snprintf(args, sizeof args,
-             "show attendance-mentoring-illustrative-example --format json --forest '%s' --funnel '%s'", f, u);
+    snprintf(
+        args, sizeof args,
+        "show attendance-mentoring-illustrative-example --format json --forest '%s' --funnel '%s'",
+        f, u);
     r = run(args);
     assert_int_equal(r.status, 0);
-    assert_non_null(strstr(r.out, "\"schema\": \"whatworks/intervention/1\"")); /* stdout stays the listing */
-    assert_non_null(strstr(r.err, "forest plot of attendance-mentoring-illustrative-example on 'attendance'"));
+    assert_non_null(
+        strstr(r.out, "\"schema\": \"whatworks/intervention/1\"")); /* stdout stays the listing */
+    assert_non_null(
+        strstr(r.err, "forest plot of attendance-mentoring-illustrative-example on 'attendance'"));
     test_cli_free(r);
     if (system("command -v xmllint >/dev/null 2>&1") == 0) {
         assert_true(xmllint_ok(f));
@@ -318,15 +331,17 @@ static void test_plots__show_writes_valid_svg(void **state)
     /* Hedges' g of the half-days missed and the log OR of persistent absence
      * (times sqrt(3)/pi), both lower-is-better, averaged: `show` prints
      * 0.211 [0.059, 0.363] */
-    assert_string_equal(str(b, sizeof b, doc, "//s:g[@class='pooled']/s:text[contains(@class,'estimate')]"),
-                        "0.21 [0.06, 0.36]");
+    assert_string_equal(
+        str(b, sizeof b, doc, "//s:g[@class='pooled']/s:text[contains(@class,'estimate')]"),
+        "0.21 [0.06, 0.36]");
     assert_int_equal(count(doc, "//s:g[@class='prediction']"), 0); /* one study: no PI */
     assert_int_equal(count(doc, "//s:text[@class='note' and contains(., 'not real evidence')]"), 1);
     xmlFreeDoc(doc);
     free(svg);
 
     /* an unknown domain names the ones there are; no plot asked for with --domain */
-    snprintf(args, sizeof args, "show attendance-mentoring-illustrative-example --forest '%s' --domain housing", f);
+    snprintf(args, sizeof args,
+             "show attendance-mentoring-illustrative-example --forest '%s' --domain housing", f);
     r = run(args);
     assert_int_equal(r.status, 66);
     assert_non_null(strstr(r.err, "no pooled result on 'housing'; it has 'attendance'"));
@@ -334,7 +349,8 @@ static void test_plots__show_writes_valid_svg(void **state)
     r = run("show attendance-mentoring-illustrative-example --domain attendance");
     assert_int_equal(r.status, 64);
     test_cli_free(r);
-    snprintf(args, sizeof args, "show attendance-mentoring-illustrative-example --forest '%s/no/such/dir/f.svg'",
+    snprintf(args, sizeof args,
+             "show attendance-mentoring-illustrative-example --forest '%s/no/such/dir/f.svg'",
              tmpdir);
     r = run(args);
     assert_int_equal(r.status, 73);
@@ -346,7 +362,8 @@ static void test_plots__hostile_title_end_to_end(void **state)
 {
     char path[400], args[1200], f[400];
     char *xml, *svg, *at;
-    const char *from = "<title>Illustrative example — not real evidence: a school attendance mentoring pilot</title>";
+    const char *from = "<title>Illustrative example — not real evidence: a school attendance "
+                       "mentoring pilot</title>";
     const char *to = "<title>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; 'q'</title>";
     FILE *fp;
     xmlDocPtr doc;
@@ -376,7 +393,8 @@ static void test_plots__hostile_title_end_to_end(void **state)
     doc = parse(svg, strlen(svg));
     assert_int_equal(count(doc, "//s:g[@class='study']"), 2); /* the pilot and its hostile twin */
     assert_int_equal(count(doc, "//*[local-name()='script']"), 0);
-    assert_int_equal(count(doc, "//s:g[@class='study']/s:text[@class='label' and starts-with(., '<script>alert(\"x\")')]"),
+    assert_int_equal(count(doc, "//s:g[@class='study']/s:text[@class='label' and starts-with(., "
+                                "'<script>alert(\"x\")')]"),
                      1);
     xmlFreeDoc(doc);
     free(svg);
@@ -391,7 +409,8 @@ static void test_plots__libxml2_stays_where_the_rule_says(void **state)
     size_t n;
     (void)state;
     snprintf(cmd, sizeof cmd,
-             "cd '%s' && grep -l 'include <libxml' include/*.h util/* evidence/* repo/* queries/* cli/* | sort",
+             "cd '%s' && grep -l 'include <libxml' include/*.h util/* evidence/* repo/* queries/* "
+             "cli/* | sort",
              test_env("WW_TOP", "."));
     assert_non_null(fp = popen(cmd, "r"));
     n = fread(out, 1, sizeof out - 1, fp);
