@@ -20,6 +20,7 @@ static const struct command {
     {"validate", cmd_validate, "check files without storing them"},
     {"query", cmd_query, "ranked interventions for a presenting issue"},
     {"show", cmd_show, "the evidence behind one intervention"},
+    {"gaps", cmd_gaps, "where the evidence on an issue is missing or weak: where to pilot"},
     {"issues", cmd_issues, "the presenting-issue taxonomy"},
     {"meta", cmd_meta, "meta-analysis of a CSV of studies"},
     {"grade", cmd_grade, "rigour grades of studies, with their explanation"},

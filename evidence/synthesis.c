@@ -51,6 +51,7 @@ int ww_synthesise(ww_synth_result *out, ww_synth_study *studies, const ww_synth_
     memset(out, 0, sizeof *out);
     out->estimate = out->se = out->ci_low = out->ci_high = NAN;
     out->tau2 = out->i2 = out->q = out->pi_low = out->pi_high = out->egger_p = NAN;
+    out->egger_intercept = out->egger_slope = NAN;
     out->method = "none";
     if (!n) return 0;
     if (!(yi = calloc(n, sizeof *yi)) || !(vi = calloc(n, sizeof *vi)) ||
@@ -106,7 +107,11 @@ int ww_synthesise(ww_synth_result *out, ww_synth_study *studies, const ww_synth_
     if (k >= 3) {
         /* Egger's regression; equal variances give no slope: no test. */
         ww_meta_egger_result eg;
-        if (ww_meta_egger(&eg, yi, vi, k, &opts) == 0) out->egger_p = eg.p;
+        if (ww_meta_egger(&eg, yi, vi, k, &opts) == 0) {
+            out->egger_p = eg.p;
+            out->egger_intercept = eg.intercept;
+            out->egger_slope = eg.slope;
+        }
         ww_error_clear();
     }
     for (size_t s = 0; studies && s < k; s++) {
@@ -114,6 +119,7 @@ int ww_synthesise(ww_synth_result *out, ww_synth_study *studies, const ww_synth_
         studies[s].yi = yi[s];
         studies[s].vi = vi[s];
         studies[s].weight_pct = weights[s];
+        studies[s].n_participants = n_study[s] > 0 ? n_study[s] : -1;
     }
     out->method = opts.method == WW_META_FE ? "FE" : opts.method == WW_META_REML ? "REML" : "DL";
     out->estimate = res.estimate;
@@ -135,4 +141,20 @@ done:
     free(ids);
     free(weights);
     return error;
+}
+
+#define Z975 1.959963984540054 /* the normal 97.5% point */
+
+void ww_synth_study_ci(double *lo, double *hi, const ww_synth_study *study)
+{
+    double se = sqrt(study->vi);
+    *lo = study->yi - Z975 * se;
+    *hi = study->yi + Z975 * se;
+}
+
+void ww_synth_funnel_at(ww_funnel_at *out, const ww_synth_result *r, double se)
+{
+    out->lo = r->estimate - Z975 * se;
+    out->hi = r->estimate + Z975 * se;
+    out->egger = isfinite(r->egger_slope) ? r->egger_intercept + r->egger_slope * se : NAN;
 }

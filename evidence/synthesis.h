@@ -33,6 +33,8 @@ typedef struct ww_synth_result {
     double tau2, i2, q, pi_low, pi_high; /* NAN for one study */
     double egger_p;         /* Egger's test p for k >= 3; NAN otherwise or
                              * when the regression has no slope */
+    double egger_intercept, egger_slope; /* its fit y = b0 + b1 se (the
+                             * funnel plot's line); NAN when egger_p is */
     ww_meta_result meta;    /* the pooled fit itself (for certainty grading) */
 } ww_synth_result;
 
@@ -41,6 +43,7 @@ typedef struct ww_synth_study {
     int64_t study_id;
     double yi, vi;       /* SMD scale, positive = beneficial, study mean */
     double weight_pct;
+    long n_participants; /* the largest N of its effects; -1 unknown */
 } ww_synth_study;
 
 /*
@@ -67,5 +70,19 @@ int ww_synth_to_smd(double *yi_out, double *vi_out, const ww_synth_effect *e);
  */
 int ww_synthesise(ww_synth_result *out, ww_synth_study *studies, const ww_synth_effect *effects,
                   size_t n);
+
+/* One study's 95% confidence interval on the pooled scale: yi -/+ 1.96
+ * sqrt(vi), the normal interval a forest plot draws. */
+void ww_synth_study_ci(double *lo, double *hi, const ww_synth_study *study);
+
+/* A funnel plot's lines at standard error se (Sterne & Egger 2001, J Clin
+ * Epidemiol 54; Sterne et al. 2011, BMJ 343:d4002): the pseudo-95%
+ * confidence limits estimate -/+ 1.96 se about the pooled estimate (where
+ * 95% of studies would lie without heterogeneity or small-study effects),
+ * and Egger's regression line b0 + b1 se (NAN without a fit). */
+typedef struct ww_funnel_at {
+    double lo, hi, egger;
+} ww_funnel_at;
+void ww_synth_funnel_at(ww_funnel_at *out, const ww_synth_result *r, double se);
 
 #endif

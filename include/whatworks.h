@@ -309,6 +309,43 @@ WW_EXTERN int ww_query_result_write(const ww_query_result *res, FILE *fp, ww_for
 WW_EXTERN int ww_show_write(ww_db *db, const char *intervention, FILE *fp, ww_format fmt);
 
 /**
+ * Write where the evidence on a presenting issue is missing or weak: the
+ * issue's outcome domains (and the pooled domains that answer it) and the
+ * populations of the interventions that match it, each with no pooled
+ * effect or none above low certainty, and the interventions with effects on
+ * the issue but no cost data. The issue is expanded and matched as
+ * ww_query_run() does. JSON schema "whatworks/gaps/1" (docs/json.md).
+ * @return 0; WW_EUSAGE (empty or invalid text); WW_ENOTFOUND (no presenting
+ *         issue matches the text); WW_EIO; WW_ENOMEM
+ */
+WW_EXTERN int ww_gaps_write(ww_db *db, const char *issue, FILE *fp, ww_format fmt);
+
+/** Options for ww_show_plots(); zero-initialise. */
+typedef struct ww_plot_opts {
+    const char *domain;      /**< the outcome domain whose pooled result is drawn
+                                  (case and surrounding space ignored); NULL:
+                                  the one with the most studies, as `show`
+                                  lists first */
+    const char *forest_path; /**< write the forest plot here (SVG 1.1); NULL: none */
+    const char *funnel_path; /**< write the funnel plot here (SVG 1.1); NULL: none */
+} ww_plot_opts;
+
+/**
+ * Draw one intervention's pooled result: a forest plot (each study's SMD
+ * and 95% CI, box by weight, the pooled diamond, the prediction interval)
+ * and a funnel plot (SMD against standard error, pseudo-95% limits, Egger's
+ * line from 10 studies), each study as the stored synthesis pooled it
+ * (docs/plots.md). Only the reviewed result is drawn: machine-extracted
+ * effects stay out, as in `query`.
+ * @param report  where to say what was written (one line per file), or NULL
+ * @return 0; WW_ENOTFOUND (no such intervention, no pooled result, or none
+ *         on opts->domain); WW_EUSAGE (no path given); WW_ECANTCREATE (a
+ *         file cannot be created); WW_EIO; WW_ENOMEM
+ */
+WW_EXTERN int ww_show_plots(ww_db *db, const char *intervention, const ww_plot_opts *opts,
+                            FILE *report);
+
+/**
  * Take a study out of every synthesis while keeping it visible as withdrawn
  * (an evaluator taking back a submission, a reviewer retracting a record):
  * the study is marked with the time and reason, the intervention's pooled

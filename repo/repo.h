@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "../evidence/synthesis.h"
 #include "../util/util.h"
 #include "whatworks.h"
 
@@ -137,6 +138,22 @@ typedef struct ww_synthesis_row {
 int ww_repo__syntheses(ww_synthesis_row **out, size_t *n_out, ww_db *db, ww_arena *arena,
                        int64_t intervention_id, int include_extracted, int include_flagged,
                        int with_traces);
+
+/* The studies of one stored synthesis, pooled again from the same effects
+ * (repo/synth.c: each study's effects on the SMD scale, averaged, then
+ * REML), for a plot: result is the fit the stored row was made from,
+ * studies[i] (result.k of them) its effect, variance, weight and N, with
+ * the study's title (NULL if none) and year (-1) in titles[i] and years[i].
+ * domain is the stored (lower-cased) domain; scope "reviewed" or "all". */
+typedef struct ww_pooled_studies {
+    ww_synth_result result;
+    ww_synth_study *studies;
+    const char **titles;
+    int *years;
+} ww_pooled_studies;
+
+int ww_repo__pooled_studies(ww_pooled_studies *out, ww_db *db, ww_arena *arena, int64_t intervention_id,
+                            const char *domain, const char *scope);
 
 /* One stored result's certainty trace (read after ranking, for the rows
  * shown); *out is NULL when there is none. */

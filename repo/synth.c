@@ -213,6 +213,42 @@ static void from_raw(ww_synth_effect *e, sqlite3_stmt *st)
     e->vi = sqlite3_column_type(st, 19) == SQLITE_NULL ? x.vi : x.vi * sqlite3_column_double(st, 19);
 }
 
+/* The effects that enter an intervention's syntheses, by domain (?2: one
+ * domain, or NULL for all); read by read_effect(). */
+#define POOLED_EFFECTS_SQL                                                                         \
+    "SELECT lower(trim(coalesce(o.domain, ''))) AS d, s.id, e.metric, e.yi, e.vi,"                  \
+    "       o.higher_is_better, coalesce(e.n_participants, -1), e.extracted,"                     \
+    "       json_extract(e.raw, '$.kind'),"                                                        \
+    "       json_extract(e.raw, '$.mean_treatment'), json_extract(e.raw, '$.sd_treatment'),"       \
+    "       json_extract(e.raw, '$.n_treatment'), json_extract(e.raw, '$.mean_control'),"          \
+    "       json_extract(e.raw, '$.sd_control'), json_extract(e.raw, '$.n_control'),"              \
+    "       json_extract(e.raw, '$.events_treatment'), json_extract(e.raw, '$.total_treatment'),"  \
+    "       json_extract(e.raw, '$.events_control'), json_extract(e.raw, '$.total_control'),"      \
+    "       e.design_effect, e.flag IS NOT NULL, s.provisional"                                    \
+    "  FROM effect e JOIN outcome o ON o.id = e.outcome_id JOIN study s ON s.id = o.study_id"     \
+    "  JOIN intervention i ON i.id = s.intervention_id"                                            \
+    " WHERE s.intervention_id = ?1 AND o.higher_is_better >= 0 AND i.placeholder IS NULL"          \
+    "   AND s.withdrawn_at IS NULL AND (?2 IS NULL OR lower(trim(coalesce(o.domain, ''))) = ?2)"   \
+    " ORDER BY d, s.id, e.id"
+
+/* One row of POOLED_EFFECTS_SQL as the synthesis takes it; metric is the
+ * caller's copy of column 2 (it must outlive the next step). The flags
+ * that decide its scope (machine-extracted; flagged as implausible) go to
+ * extracted and flagged. */
+static void read_effect(ww_synth_effect *e, int *extracted, int *flagged, sqlite3_stmt *sel,
+                        const char *metric)
+{
+    e->study_id = sqlite3_column_int64(sel, 1);
+    e->metric = metric;
+    e->yi = sqlite3_column_double(sel, 3);
+    e->vi = sqlite3_column_double(sel, 4);
+    from_raw(e, sel);
+    e->higher_is_better = sqlite3_column_int(sel, 5);
+    e->n_participants = (long)sqlite3_column_int64(sel, 6);
+    *extracted = sqlite3_column_int(sel, 7);
+    *flagged = sqlite3_column_int(sel, 20);
+}
+
 /* Store a domain's pooled results by scope: 'reviewed' leaves out
  * machine-extracted and flagged effects; 'all' adds the machine-extracted
  * ones, 'reviewed+flagged' the flagged ones, 'all+flagged' both. A scope is
@@ -279,22 +315,7 @@ int ww_repo__resynthesise(ww_db *db, int64_t intervention_id, int64_t data_versi
     int error, rc;
 
     if ((error = ww_repo__prepare(&del, db, "DELETE FROM synthesis WHERE intervention_id = ?1")) < 0 ||
-        (error = ww_repo__prepare(
-             &sel, db,
-             "SELECT lower(trim(coalesce(o.domain, ''))) AS d, s.id, e.metric, e.yi, e.vi,"
-             "       o.higher_is_better, coalesce(e.n_participants, -1), e.extracted,"
-             "       json_extract(e.raw, '$.kind'),"
-             "       json_extract(e.raw, '$.mean_treatment'), json_extract(e.raw, '$.sd_treatment'),"
-             "       json_extract(e.raw, '$.n_treatment'), json_extract(e.raw, '$.mean_control'),"
-             "       json_extract(e.raw, '$.sd_control'), json_extract(e.raw, '$.n_control'),"
-             "       json_extract(e.raw, '$.events_treatment'), json_extract(e.raw, '$.total_treatment'),"
-             "       json_extract(e.raw, '$.events_control'), json_extract(e.raw, '$.total_control'),"
-             "       e.design_effect, e.flag IS NOT NULL, s.provisional"
-             "  FROM effect e JOIN outcome o ON o.id = e.outcome_id JOIN study s ON s.id = o.study_id"
-             "  JOIN intervention i ON i.id = s.intervention_id"
-             " WHERE s.intervention_id = ?1 AND o.higher_is_better >= 0 AND i.placeholder IS NULL"
-             "   AND s.withdrawn_at IS NULL"
-             " ORDER BY d, s.id, e.id")) < 0 ||
+        (error = ww_repo__prepare(&sel, db, POOLED_EFFECTS_SQL)) < 0 ||
         (error = ww_repo__prepare(
              &ins, db,
              "INSERT INTO synthesis(intervention_id, domain, metric, method, k, n_participants,"
@@ -310,6 +331,7 @@ int ww_repo__resynthesise(ww_db *db, int64_t intervention_id, int64_t data_versi
         goto done;
     }
     sqlite3_bind_int64(sel, 1, intervention_id);
+    sqlite3_bind_null(sel, 2);
     for (;;) {
         const char *d;
         rc = sqlite3_step(sel);
@@ -344,16 +366,8 @@ int ww_repo__resynthesise(ww_db *db, int64_t intervention_id, int64_t data_versi
             alloc = na;
         }
         if (!(metrics[n] = strdup((const char *)sqlite3_column_text(sel, 2)))) goto oom;
-        effects[n].study_id = sqlite3_column_int64(sel, 1);
-        effects[n].metric = metrics[n];
-        effects[n].yi = sqlite3_column_double(sel, 3);
-        effects[n].vi = sqlite3_column_double(sel, 4);
-        from_raw(&effects[n], sel);
-        effects[n].higher_is_better = sqlite3_column_int(sel, 5);
-        effects[n].n_participants = (long)sqlite3_column_int64(sel, 6);
-        meta[n].extracted = sqlite3_column_int(sel, 7);
+        read_effect(&effects[n], &meta[n].extracted, &meta[n].flagged, sel, metrics[n]);
         meta[n].design_eff = col(sel, 19);
-        meta[n].flagged = sqlite3_column_int(sel, 20);
         meta[n].provisional = sqlite3_column_int(sel, 21);
         n++;
     }
@@ -370,5 +384,71 @@ done:
     ww_repo__release(db, sel);
     ww_repo__release(db, ins);
     ww_repo__release(db, del);
+    return error;
+}
+
+int ww_repo__pooled_studies(ww_pooled_studies *out, ww_db *db, ww_arena *arena, int64_t intervention_id,
+                            const char *domain, const char *scope)
+{
+    sqlite3_stmt *sel = NULL, *st = NULL;
+    ww_synth_effect *effects = NULL;
+    char **metrics = NULL;
+    size_t n = 0, alloc = 0;
+    int with_extracted = scope && strncmp(scope, "all", 3) == 0;
+    int with_flagged = scope && strstr(scope, "+flagged") != NULL, error = 0, rc;
+
+    memset(out, 0, sizeof *out);
+    if ((error = ww_repo__prepare(&sel, db, POOLED_EFFECTS_SQL)) < 0) return error;
+    sqlite3_bind_int64(sel, 1, intervention_id);
+    sqlite3_bind_text(sel, 2, domain, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
+        int extracted, flagged;
+        if (n == alloc) {
+            size_t na = alloc ? alloc * 2 : 16;
+            ww_synth_effect *pe = realloc(effects, na * sizeof *pe);
+            char **pm;
+            if (!pe) goto oom;
+            effects = pe;
+            if (!(pm = realloc(metrics, na * sizeof *pm))) goto oom;
+            metrics = pm;
+            alloc = na;
+        }
+        if (!(metrics[n] = ww_arena__strdup(arena, (const char *)sqlite3_column_text(sel, 2)))) goto oom;
+        read_effect(&effects[n], &extracted, &flagged, sel, metrics[n]);
+        /* the same effects store_scopes() pooled for this scope */
+        if ((!extracted || with_extracted) && (!flagged || with_flagged)) n++;
+    }
+    if (rc != SQLITE_DONE) {
+        error = ww_repo__sqlite_error(db->sql, rc, db->path);
+        goto done;
+    }
+    if (!(out->studies = ww_arena__alloc(arena, (n ? n : 1) * sizeof *out->studies))) goto oom;
+    if ((error = ww_synthesise(&out->result, out->studies, effects, n)) < 0) goto done;
+    if (!(out->titles = ww_arena__alloc(arena, ((size_t)out->result.k + 1) * sizeof *out->titles)) ||
+        !(out->years = ww_arena__alloc(arena, ((size_t)out->result.k + 1) * sizeof *out->years)))
+        goto oom;
+    if ((error = ww_repo__prepare(&st, db, "SELECT title, coalesce(year, -1) FROM study WHERE id = ?1")) < 0)
+        goto done;
+    for (int i = 0; i < out->result.k; i++) {
+        sqlite3_bind_int64(st, 1, out->studies[i].study_id);
+        if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+            error = rc == SQLITE_DONE ? ww__error(WW_ERROR, "study %lld vanished while read",
+                                                  (long long)out->studies[i].study_id)
+                                      : ww_repo__sqlite_error(db->sql, rc, db->path);
+            goto done;
+        }
+        out->titles[i] = ww_repo__col_text(st, 0, arena);
+        out->years[i] = sqlite3_column_int(st, 1);
+        if (sqlite3_column_type(st, 0) != SQLITE_NULL && !out->titles[i]) goto oom;
+        sqlite3_reset(st);
+    }
+    goto done;
+oom:
+    error = ww__error_oom();
+done:
+    free(effects);
+    free(metrics);
+    ww_repo__release(db, sel);
+    ww_repo__release(db, st);
     return error;
 }
