@@ -107,10 +107,15 @@ int ww_synthesise(ww_synth_result *out, ww_synth_study *studies, const ww_synth_
     if (k >= 3) {
         /* Egger's regression; equal variances give no slope: no test. */
         ww_meta_egger_result eg;
-        if (ww_meta_egger(&eg, yi, vi, k, &opts) == 0) {
+        int eg_rc = ww_meta_egger(&eg, yi, vi, k, &opts);
+        if (eg_rc == 0) {
             out->egger_p = eg.p;
             out->egger_intercept = eg.intercept;
             out->egger_slope = eg.slope;
+        } else if (eg_rc == WW_ENOMEM) {
+            /* out of memory is a failure, not "no test" */
+            error = eg_rc;
+            goto done;
         }
         ww_error_clear();
     }

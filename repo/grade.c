@@ -98,6 +98,11 @@ static int load_judgements(ww_rigour_input *in, ww_db *db, ww_arena *arena, cons
             in->reviewed_text = ww_repo__col_text(st, 3, arena);
             in->reviewed_reason = ww_repo__col_text(st, 4, arena);
             in->reviewed_where = loc;
+            if ((!in->reviewed_text && sqlite3_column_type(st, 3) != SQLITE_NULL) ||
+                (!in->reviewed_reason && sqlite3_column_type(st, 4) != SQLITE_NULL)) {
+                error = WW_ENOMEM;
+                break;
+            }
         }
     }
     if (error == 0 && rc != SQLITE_DONE) error = ww_repo__sqlite_error(db->sql, rc, db->path);
@@ -142,6 +147,12 @@ static int load_input(ww_rigour_input *in, ww_db *db, ww_arena *arena, int64_t s
     in->design_basis = ww_repo__col_text(st, 10, arena);
     {
         const char *ns = ww_repo__col_text(st, 8, arena), *key = ww_repo__col_text(st, 9, arena);
+        if ((!in->design_basis && sqlite3_column_type(st, 10) != SQLITE_NULL) ||
+            (!ns && sqlite3_column_type(st, 8) != SQLITE_NULL) ||
+            (!key && sqlite3_column_type(st, 9) != SQLITE_NULL)) {
+            ww_repo__release(db, st);
+            return WW_ENOMEM;
+        }
         ww_repo__release(db, st);
         st = NULL;
         if ((error = load_judgements(in, db, arena, ns, key)) < 0) return error;

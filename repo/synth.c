@@ -127,6 +127,7 @@ static int store_domain(ww_db *db, sqlite3_stmt *ins, int64_t intervention_id, c
     ww_synth_result r;
     ww_synth_study *studies = NULL;
     ww_certainty c;
+    ww_buf trace = WW_BUF_INIT;
     int error, rc;
     if (!(studies = calloc(n, sizeof *studies))) return ww__error_oom();
     if ((error = ww_synthesise(&r, studies, effects, n)) < 0 || r.k == 0) {
@@ -158,23 +159,23 @@ static int store_domain(ww_db *db, sqlite3_stmt *ins, int64_t intervention_id, c
     sqlite3_bind_int(ins, 18, r.n_other_scale);
     bind_num(ins, 19, r.egger_p);
     sqlite3_bind_text(ins, 20, ww_certainty_name(c.level), -1, SQLITE_STATIC);
-    {
-        ww_buf t = WW_BUF_INIT;
-        if ((error = direction_trace(&t, db, intervention_id, domain)) < 0 ||
-            (error = ww_buf__puts(&t, c.trace ? c.trace : "")) < 0) {
-            ww_buf__free(&t);
-            ww_rigour_certainty_clear(&c);
-            return error;
-        }
-        sqlite3_bind_text(ins, 21, t.data, -1, SQLITE_TRANSIENT);
-        ww_buf__free(&t);
+    /* the trace: which rules set the effects' directions, then the
+     * certainty's steps; bound static, so it lives until the step */
+    if ((error = direction_trace(&trace, db, intervention_id, domain)) < 0 ||
+        (error = ww_buf__puts(&trace, c.trace ? c.trace : "")) < 0) {
+        ww_buf__free(&trace);
+        ww_rigour_certainty_clear(&c);
+        return error;
     }
+    sqlite3_bind_text(ins, 21, trace.data, -1, SQLITE_STATIC);
     sqlite3_bind_text(ins, 22, ww_eif_name(c.eif), -1, SQLITE_STATIC);
     sqlite3_bind_text(ins, 23, ww_blueprints_name(c.blueprints), -1, SQLITE_STATIC);
     sqlite3_bind_text(ins, 24, c.rules_version, -1, SQLITE_STATIC);
     sqlite3_bind_text(ins, 25, scope, -1, SQLITE_STATIC);
     sqlite3_bind_int64(ins, 26, (sqlite3_int64)n_flagged);
     rc = sqlite3_step(ins);
+    sqlite3_reset(ins);
+    ww_buf__free(&trace);
     ww_rigour_certainty_clear(&c);
     return rc == SQLITE_DONE ? 0 : ww_repo__sqlite_error(db->sql, rc, db->path);
 }
