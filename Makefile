@@ -33,9 +33,14 @@ LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 LIB_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/gen/embedded.o
 CLI_SRC  := $(wildcard cli/*.c)
 CLI_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRC))
+# The web server (web/) is a front end like cli/, linked into the binary.
+WEB_SRC  := $(wildcard web/*.c)
+WEB_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(WEB_SRC)) $(BUILD)/gen/web_embedded.o
+WEB_CFLAGS = $(shell pkg-config --cflags libmicrohttpd 2>/dev/null)
+WEB_LIBS   = $(shell pkg-config --libs libmicrohttpd 2>/dev/null) -lpthread
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
-HEADERS  := $(wildcard include/*.h) $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.h))
+HEADERS  := $(wildcard include/*.h) $(foreach d,$(LIB_DIRS) web,$(wildcard $(d)/*.h))
 
 # Data compiled into the library, so an installed binary needs no data files.
 EMBEDDED := data/schema/submission-1.xsd data/issues.tsv data/variants.tsv data/deflators.csv \
@@ -71,8 +76,20 @@ $(LIBA): $(LIB_OBJ)
 $(LIBSO): $(LIB_OBJ)
 	$(CC) -shared -Wl,-soname,libwhatworks.so.$(SOVERSION) -o $@ $^ $(LIBS)
 
-$(BIN): $(CLI_OBJ) $(LIBA)
-	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(LIBA) $(LIBS)
+$(BUILD)/web/%.o: web/%.c $(HEADERS) | $(BUILD)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(WEB_CFLAGS) -c $< -o $@
+
+# The stylesheet and the OpenAPI document are served from the binary.
+$(BUILD)/gen/web_embedded.c: web/style.css docs/openapi.json scripts/embed.sh | $(BUILD)
+	@mkdir -p $(dir $@)
+	scripts/embed.sh web/style.css docs/openapi.json > $@
+
+$(BUILD)/gen/web_embedded.o: $(BUILD)/gen/web_embedded.c
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BIN): $(CLI_OBJ) $(WEB_OBJ) $(LIBA)
+	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(WEB_OBJ) $(LIBA) $(LIBS) $(WEB_LIBS)
 
 $(BUILD)/tests/%: tests/%.c tests/helpers.h tests/record_copy.h tests/csv_read.h $(LIBA)
 	@mkdir -p $(dir $@)

@@ -26,6 +26,8 @@ static const struct command {
     {"regrade", cmd_regrade, "recompute every grade under the current rules"},
     {"case", cmd_case, "a business case: costs, savings by agency, NPV, BCR"},
     {"withdraw", cmd_withdraw, "take a study out of every pooled result, keeping it shown"},
+    {"serve", cmd_serve, "the web server: pages and the JSON API"},
+    {"token", cmd_token, "evaluators' API tokens: add, revoke, list"},
 };
 
 static void usage(FILE *fp)
