@@ -314,15 +314,17 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        if (rq->body_len + n > srv->opts.max_body_bytes) {
-            char why[128];
+        if (rq->body_too_large || rq->body_len + n > srv->opts.max_body_bytes) {
+            /* A chunked body past the limit: libmicrohttpd cannot answer in
+             * the middle of an upload, so the rest is read and dropped and
+             * 413 sent at its end; one that runs on to twice the limit is
+             * cut off. */
             free(rq->body);
             rq->body = NULL;
-            rq->body_len = rq->body_alloc = 0;
-            snprintf(why, sizeof why, "the body is larger than this server takes (%zu bytes)",
-                     srv->opts.max_body_bytes);
-            error_response(rq, &rs, MHD_HTTP_CONTENT_TOO_LARGE, why);
-            return send_response(rq, &rs);
+            rq->body_alloc = 0;
+            rq->body_len += n; /* counted, not kept */
+            rq->body_too_large = 1;
+            return rq->body_len > 2 * srv->opts.max_body_bytes ? MHD_NO : MHD_YES;
         }
         if (rq->body_len + n + 1 > rq->body_alloc) {
             size_t na = rq->body_alloc ? rq->body_alloc : 8192;
@@ -336,6 +338,13 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
         rq->body_len += n;
         rq->body[rq->body_len] = '\0';
         return MHD_YES;
+    }
+    if (rq->body_too_large) {
+        char why[128];
+        snprintf(why, sizeof why, "the body is larger than this server takes (%zu bytes)",
+                 srv->opts.max_body_bytes);
+        error_response(rq, &rs, MHD_HTTP_CONTENT_TOO_LARGE, why);
+        return send_response(rq, &rs);
     }
     if (!(rq->db = reader(srv))) {
         error_response(rq, &rs, MHD_HTTP_SERVICE_UNAVAILABLE, "the database cannot be read");
