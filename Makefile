@@ -3,6 +3,10 @@
 #   make demo         install missing packages, build, import the example pilots, query truancy
 #   make check        install missing packages, build, run every test tier that needs no services
 #   make check-asan   the same tests built with ASan + UBSan (no recover) into build-asan/
+#   make check-browser  headless Chromium against `whatworks serve` (installs chromium
+#                     and the tier's npm packages); `make check` runs it when
+#                     chromium is present
+#   make bench-web    wrk against `whatworks serve` beside nginx on the same machine
 #   make install PREFIX=/usr/local DESTDIR=   binary, libraries, header, pkg-config file
 #   make format       clang-format every C file;  make lint   cppcheck
 #   make bench        benchmarks (bench/README.md)
@@ -122,6 +126,26 @@ test: $(BIN) $(TEST_BIN) headertest $(INSTALLTEST)
 
 check: deps
 	$(MAKE) test
+	@if command -v chromium >/dev/null 2>&1 && command -v node >/dev/null 2>&1; then \
+	    $(MAKE) check-browser; \
+	else echo "check-browser: skipped (no chromium; make check-browser installs it)"; fi
+
+# The browser tier (tests/browser/run.mjs): headless Debian Chromium driven
+# by playwright-core, axe-core's WCAG 2.1 AA rules on every page, and a
+# screenshot of each page in $(BUILD)/browser.
+.PHONY: deps-browser check-browser bench-web
+deps-browser:
+	@scripts/deps.sh --browser
+
+check-browser: deps-browser $(BIN)
+	cd tests/browser && WW_BIN=$(abspath $(BIN)) WW_TOP=$(CURDIR) \
+	    WW_BROWSER_OUT=$(abspath $(BUILD))/browser node run.mjs
+
+# wrk on loopback against the API and a page, beside nginx serving a static
+# file of the same size in the same run (bench/web.sh). Measures; tests nothing.
+bench-web: $(BIN)
+	@scripts/deps.sh --bench
+	BUILD=$(BUILD) bench/web.sh
 
 check-asan: deps
 	$(MAKE) test BUILD=build-asan INSTALLTEST= \

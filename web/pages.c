@@ -22,13 +22,30 @@ static void fmt_num(char *buf, size_t size, double v, int decimals)
     else snprintf(buf, size, "–");
 }
 
+/* Whole pounds with thousands separators: £109,090 and −£65,681. */
 static void fmt_money(char *buf, size_t size, double v)
 {
-    if (!isfinite(v)) {
+    char digits[64], *p = buf, *end = buf + size - 1;
+    size_t n;
+    if (!isfinite(v) || fabs(v) >= 1e18) {
         snprintf(buf, size, "–");
         return;
     }
-    snprintf(buf, size, "%s£%.0f", v < 0 ? "−" : "", fabs(v));
+    snprintf(digits, sizeof digits, "%.0f", fabs(v));
+    n = strlen(digits);
+    if (v <= -0.5 && p + 3 <= end) {
+        memcpy(p, "\xe2\x88\x92", 3); /* U+2212 minus sign */
+        p += 3;
+    }
+    if (p + 2 <= end) {
+        memcpy(p, "\xc2\xa3", 2); /* £ */
+        p += 2;
+    }
+    for (size_t i = 0; i < n && p < end; i++) {
+        *p++ = digits[i];
+        if ((n - i - 1) % 3 == 0 && i + 1 < n && p < end) *p++ = ',';
+    }
+    *p = '\0';
 }
 
 static void fmt_ci(char *buf, size_t size, double lo, double hi)
@@ -312,6 +329,10 @@ void ww_web__page_intervention(ww_web_req *rq, ww_web_resp *rs, const char *slug
             ww_web__elc(tr, "td", "num", buf);
             cell = ww_web__el(tr, "td", o->outcome);
             if (o->timepoint) ww_web__textf(cell, " at %s", o->timepoint);
+            ww_web__elc(cell, "span", "dir",
+                        o->higher_is_better < 0 ? "direction unknown"
+                        : o->higher_is_better   ? "higher is better"
+                                                : "lower is better");
             if (o->metric) {
                 snprintf(buf, sizeof buf, "%s %.2f", o->metric, o->estimate);
                 ww_web__elc(tr, "td", "num", buf);
@@ -364,7 +385,15 @@ void ww_web__page_case(ww_web_req *rq, ww_web_resp *rs)
         goto done;
     }
     s = ww_case_result_summary(res);
-    snprintf(title, sizeof title, "Business case: %.200s", iv);
+    {
+        /* the intervention's name for the heading; its slug if it cannot be read */
+        ww_evidence *ev = NULL;
+        if (ww_evidence_open(&ev, rq->db, iv) == 0)
+            snprintf(title, sizeof title, "Business case: %.200s", ww_evidence_intervention(ev)->name);
+        else
+            snprintf(title, sizeof title, "Business case: %.200s", iv);
+        ww_evidence_free(ev);
+    }
     if (!s || ww_web__page_new(&page, title, NULL) < 0) goto done;
     ww_web__el(page.main, "h1", title);
     p = ww_web__el(page.main, "p", NULL);
@@ -564,8 +593,10 @@ static void report_section(xmlNodePtr main, ww_import_report *rep)
     char buf[64];
     ww_web__dl_item(dl, "Format", ww_import_report_format(rep));
     ww_web__dl_item(dl, "SHA-256", ww_import_report_sha256(rep));
-    snprintf(buf, sizeof buf, "%zu studies, %zu outcomes, %zu effects", ww_import_report_studies(rep),
-             ww_import_report_outcomes(rep), ww_import_report_effects(rep));
+    snprintf(buf, sizeof buf, "%zu %s, %zu %s, %zu %s", ww_import_report_studies(rep),
+             ww_import_report_studies(rep) == 1 ? "study" : "studies", ww_import_report_outcomes(rep),
+             ww_import_report_outcomes(rep) == 1 ? "outcome" : "outcomes", ww_import_report_effects(rep),
+             ww_import_report_effects(rep) == 1 ? "effect" : "effects");
     ww_web__dl_item(dl, "Read", buf);
     ww_web__el(main, "h2", "Provisional grade");
     if (grades && *grades) ww_web__elc(main, "pre", "grade", grades);

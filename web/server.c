@@ -222,6 +222,10 @@ static void route(ww_web_req *rq, ww_web_resp *rs)
         if (ok) ww_web__set_body(rs, MHD_HTTP_OK, "text/plain; charset=utf-8", ok, 3);
         return;
     }
+    if (strcmp(p, "/favicon.ico") == 0) {
+        rs->status = MHD_HTTP_NO_CONTENT; /* no icon, and no 404 for asking */
+        return;
+    }
     if (strcmp(p, "/style.css") == 0) {
         char *css = malloc(ww__embedded_style_css_len);
         if (css) memcpy(css, ww__embedded_style_css, ww__embedded_style_css_len);
@@ -433,7 +437,7 @@ int ww_web_serve(const ww_web_opts *opts)
     struct sockaddr_in sin;
     struct sockaddr_in6 sin6;
     struct sockaddr *sa;
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     const union MHD_DaemonInfo *info;
     sigset_t stop;
     int sig, error, status = 0;
