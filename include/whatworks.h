@@ -404,7 +404,7 @@ typedef struct ww_issue_list ww_issue_list;
 typedef struct ww_issue_item {
     const char *slug, *label;
     const char *parent;  /**< the broader issue's slug, "" at the top */
-    const char *domains; /**< outcome domains that answer it, "|"-joined */
+    const char *domains; /**< outcome domains that answer it, comma-joined */
     const char *terms;   /**< search terms, "|"-joined */
 } ww_issue_item;
 

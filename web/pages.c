@@ -473,7 +473,18 @@ void ww_web__page_issues(ww_web_req *rq, ww_web_resp *rs)
         if (href) ww_web__link(cell, href, it->label);
         free(href);
         ww_web__el(tr, "td", it->parent[0] ? it->parent : "–");
-        ww_web__el(tr, "td", it->domains);
+        {
+            /* "a,b,c" shown as "a, b, c" */
+            xmlNodePtr td = ww_web__el(tr, "td", NULL);
+            for (const char *d = it->domains; *d;) {
+                size_t len = strcspn(d, ",");
+                char part[256];
+                snprintf(part, sizeof part, "%s%.*s", d == it->domains ? "" : ", ", (int)len, d);
+                ww_web__text(td, part);
+                d += len;
+                if (*d == ',') d++;
+            }
+        }
     }
     ww_web__page_send(&page, rs, MHD_HTTP_OK);
 done:
@@ -644,7 +655,8 @@ void ww_web__page_submit(ww_web_req *rq, ww_web_resp *rs)
         memset(f.token, 0, sizeof f.token);
         free(f.file);
         ww_web__error_page(rs, MHD_HTTP_UNAUTHORIZED,
-                           "Submissions need a valid API token. Nothing was stored.");
+                           "Submissions need a valid API token. Nothing was stored. Go back to the "
+                           "form at /submit and enter the token you were given.");
         return;
     }
     memset(f.token, 0, sizeof f.token);
