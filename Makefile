@@ -183,7 +183,7 @@ format:
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 -Iinclude \
-	    $(LIB_DIRS) cli
+	    $(LIB_DIRS) cli web
 
 clean:
 	rm -rf build build-asan

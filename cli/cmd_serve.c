@@ -75,7 +75,8 @@ int cmd_serve(const cli_global *g, int argc, char **argv)
             i++;
         } else if (strcmp(arg, "--max-body") == 0 && val) {
             if (parse_num(&n, val, 1, 1L << 30) < 0)
-                return cli_usage_error("serve", "--max-body needs 1 to 1073741824 bytes, got '%s'", val);
+                return cli_usage_error("serve", "--max-body needs 1 to 1073741824 bytes, got '%s'",
+                                       val);
             opts.max_body_bytes = (size_t)n;
             i++;
         } else if (strcmp(arg, "--timeout") == 0 && val) {

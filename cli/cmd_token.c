@@ -37,7 +37,8 @@ int cmd_token(const cli_global *g, int argc, char **argv)
     if (strcmp(verb, "list") == 0) {
         for (int i = 2; i < argc; i++) {
             if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
-                if (ww_format_parse(&fmt, argv[++i]) < 0) return cli_usage_error("token", "%s", ww_error_last());
+                if (ww_format_parse(&fmt, argv[++i]) < 0)
+                    return cli_usage_error("token", "%s", ww_error_last());
             } else {
                 return cli_usage_error("token", "unexpected argument '%s'", argv[i]);
             }

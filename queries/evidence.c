@@ -90,8 +90,8 @@ int ww_evidence_open(ww_evidence **out, ww_db *db, const char *intervention)
         o->rigour_level = e->rigour_level;
         o->wwc_rating = e->wwc_rating;
         o->provisional = e->provisional;
-        o->withdrawn_reason = e->withdrawn_at ? (e->withdrawn_reason ? e->withdrawn_reason : "")
-                                              : NULL;
+        o->withdrawn_reason =
+            e->withdrawn_at ? (e->withdrawn_reason ? e->withdrawn_reason : "") : NULL;
         o->outcome = e->outcome;
         o->domain = e->domain;
         o->timepoint = e->timepoint;
@@ -132,18 +132,30 @@ void ww_evidence_free(ww_evidence *ev)
     free(ev);
 }
 
-const ww_evidence_about *ww_evidence_intervention(const ww_evidence *ev) { return &ev->about; }
-size_t ww_evidence_issue_count(const ww_evidence *ev) { return ev->n_issues; }
+const ww_evidence_about *ww_evidence_intervention(const ww_evidence *ev)
+{
+    return &ev->about;
+}
+size_t ww_evidence_issue_count(const ww_evidence *ev)
+{
+    return ev->n_issues;
+}
 const char *ww_evidence_issue(const ww_evidence *ev, size_t i)
 {
     return i < ev->n_issues ? ev->issues[i] : NULL;
 }
-size_t ww_evidence_pooled_count(const ww_evidence *ev) { return ev->n_pooled; }
+size_t ww_evidence_pooled_count(const ww_evidence *ev)
+{
+    return ev->n_pooled;
+}
 const ww_evidence_pooled *ww_evidence_pooled_at(const ww_evidence *ev, size_t i)
 {
     return i < ev->n_pooled ? &ev->pooled[i] : NULL;
 }
-size_t ww_evidence_outcome_count(const ww_evidence *ev) { return ev->n_outcomes; }
+size_t ww_evidence_outcome_count(const ww_evidence *ev)
+{
+    return ev->n_outcomes;
+}
 const ww_evidence_outcome *ww_evidence_outcome_at(const ww_evidence *ev, size_t i)
 {
     return i < ev->n_outcomes ? &ev->outcomes[i] : NULL;
@@ -195,7 +207,10 @@ void ww_issue_list_free(ww_issue_list *list)
     free(list);
 }
 
-size_t ww_issue_list_count(const ww_issue_list *list) { return list->n; }
+size_t ww_issue_list_count(const ww_issue_list *list)
+{
+    return list->n;
+}
 const ww_issue_item *ww_issue_list_at(const ww_issue_list *list, size_t i)
 {
     return i < list->n ? &list->items[i] : NULL;

@@ -61,8 +61,9 @@ static int audit(ww_db *db, const char *action, const char *name)
 {
     sqlite3_stmt *st = NULL;
     int error, rc;
-    if ((error = ww_repo__prepare(&st, db,
-                                  "INSERT INTO audit(action, detail) VALUES (?1, json_object('name', ?2))")) < 0)
+    if ((error = ww_repo__prepare(
+             &st, db, "INSERT INTO audit(action, detail) VALUES (?1, json_object('name', ?2))")) <
+        0)
         return error;
     sqlite3_bind_text(st, 1, action, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
@@ -82,15 +83,15 @@ WW_EXTERN int ww_token_add(char **token_out, ww_db *db, const char *name)
     *token_out = NULL;
     if (!db) return ww__error(WW_EUSAGE, "no database");
     if (!valid_name(name))
-        return ww__error(WW_EUSAGE,
-                         "token name: 1 to %d letters, digits or - _ . @, got '%s'",
+        return ww__error(WW_EUSAGE, "token name: 1 to %d letters, digits or - _ . @, got '%s'",
                          WW_TOKEN_NAME_MAX, name ? name : "");
     while (got < sizeof raw) {
         ssize_t k = getrandom(raw + got, sizeof raw - got, 0);
         if (k < 0) return ww__error(WW_EIO, "cannot read random bytes for a token");
         got += (size_t)k;
     }
-    if (!(token = malloc(sizeof TOKEN_PREFIX + (TOKEN_BYTES * 4 + 2) / 3 + 1))) return ww__error_oom();
+    if (!(token = malloc(sizeof TOKEN_PREFIX + (TOKEN_BYTES * 4 + 2) / 3 + 1)))
+        return ww__error_oom();
     memcpy(token, TOKEN_PREFIX, sizeof TOKEN_PREFIX - 1);
     base64url(token + sizeof TOKEN_PREFIX - 1, raw, sizeof raw);
     hash_token(hash, token);
@@ -136,9 +137,10 @@ WW_EXTERN int ww_token_revoke(ww_db *db, const char *name)
 
     if (!db) return ww__error(WW_EUSAGE, "no database");
     if ((error = ww_repo__exec(db, "BEGIN IMMEDIATE")) < 0) return error;
-    if ((error = ww_repo__prepare(&st, db,
-                                  "UPDATE token SET revoked_at = strftime('%Y-%m-%dT%H:%M:%SZ','now')"
-                                  " WHERE name = ?1 AND revoked_at IS NULL")) < 0)
+    if ((error =
+             ww_repo__prepare(&st, db,
+                              "UPDATE token SET revoked_at = strftime('%Y-%m-%dT%H:%M:%SZ','now')"
+                              " WHERE name = ?1 AND revoked_at IS NULL")) < 0)
         goto done;
     sqlite3_bind_text(st, 1, name ? name : "", -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
@@ -170,7 +172,8 @@ WW_EXTERN int ww_token_verify(ww_db *db, const char *token, char *name_out, size
     if (!token || strncmp(token, TOKEN_PREFIX, sizeof TOKEN_PREFIX - 1) != 0 || strlen(token) > 256)
         return ww__error(WW_ENOTFOUND, "unknown token");
     hash_token(hash, token);
-    if ((error = ww_repo__prepare(&st, db, "SELECT name, hash FROM token WHERE revoked_at IS NULL")) < 0)
+    if ((error = ww_repo__prepare(&st, db,
+                                  "SELECT name, hash FROM token WHERE revoked_at IS NULL")) < 0)
         return error;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const void *h = sqlite3_column_blob(st, 1);
@@ -197,8 +200,8 @@ int ww_repo__api_tokens(ww_api_token_row **out, size_t *n_out, ww_db *db, ww_are
 
     *out = NULL;
     *n_out = 0;
-    if ((error = ww_repo__prepare(&st, db,
-                                  "SELECT name, created_at, revoked_at FROM token ORDER BY id")) < 0)
+    if ((error = ww_repo__prepare(
+             &st, db, "SELECT name, created_at, revoked_at FROM token ORDER BY id")) < 0)
         return error;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (n == alloc) {

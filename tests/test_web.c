@@ -163,8 +163,8 @@ static int run_cli(const char *args, char *out, size_t out_size)
     char cmd[1024];
     FILE *p;
     size_t n = 0;
-    snprintf(cmd, sizeof cmd, "'%s' --db '%s' %s 2>/dev/null", test_env("WW_BIN", "build/whatworks"),
-             db_path, args);
+    snprintf(cmd, sizeof cmd, "'%s' --db '%s' %s 2>/dev/null",
+             test_env("WW_BIN", "build/whatworks"), db_path, args);
     p = popen(cmd, "r");
     assert_non_null(p);
     if (out) {
@@ -187,8 +187,9 @@ static void start_server(void)
         dup2(pipefd[1], 1);
         dup2(logfd, 2);
         close(pipefd[0]);
-        execl(test_env("WW_BIN", "build/whatworks"), "whatworks", "--db", db_path, "serve", "--port",
-              "0", "--threads", "3", "--timeout", "2", "--max-body", "65536", (char *)NULL);
+        execl(test_env("WW_BIN", "build/whatworks"), "whatworks", "--db", db_path, "serve",
+              "--port", "0", "--threads", "3", "--timeout", "2", "--max-body", "65536",
+              (char *)NULL);
         _exit(127);
     }
     close(pipefd[1]);
@@ -259,9 +260,17 @@ static char *new_submission(const char *tag, size_t *len)
 
 static void test_web__pages_have_security_headers(void **state)
 {
-    const char *pages[] = {"/", "/search?q=truancy", "/interventions/" SLUG, "/issues", "/submit",
-                           "/case?intervention=" SLUG "&participants=100&horizon=10", "/nope",
-                           "/style.css", "/api/v1/issues", "/healthz", NULL};
+    const char *pages[] = {"/",
+                           "/search?q=truancy",
+                           "/interventions/" SLUG,
+                           "/issues",
+                           "/submit",
+                           "/case?intervention=" SLUG "&participants=100&horizon=10",
+                           "/nope",
+                           "/style.css",
+                           "/api/v1/issues",
+                           "/healthz",
+                           NULL};
     for (size_t i = 0; pages[i]; i++) {
         http_resp r;
         get(&r, pages[i]);
@@ -308,6 +317,9 @@ static void test_web__intervention_page(void **state)
     assert_non_null(strstr(r.body, "<h1>Attendance mentoring"));
     assert_non_null(strstr(r.body, "Pooled results"));
     assert_non_null(strstr(r.body, "action=\"/case\""));
+    assert_non_null(strstr(r.body, "<svg")); /* the forest plot, inline */
+    assert_non_null(strstr(r.body, "aria-labelledby=\"forest-title\""));
+    assert_non_null(strstr(r.body, "<polygon"));
     resp_free(&r);
     get(&r, "/interventions/no-such-thing");
     assert_int_equal(r.status, 404);
@@ -318,13 +330,20 @@ static void test_web__intervention_page(void **state)
 
 static void test_web__bad_parameters_are_400(void **state)
 {
-    const char *bad[] = {"/search", "/search?q=", "/api/v1/query", "/api/v1/query?issue=truancy&limit=abc",
-                         "/api/v1/query?issue=truancy&limit=0", "/api/v1/case",
+    const char *bad[] = {"/search",
+                         "/search?q=",
+                         "/api/v1/query",
+                         "/api/v1/query?issue=truancy&limit=abc",
+                         "/api/v1/query?issue=truancy&limit=0",
+                         "/api/v1/case",
                          "/api/v1/case?intervention=" SLUG "&participants=-1",
                          "/api/v1/case?intervention=" SLUG "&horizon=x",
                          "/api/v1/case?intervention=" SLUG "&discount=bogus",
-                         "/case?intervention=" SLUG "&draws=1000000000", "/search?q=%FF%FE",
-                         "/api/v1/query?issue=tru%C0%AFancy", "/api/v1/query?issue=%ED%A0%80", NULL};
+                         "/case?intervention=" SLUG "&draws=1000000000",
+                         "/search?q=%FF%FE",
+                         "/api/v1/query?issue=tru%C0%AFancy",
+                         "/api/v1/query?issue=%ED%A0%80",
+                         NULL};
     for (size_t i = 0; bad[i]; i++) {
         http_resp r;
         get(&r, bad[i]);
@@ -334,7 +353,8 @@ static void test_web__bad_parameters_are_400(void **state)
         if (strncmp(bad[i], "/api/", 5) == 0) {
             json_t *doc = json_loads(r.body, 0, NULL);
             assert_non_null(doc);
-            assert_true(json_string_length(json_object_get(json_object_get(doc, "error"), "message")) > 0);
+            assert_true(
+                json_string_length(json_object_get(json_object_get(doc, "error"), "message")) > 0);
             json_decref(doc);
         }
         resp_free(&r);
@@ -343,8 +363,13 @@ static void test_web__bad_parameters_are_400(void **state)
 
 static void test_web__unknown_routes_are_404(void **state)
 {
-    const char *paths[] = {"/nope", "/api/v1/nope", "/api/v2/query?issue=truancy", "/interventions/",
-                           "/interventions/" SLUG "/extra", "/api/v1/interventions/nope", NULL};
+    const char *paths[] = {"/nope",
+                           "/api/v1/nope",
+                           "/api/v2/query?issue=truancy",
+                           "/interventions/",
+                           "/interventions/" SLUG "/extra",
+                           "/api/v1/interventions/nope",
+                           NULL};
     for (size_t i = 0; paths[i]; i++) {
         http_resp r;
         get(&r, paths[i]);
@@ -397,7 +422,8 @@ static char *library_json(int which)
 
 static void test_web__api_mirrors_the_library(void **state)
 {
-    const char *targets[] = {"/api/v1/query?issue=truancy", "/api/v1/interventions/" SLUG, "/api/v1/issues"};
+    const char *targets[] = {"/api/v1/query?issue=truancy", "/api/v1/interventions/" SLUG,
+                             "/api/v1/issues"};
     for (int i = 0; i < 3; i++) {
         http_resp r;
         char *want = library_json(i), buf[64];
@@ -434,7 +460,8 @@ static void submit(http_resp *r, const char *tok, const char *type, const char *
 {
     char headers[512], target[128];
     int k = 0;
-    if (tok) k += snprintf(headers + k, sizeof headers - (size_t)k, "Authorization: Bearer %s\r\n", tok);
+    if (tok)
+        k += snprintf(headers + k, sizeof headers - (size_t)k, "Authorization: Bearer %s\r\n", tok);
     if (type) k += snprintf(headers + k, sizeof headers - (size_t)k, "Content-Type: %s\r\n", type);
     headers[k] = '\0';
     snprintf(target, sizeof target, "/api/v1/submissions%s", query ? query : "");
@@ -474,7 +501,8 @@ static void test_web__submissions(void **state)
     assert_int_equal(r.status, 201);
     doc = json_loads(r.body, 0, NULL);
     assert_non_null(doc);
-    assert_string_equal(json_string_value(json_object_get(doc, "schema")), "whatworks/submission/1");
+    assert_string_equal(json_string_value(json_object_get(doc, "schema")),
+                        "whatworks/submission/1");
     assert_true(json_is_true(json_object_get(doc, "stored")));
     assert_non_null(strstr(json_string_value(json_object_get(doc, "provisional_grades")), "level"));
     json_decref(doc);
@@ -484,7 +512,8 @@ static void test_web__submissions(void **state)
     assert_int_equal(r.status, 200); /* the same bytes again: already stored */
     resp_free(&r);
 
-    submit(&r, token, "application/xml", "<submission version=\"1\"><oops/></submission>", 45, NULL);
+    submit(&r, token, "application/xml", "<submission version=\"1\"><oops/></submission>", 45,
+           NULL);
     assert_int_equal(r.status, 422);
     doc = json_loads(r.body, 0, NULL);
     assert_string_equal(json_string_value(json_object_get(doc, "status")), "rejected");
@@ -497,8 +526,9 @@ static void test_web__submissions(void **state)
 static void test_web__oversize_bodies_are_413(void **state)
 {
     http_resp r;
-    const char big[] = "POST /api/v1/submissions HTTP/1.1\r\nHost: x\r\nContent-Type: application/xml\r\n"
-                       "Authorization: Bearer x\r\nContent-Length: 100000000\r\n\r\n";
+    const char big[] =
+        "POST /api/v1/submissions HTTP/1.1\r\nHost: x\r\nContent-Type: application/xml\r\n"
+        "Authorization: Bearer x\r\nContent-Length: 100000000\r\n\r\n";
     char *chunk = malloc(70000), head[256];
     int fd;
     time_t t0 = time(NULL);
@@ -509,8 +539,9 @@ static void test_web__oversize_bodies_are_413(void **state)
     resp_free(&r);
     /* chunked, growing past the limit */
     fd = connect_server();
-    snprintf(head, sizeof head, "POST /api/v1/submissions HTTP/1.1\r\nHost: x\r\nContent-Type: "
-                                "application/xml\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n",
+    snprintf(head, sizeof head,
+             "POST /api/v1/submissions HTTP/1.1\r\nHost: x\r\nContent-Type: "
+             "application/xml\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n",
              70000);
     send_all(fd, head, strlen(head));
     memset(chunk, 'a', 70000);
@@ -555,7 +586,8 @@ static void test_web__token_lifecycle(void **state)
         char *all = malloc(64 << 20);
         size_t n = fread(all, 1, 64 << 20, fp);
         fclose(fp);
-        for (size_t i = 0; i + strlen(bob) <= n; i++) assert_false(memcmp(all + i, bob, strlen(bob)) == 0);
+        for (size_t i = 0; i + strlen(bob) <= n; i++)
+            assert_false(memcmp(all + i, bob, strlen(bob)) == 0);
         free(all);
     }
     submit(&r, bob, "application/xml", xml, len, NULL);
@@ -581,12 +613,14 @@ static void test_web__submit_form(void **state)
     char *xml = new_submission("(form cohort)", &len);
     int n;
     for (int with_token = 0; with_token < 2; with_token++) {
-        n = snprintf(body, sizeof body,
-                     "--%s\r\nContent-Disposition: form-data; name=\"token\"\r\n\r\n%s\r\n"
-                     "--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"pilot.xml\"\r\n"
-                     "Content-Type: application/xml\r\n\r\n%s\r\n--%s--\r\n",
-                     boundary, with_token ? token : "wrong", boundary, xml, boundary);
-        snprintf(headers, sizeof headers, "Content-Type: multipart/form-data; boundary=%s\r\n", boundary);
+        n = snprintf(
+            body, sizeof body,
+            "--%s\r\nContent-Disposition: form-data; name=\"token\"\r\n\r\n%s\r\n"
+            "--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"pilot.xml\"\r\n"
+            "Content-Type: application/xml\r\n\r\n%s\r\n--%s--\r\n",
+            boundary, with_token ? token : "wrong", boundary, xml, boundary);
+        snprintf(headers, sizeof headers, "Content-Type: multipart/form-data; boundary=%s\r\n",
+                 boundary);
         http(&r, "POST", "/submit", headers, body, (size_t)n);
         assert_int_equal(r.status, with_token ? 201 : 401);
         assert_security_headers(&r);
@@ -603,10 +637,15 @@ static void test_web__submit_form(void **state)
 
 static void test_web__path_traversal(void **state)
 {
-    const char *paths[] = {"/../../etc/passwd", "/style.css/../../../etc/passwd",
-                           "/interventions/..%2F..%2F..%2Fetc%2Fpasswd", "/%2e%2e/%2e%2e/etc/passwd",
-                           "/api/v1/interventions/..%2f..%2fetc%2fpasswd", "/static/../../etc/shadow",
-                           "//etc/passwd", "/interventions/%00", NULL};
+    const char *paths[] = {"/../../etc/passwd",
+                           "/style.css/../../../etc/passwd",
+                           "/interventions/..%2F..%2F..%2Fetc%2Fpasswd",
+                           "/%2e%2e/%2e%2e/etc/passwd",
+                           "/api/v1/interventions/..%2f..%2fetc%2fpasswd",
+                           "/static/../../etc/shadow",
+                           "//etc/passwd",
+                           "/interventions/%00",
+                           NULL};
     for (size_t i = 0; paths[i]; i++) {
         http_resp r;
         get(&r, paths[i]);
@@ -644,7 +683,8 @@ static void test_web__header_flood(void **state)
     http_resp r;
     size_t size = n * 64 + 256;
     k += (size_t)snprintf(req, size, "GET /healthz HTTP/1.1\r\nHost: x\r\n");
-    for (size_t i = 0; i < n; i++) k += (size_t)snprintf(req + k, size - k, "X-Flood-%zu: %040zu\r\n", i, i);
+    for (size_t i = 0; i < n; i++)
+        k += (size_t)snprintf(req + k, size - k, "X-Flood-%zu: %040zu\r\n", i, i);
     k += (size_t)snprintf(req + k, size - k, "\r\n");
     http_raw(&r, req, k);
     assert_true(r.status == 0 || (r.status >= 400 && r.status < 500)); /* 431, or closed */
@@ -655,8 +695,9 @@ static void test_web__header_flood(void **state)
 
 static void test_web__half_sent_body_and_idle_clients(void **state)
 {
-    const char half[] = "POST /api/v1/submissions HTTP/1.1\r\nHost: x\r\nContent-Type: application/xml\r\n"
-                        "Content-Length: 5000\r\n\r\n<submission";
+    const char half[] =
+        "POST /api/v1/submissions HTTP/1.1\r\nHost: x\r\nContent-Type: application/xml\r\n"
+        "Content-Length: 5000\r\n\r\n<submission";
     int slow = connect_server(), idle = connect_server(), partial = connect_server();
     struct timespec t0, t1;
     http_resp r;
@@ -722,9 +763,9 @@ static void test_web__openapi_matches_routes(void **state)
     json_t *doc, *paths, *op;
     const char *route;
     /* every route the server has under /api/v1/, and /healthz */
-    const char *routes[] = {"/api/v1/query", "/api/v1/interventions/{slug}", "/api/v1/issues",
-                            "/api/v1/case", "/api/v1/submissions", "/api/v1/openapi.json", "/healthz",
-                            NULL};
+    const char *routes[] = {
+        "/api/v1/query",       "/api/v1/interventions/{slug}", "/api/v1/issues", "/api/v1/case",
+        "/api/v1/submissions", "/api/v1/openapi.json",         "/healthz",       NULL};
     size_t n_routes = 0;
     http_resp r;
     char *file = test_slurp(TOP_PATH(path, "docs/openapi.json"));
@@ -733,12 +774,15 @@ static void test_web__openapi_matches_routes(void **state)
     assert_non_null(doc);
     assert_string_equal(json_string_value(json_object_get(doc, "openapi")), "3.0.3");
     paths = json_object_get(doc, "paths");
-    for (size_t i = 0; routes[i]; i++, n_routes++) assert_non_null(json_object_get(paths, routes[i]));
+    for (size_t i = 0; routes[i]; i++, n_routes++)
+        assert_non_null(json_object_get(paths, routes[i]));
     assert_int_equal(json_object_size(paths), n_routes);
-    json_object_foreach(paths, route, op) {
+    json_object_foreach(paths, route, op)
+    {
         json_t *method;
         const char *name;
-        json_object_foreach(op, name, method) {
+        json_object_foreach(op, name, method)
+        {
             char target[512];
             size_t k = 0;
             json_t *params = json_object_get(method, "parameters"), *p;
@@ -754,7 +798,8 @@ static void test_web__openapi_matches_routes(void **state)
                 }
             }
             target[k] = '\0';
-            json_array_foreach(params, i, p) {
+            json_array_foreach(params, i, p)
+            {
                 if (strcmp(json_string_value(json_object_get(p, "in")), "query") == 0 &&
                     json_is_true(json_object_get(p, "required"))) {
                     k += (size_t)snprintf(target + k, sizeof target - k, "%c%s=%s", sep,
@@ -809,8 +854,12 @@ static void test_web__sigterm_stops_gracefully_and_every_request_is_logged(void 
     for (const char *p = log; (p = strstr(p, "\"GET /healthz\" 200")); p++) lines++;
     assert_true(lines >= 5);
     /* no line holds raw control bytes or the megabyte of query */
-    for (const char *p = log; *p; p++) assert_true(*p == '\n' || (*p >= 0x20 && *p < 0x7f) || (*p & 0x80));
-    assert_null(strstr(log, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+    for (const char *p = log; *p; p++)
+        assert_true(*p == '\n' || (*p >= 0x20 && *p < 0x7f) || (*p & 0x80));
+    assert_null(strstr(
+        log, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+             "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+             "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
     free(log);
 }
 

@@ -19,8 +19,8 @@
 
 void ww_web__api_error(ww_web_resp *rs, int status, const char *message)
 {
-    json_t *doc = json_pack("{s:{s:i,s:s}}", "error", "status", status, "message",
-                            message ? message : "");
+    json_t *doc =
+        json_pack("{s:{s:i,s:s}}", "error", "status", status, "message", message ? message : "");
     char *text = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
     json_decref(doc);
     if (text) ww_web__set_body(rs, status, "application/json", text, strlen(text));
@@ -74,7 +74,8 @@ void ww_web__api_query(ww_web_req *rq, ww_web_resp *rs)
     long n;
     int error;
 
-    if (!issue || !*issue) return ww_web__api_error(rs, 400, "the issue parameter is required, e.g. ?issue=truancy");
+    if (!issue || !*issue)
+        return ww_web__api_error(rs, 400, "the issue parameter is required, e.g. ?issue=truancy");
     if (limit) {
         if (parse_long(&n, limit, 1, 1000) < 0)
             return ww_web__api_error(rs, 400, "limit must be a whole number from 1 to 1000");
@@ -285,7 +286,8 @@ void ww_web__api_submission(ww_web_req *rq, ww_web_resp *rs)
         rs->www_authenticate = 1;
         return;
     }
-    if (type && (strncasecmp(type, "application/xml", 15) == 0 || strncasecmp(type, "text/xml", 8) == 0))
+    if (type &&
+        (strncasecmp(type, "application/xml", 15) == 0 || strncasecmp(type, "text/xml", 8) == 0))
         format = "submission";
     else if (type && strncasecmp(type, "text/csv", 8) == 0)
         format = "pilot-csv";
@@ -295,7 +297,8 @@ void ww_web__api_submission(ww_web_req *rq, ww_web_resp *rs)
     if (dry && strcmp(dry, "0") && strcmp(dry, "1") && strcmp(dry, "true") && strcmp(dry, "false"))
         return ww_web__api_error(rs, 400, "dry_run must be true or false");
     ww_web__submit(rq, rq->body, rq->body_len, format,
-                   dry && (!strcmp(dry, "1") || !strcmp(dry, "true")), &rep, &status, why, sizeof why);
+                   dry && (!strcmp(dry, "1") || !strcmp(dry, "true")), &rep, &status, why,
+                   sizeof why);
     if (!rep) return ww_web__api_error(rs, status, why);
 
     diags = json_array();
@@ -303,7 +306,8 @@ void ww_web__api_submission(ww_web_req *rq, ww_web_resp *rs)
         const ww_diag *d = ww_import_report_diag(rep, i);
         json_t *o = json_object();
         json_object_set_new(o, "line", d->line > 0 ? json_integer(d->line) : json_null());
-        json_object_set_new(o, "field", d->field && *d->field ? json_string(d->field) : json_null());
+        json_object_set_new(o, "field",
+                            d->field && *d->field ? json_string(d->field) : json_null());
         json_object_set_new(o, "message", json_string(d->message ? d->message : ""));
         json_object_set_new(o, "severity", json_string(d->is_warning ? "warning" : "error"));
         json_array_append_new(diags, o);

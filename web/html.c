@@ -132,8 +132,9 @@ int ww_web__page_new(ww_page *page, const char *title, const char *current)
     ww_web__attr(page->main, "tabindex", "-1");
     footer = ww_web__el(body, "footer", NULL);
     n = ww_web__el(footer, "p", NULL);
-    ww_web__textf(n, "whatworks %s. Effects are standardised mean differences (SMD); positive "
-                     "means better. Grades follow rules %s. ",
+    ww_web__textf(n,
+                  "whatworks %s. Effects are standardised mean differences (SMD); positive "
+                  "means better. Grades follow rules %s. ",
                   WW_VERSION, ww_rules_version());
     ww_web__link(n, "/api/v1/openapi.json", "The same answers as JSON.");
     return 0;

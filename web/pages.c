@@ -18,8 +18,10 @@
 
 static void fmt_num(char *buf, size_t size, double v, int decimals)
 {
-    if (isfinite(v)) snprintf(buf, size, "%.*f", decimals, v);
-    else snprintf(buf, size, "–");
+    if (isfinite(v))
+        snprintf(buf, size, "%.*f", decimals, v);
+    else
+        snprintf(buf, size, "–");
 }
 
 /* Whole pounds with thousands separators: £109,090 and −£65,681. */
@@ -50,8 +52,10 @@ static void fmt_money(char *buf, size_t size, double v)
 
 static void fmt_ci(char *buf, size_t size, double lo, double hi)
 {
-    if (isfinite(lo) && isfinite(hi)) snprintf(buf, size, "%.2f to %.2f", lo, hi);
-    else snprintf(buf, size, "–");
+    if (isfinite(lo) && isfinite(hi))
+        snprintf(buf, size, "%.2f to %.2f", lo, hi);
+    else
+        snprintf(buf, size, "–");
 }
 
 static xmlNodePtr th(xmlNodePtr tr, const char *text, const char *scope)
@@ -96,14 +100,16 @@ void ww_web__page_home(ww_web_req *rq, ww_web_resp *rs)
 {
     ww_page page;
     xmlNodePtr p, ul;
-    static const char *const examples[] = {"truancy", "anti-social behaviour", "reoffending",
-                                           "homelessness", "substance misuse", "worklessness", NULL};
+    static const char *const examples[] = {
+        "truancy",          "anti-social behaviour", "reoffending", "homelessness",
+        "substance misuse", "worklessness",          NULL};
     if (ww_web__page_new(&page, "What works?", "search") < 0) return;
     ww_web__el(page.main, "h1", "What works for a presenting issue?");
-    ww_web__el(page.main, "p",
-               "Type the problem you are commissioning for. You get the interventions with evidence, "
-               "ranked by their pooled effect and how certain it is, each with the studies behind it "
-               "and a business case.");
+    ww_web__el(
+        page.main, "p",
+        "Type the problem you are commissioning for. You get the interventions with evidence, "
+        "ranked by their pooled effect and how certain it is, each with the studies behind it "
+        "and a business case.");
     search_form(page.main, NULL);
     ww_web__el(page.main, "h2", "Try");
     ul = ww_web__elc(page.main, "ul", "inline", NULL);
@@ -128,12 +134,16 @@ void ww_web__page_search(ww_web_req *rq, ww_web_resp *rs)
     size_t n;
     int error;
     char title[300];
-    static const char *const cols[] = {"Rank", "Intervention", "Outcome", "Effect (SMD)", "95% CI",
-                                       "Studies", "Participants", "Certainty", "Verdict", "Why", NULL};
+    static const char *const cols[] = {
+        "Rank",         "Intervention", "Outcome", "Effect (SMD)", "95% CI", "Studies",
+        "Participants", "Certainty",    "Verdict", "Why",          NULL};
 
-    if (!q || !*q) return ww_web__error_page(rs, MHD_HTTP_BAD_REQUEST, "name a presenting issue: /search?q=truancy");
+    if (!q || !*q)
+        return ww_web__error_page(rs, MHD_HTTP_BAD_REQUEST,
+                                  "name a presenting issue: /search?q=truancy");
     if (strlen(q) > MAX_QUERY_BYTES)
-        return ww_web__error_page(rs, MHD_HTTP_BAD_REQUEST, "the search text is too long (at most 4096 bytes)");
+        return ww_web__error_page(rs, MHD_HTTP_BAD_REQUEST,
+                                  "the search text is too long (at most 4096 bytes)");
     opts.limit = 50;
     if ((error = ww_query_run(&res, rq->db, q, &opts)) < 0)
         return ww_web__error_page(rs, ww_web__status_for(error), ww_error_last());
@@ -151,8 +161,9 @@ void ww_web__page_search(ww_web_req *rq, ww_web_resp *rs)
         goto done;
     }
     p = ww_web__el(page.main, "p", NULL);
-    ww_web__textf(p, "%zu %s, best first. Effects are pooled standardised mean differences; positive "
-                     "is beneficial.",
+    ww_web__textf(p,
+                  "%zu %s, best first. Effects are pooled standardised mean differences; positive "
+                  "is beneficial.",
                   n, n == 1 ? "intervention" : "interventions");
     tbody = table_with_head(page.main, "Ranked interventions", cols);
     for (size_t i = 0; i < n; i++) {
@@ -174,8 +185,10 @@ void ww_web__page_search(ww_web_req *rq, ww_web_resp *rs)
         ww_web__elc(tr, "td", "num", buf);
         snprintf(buf, sizeof buf, "%d", r->n_studies);
         ww_web__elc(tr, "td", "num", buf);
-        if (r->n_participants >= 0) snprintf(buf, sizeof buf, "%ld", r->n_participants);
-        else snprintf(buf, sizeof buf, "–");
+        if (r->n_participants >= 0)
+            snprintf(buf, sizeof buf, "%ld", r->n_participants);
+        else
+            snprintf(buf, sizeof buf, "–");
         ww_web__elc(tr, "td", "num", buf);
         ww_web__el(tr, "td", r->certainty && *r->certainty ? r->certainty : "not rated");
         ww_web__elc(tr, "td", "verdict", r->verdict);
@@ -234,6 +247,147 @@ static void case_form(xmlNodePtr parent, const char *slug)
     ww_web__attr(button, "type", "submit");
 }
 
+/* ---- the forest plot ------------------------------------------------- */
+
+#define FOREST_WIDTH 760
+#define FOREST_LABEL_W 330
+#define FOREST_PLOT_W 260
+#define FOREST_ROW_H 24
+
+static xmlNodePtr svg_el(xmlNodePtr parent, const char *tag)
+{
+    return ww_web__el(parent, tag, NULL);
+}
+
+static void svg_num(xmlNodePtr n, const char *name, double v)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%.1f", v);
+    ww_web__attr(n, name, buf);
+}
+
+static void svg_text(xmlNodePtr svg, double x, double y, const char *anchor, const char *cls,
+                     const char *text)
+{
+    xmlNodePtr t = ww_web__el(svg, "text", text);
+    svg_num(t, "x", x);
+    svg_num(t, "y", y);
+    ww_web__attr(t, "text-anchor", anchor);
+    ww_web__attr(t, "class", cls);
+}
+
+/* Every SMD outcome (signed so that positive is beneficial, as pooled
+ * results are) and every pooled result, as an inline SVG built like the
+ * rest of the page: a tree, text escaped by the serializer. Outcomes on
+ * other scales (odds ratios, ...) are in the table below it. */
+static void forest_plot(xmlNodePtr parent, const ww_evidence *ev)
+{
+    size_t n_out = ww_evidence_outcome_count(ev), n_pool = ww_evidence_pooled_count(ev), rows = 0;
+    double lo = -0.25, hi = 0.25, x0, height;
+    xmlNodePtr fig, svg, title, axis;
+    int row = 0;
+    char buf[96];
+
+    for (size_t i = 0; i < n_out; i++) {
+        const ww_evidence_outcome *o = ww_evidence_outcome_at(ev, i);
+        if (!o->metric || strcmp(o->metric, "SMD") != 0 || o->higher_is_better < 0) continue;
+        if (!isfinite(o->ci_low) || !isfinite(o->ci_high)) continue;
+        double sign = o->higher_is_better ? 1 : -1, a = sign * o->ci_low, b = sign * o->ci_high;
+        lo = fmin(lo, fmin(a, b));
+        hi = fmax(hi, fmax(a, b));
+        rows++;
+    }
+    for (size_t i = 0; i < n_pool; i++) {
+        const ww_evidence_pooled *p = ww_evidence_pooled_at(ev, i);
+        if (!isfinite(p->ci_low) || !isfinite(p->ci_high)) continue;
+        lo = fmin(lo, p->ci_low);
+        hi = fmax(hi, p->ci_high);
+        rows++;
+    }
+    if (!rows) return;
+    lo = fmax(lo, -3);
+    hi = fmin(hi, 3);
+    height = (double)(rows + 2) * FOREST_ROW_H + 10;
+#define XPOS(v) (FOREST_LABEL_W + (fmin(fmax((v), lo), hi) - lo) / (hi - lo) * FOREST_PLOT_W)
+    fig = ww_web__elc(parent, "figure", "forest", NULL);
+    svg = svg_el(fig, "svg");
+    ww_web__attr(svg, "xmlns", "http://www.w3.org/2000/svg");
+    snprintf(buf, sizeof buf, "0 0 %d %.0f", FOREST_WIDTH, height);
+    ww_web__attr(svg, "viewBox", buf);
+    ww_web__attr(svg, "role", "img");
+    ww_web__attr(svg, "aria-labelledby", "forest-title");
+    title = ww_web__el(svg, "title",
+                       "Forest plot: each study's standardised mean difference with "
+                       "its 95% CI, and the pooled effect per outcome domain "
+                       "(diamonds); right of the line is beneficial");
+    ww_web__attr(title, "id", "forest-title");
+    x0 = XPOS(0);
+    axis = svg_el(svg, "line");
+    svg_num(axis, "x1", x0);
+    svg_num(axis, "x2", x0);
+    svg_num(axis, "y1", 4);
+    svg_num(axis, "y2", height - FOREST_ROW_H - 4);
+    ww_web__attr(axis, "class", "zero");
+    for (size_t i = 0; i < n_out; i++) {
+        const ww_evidence_outcome *o = ww_evidence_outcome_at(ev, i);
+        xmlNodePtr l, r;
+        double sign, est, a, b, y;
+        char label[128];
+        if (!o->metric || strcmp(o->metric, "SMD") != 0 || o->higher_is_better < 0) continue;
+        if (!isfinite(o->ci_low) || !isfinite(o->ci_high)) continue;
+        sign = o->higher_is_better ? 1 : -1;
+        est = sign * o->estimate;
+        a = fmin(sign * o->ci_low, sign * o->ci_high);
+        b = fmax(sign * o->ci_low, sign * o->ci_high);
+        y = (row + 1) * FOREST_ROW_H;
+        snprintf(label, sizeof label, "%.40s%s: %.28s%s", o->study_title ? o->study_title : "study",
+                 o->study_title && strlen(o->study_title) > 40 ? "…" : "", o->outcome,
+                 strlen(o->outcome) > 28 ? "…" : "");
+        svg_text(svg, 4, y + 4, "start", "label", label);
+        l = svg_el(svg, "line");
+        svg_num(l, "x1", XPOS(a));
+        svg_num(l, "x2", XPOS(b));
+        svg_num(l, "y1", y);
+        svg_num(l, "y2", y);
+        ww_web__attr(l, "class", "ci");
+        r = svg_el(svg, "rect");
+        svg_num(r, "x", XPOS(est) - 4);
+        svg_num(r, "y", y - 4);
+        svg_num(r, "width", 8);
+        svg_num(r, "height", 8);
+        ww_web__attr(r, "class", "est");
+        snprintf(label, sizeof label, "%.2f [%.2f, %.2f]", est, a, b);
+        svg_text(svg, FOREST_WIDTH - 4, y + 4, "end", "value", label);
+        row++;
+    }
+    for (size_t i = 0; i < n_pool; i++) {
+        const ww_evidence_pooled *p = ww_evidence_pooled_at(ev, i);
+        xmlNodePtr d;
+        double y = (row + 1) * FOREST_ROW_H;
+        char label[160];
+        if (!isfinite(p->ci_low) || !isfinite(p->ci_high)) continue;
+        snprintf(label, sizeof label, "Pooled, %.40s (k = %d)", p->domain, p->k);
+        svg_text(svg, 4, y + 4, "start", "label pooled", label);
+        d = svg_el(svg, "polygon");
+        snprintf(label, sizeof label, "%.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f", XPOS(p->ci_low), y,
+                 XPOS(p->estimate), y - 7, XPOS(p->ci_high), y, XPOS(p->estimate), y + 7);
+        ww_web__attr(d, "points", label);
+        ww_web__attr(d, "class", "pooled");
+        snprintf(label, sizeof label, "%.2f [%.2f, %.2f]", p->estimate, p->ci_low, p->ci_high);
+        svg_text(svg, FOREST_WIDTH - 4, y + 4, "end", "value pooled", label);
+        row++;
+    }
+    snprintf(buf, sizeof buf, "%.2f", lo);
+    svg_text(svg, XPOS(lo), height - 10, "start", "tick", buf);
+    svg_text(svg, x0, height - 10, "middle", "tick", "0");
+    snprintf(buf, sizeof buf, "%.2f", hi);
+    svg_text(svg, XPOS(hi), height - 10, "end", "tick", buf);
+#undef XPOS
+    ww_web__el(fig, "figcaption",
+               "Standardised mean differences, positive = beneficial (an outcome where lower is "
+               "better is shown with its sign turned). Outcomes on other scales are in the table.");
+}
+
 void ww_web__page_intervention(ww_web_req *rq, ww_web_resp *rs, const char *slug)
 {
     ww_evidence *ev = NULL;
@@ -243,10 +397,12 @@ void ww_web__page_intervention(ww_web_req *rq, ww_web_resp *rs, const char *slug
     size_t n;
     int error;
     char buf[128];
-    static const char *const pooled_cols[] = {"Outcome domain", "Effect (SMD)", "95% CI", "Studies",
-                                              "Participants", "I²", "Certainty", "Method", NULL};
-    static const char *const outcome_cols[] = {"Study", "Design", "Grade (0–5)", "Outcome",
-                                               "Effect", "95% CI", "N", "Pooled", "Source", NULL};
+    static const char *const pooled_cols[] = {"Outcome domain", "Effect (SMD)", "95% CI",
+                                              "Studies",        "Participants", "I²",
+                                              "Certainty",      "Method",       NULL};
+    static const char *const outcome_cols[] = {"Study",  "Design", "Grade (0–5)", "Outcome",
+                                               "Effect", "95% CI", "N",           "Pooled",
+                                               "Source", NULL};
 
     if ((error = ww_evidence_open(&ev, rq->db, slug)) < 0)
         return ww_web__error_page(rs, ww_web__status_for(error), ww_error_last());
@@ -265,7 +421,8 @@ void ww_web__page_intervention(ww_web_req *rq, ww_web_resp *rs, const char *slug
         char cost[160], money[48];
         fmt_money(money, sizeof money, a->cost_per_participant);
         snprintf(cost, sizeof cost, "%s per participant%s%.0d%s%s%s", money,
-                 a->cost_price_year >= 0 ? " (" : "", a->cost_price_year >= 0 ? a->cost_price_year : 0,
+                 a->cost_price_year >= 0 ? " (" : "",
+                 a->cost_price_year >= 0 ? a->cost_price_year : 0,
                  a->cost_price_year >= 0 ? " prices)" : "", a->cost_payer ? ", paid by " : "",
                  a->cost_payer ? a->cost_payer : "");
         ww_web__dl_item(dl, "Cost", cost);
@@ -284,10 +441,11 @@ void ww_web__page_intervention(ww_web_req *rq, ww_web_resp *rs, const char *slug
 
     ww_web__el(page.main, "h2", "Pooled results");
     n = ww_evidence_pooled_count(ev);
-    if (!n) ww_web__el(page.main, "p", "Nothing has been pooled for this intervention.");
+    if (!n)
+        ww_web__el(page.main, "p", "Nothing has been pooled for this intervention.");
     else {
-        tbody = table_with_head(page.main, "Pooled effect by outcome domain (positive = beneficial)",
-                                pooled_cols);
+        tbody = table_with_head(
+            page.main, "Pooled effect by outcome domain (positive = beneficial)", pooled_cols);
         for (size_t i = 0; i < n; i++) {
             const ww_evidence_pooled *s = ww_evidence_pooled_at(ev, i);
             xmlNodePtr tr = ww_web__el(tbody, "tr", NULL);
@@ -298,34 +456,44 @@ void ww_web__page_intervention(ww_web_req *rq, ww_web_resp *rs, const char *slug
             ww_web__elc(tr, "td", "num", buf);
             snprintf(buf, sizeof buf, "%d", s->k);
             ww_web__elc(tr, "td", "num", buf);
-            if (s->n_participants >= 0) snprintf(buf, sizeof buf, "%ld", s->n_participants);
-            else snprintf(buf, sizeof buf, "–");
+            if (s->n_participants >= 0)
+                snprintf(buf, sizeof buf, "%ld", s->n_participants);
+            else
+                snprintf(buf, sizeof buf, "–");
             ww_web__elc(tr, "td", "num", buf);
-            if (isfinite(s->i2)) snprintf(buf, sizeof buf, "%.0f%%", s->i2);
-            else snprintf(buf, sizeof buf, "–");
+            if (isfinite(s->i2))
+                snprintf(buf, sizeof buf, "%.0f%%", s->i2);
+            else
+                snprintf(buf, sizeof buf, "–");
             ww_web__elc(tr, "td", "num", buf);
             ww_web__el(tr, "td", s->certainty ? s->certainty : "not rated");
             ww_web__el(tr, "td", s->method);
         }
     }
 
+    forest_plot(page.main, ev);
+
     ww_web__el(page.main, "h2", "Studies and outcomes");
     n = ww_evidence_outcome_count(ev);
-    if (!n) ww_web__el(page.main, "p", "No outcomes are stored.");
+    if (!n)
+        ww_web__el(page.main, "p", "No outcomes are stored.");
     else {
         tbody = table_with_head(page.main, "Every stored outcome, by study", outcome_cols);
         for (size_t i = 0; i < n; i++) {
             const ww_evidence_outcome *o = ww_evidence_outcome_at(ev, i);
             xmlNodePtr tr = ww_web__el(tbody, "tr", NULL), cell;
             char title[600];
-            snprintf(title, sizeof title, "%s%s%.0d%s", o->study_title ? o->study_title : "(untitled)",
-                     o->year >= 0 ? " (" : "", o->year >= 0 ? o->year : 0, o->year >= 0 ? ")" : "");
+            snprintf(title, sizeof title, "%s%s%.0d%s",
+                     o->study_title ? o->study_title : "(untitled)", o->year >= 0 ? " (" : "",
+                     o->year >= 0 ? o->year : 0, o->year >= 0 ? ")" : "");
             cell = th(tr, title, "row");
             if (o->provisional) ww_web__elc(cell, "span", "badge", "provisional");
             if (o->withdrawn_reason) ww_web__elc(cell, "span", "badge", "withdrawn");
             ww_web__el(tr, "td", o->design);
-            if (o->rigour_level >= 0) snprintf(buf, sizeof buf, "%d", o->rigour_level);
-            else snprintf(buf, sizeof buf, "not graded");
+            if (o->rigour_level >= 0)
+                snprintf(buf, sizeof buf, "%d", o->rigour_level);
+            else
+                snprintf(buf, sizeof buf, "not graded");
             ww_web__elc(tr, "td", "num", buf);
             cell = ww_web__el(tr, "td", o->outcome);
             if (o->timepoint) ww_web__textf(cell, " at %s", o->timepoint);
@@ -342,8 +510,10 @@ void ww_web__page_intervention(ww_web_req *rq, ww_web_resp *rs, const char *slug
                 ww_web__el(tr, "td", "none that can be weighed");
                 ww_web__elc(tr, "td", "num", "–");
             }
-            if (o->n_participants >= 0) snprintf(buf, sizeof buf, "%ld", o->n_participants);
-            else snprintf(buf, sizeof buf, "–");
+            if (o->n_participants >= 0)
+                snprintf(buf, sizeof buf, "%ld", o->n_participants);
+            else
+                snprintf(buf, sizeof buf, "–");
             ww_web__elc(tr, "td", "num", buf);
             ww_web__el(tr, "td", o->pooled ? "yes" : "no");
             ww_web__elc(tr, "td", "loc", o->location);
@@ -389,7 +559,8 @@ void ww_web__page_case(ww_web_req *rq, ww_web_resp *rs)
         /* the intervention's name for the heading; its slug if it cannot be read */
         ww_evidence *ev = NULL;
         if (ww_evidence_open(&ev, rq->db, iv) == 0)
-            snprintf(title, sizeof title, "Business case: %.200s", ww_evidence_intervention(ev)->name);
+            snprintf(title, sizeof title, "Business case: %.200s",
+                     ww_evidence_intervention(ev)->name);
         else
             snprintf(title, sizeof title, "Business case: %.200s", iv);
         ww_evidence_free(ev);
@@ -422,8 +593,10 @@ void ww_web__page_case(ww_web_req *rq, ww_web_resp *rs)
                  s->seed);
         ww_web__dl_item(dl, "Chance the case pays", buf);
     }
-    if (s->payback_year >= 0) snprintf(buf, sizeof buf, "year %d", s->payback_year);
-    else snprintf(buf, sizeof buf, "not within the horizon");
+    if (s->payback_year >= 0)
+        snprintf(buf, sizeof buf, "year %d", s->payback_year);
+    else
+        snprintf(buf, sizeof buf, "not within the horizon");
     ww_web__dl_item(dl, "Payback", buf);
     tbody = table_with_head(page.main, "Who pays, who gains", cols);
     for (size_t i = 0; i < ww_case_result_agency_count(res); i++) {
@@ -503,7 +676,8 @@ static void submit_form(xmlNodePtr parent)
     div = ww_web__elc(fs, "div", "field", NULL);
     label = ww_web__el(div, "label", "API token");
     ww_web__attr(label, "for", "token");
-    hint = ww_web__elc(div, "p", "hint", "Given to you by the repository's maintainers (whatworks token add).");
+    hint = ww_web__elc(div, "p", "hint",
+                       "Given to you by the repository's maintainers (whatworks token add).");
     ww_web__attr(hint, "id", "token-hint");
     input = ww_web__el(div, "input", NULL);
     ww_web__attr(input, "type", "password");
@@ -541,10 +715,11 @@ void ww_web__page_submit_form(ww_web_req *rq, ww_web_resp *rs)
     xmlNodePtr p;
     if (ww_web__page_new(&page, "Submit evidence", "submit") < 0) return;
     ww_web__el(page.main, "h1", "Submit evidence");
-    p = ww_web__el(page.main, "p",
-                   "Evaluators: upload a pilot's results in the submission format (XML) or the pilot "
-                   "CSV template. It is checked at once; you get every problem with its line and "
-                   "field, and the provisional rigour grade your study would get. ");
+    p = ww_web__el(
+        page.main, "p",
+        "Evaluators: upload a pilot's results in the submission format (XML) or the pilot "
+        "CSV template. It is checked at once; you get every problem with its line and "
+        "field, and the provisional rigour grade your study would get. ");
     ww_web__link(p, "/api/v1/openapi.json", "Scripts can POST to /api/v1/submissions.");
     submit_form(page.main);
     ww_web__page_send(&page, rs, MHD_HTTP_OK);
@@ -604,28 +779,35 @@ static void report_section(xmlNodePtr main, ww_import_report *rep)
     char buf[64];
     ww_web__dl_item(dl, "Format", ww_import_report_format(rep));
     ww_web__dl_item(dl, "SHA-256", ww_import_report_sha256(rep));
-    snprintf(buf, sizeof buf, "%zu %s, %zu %s, %zu %s", ww_import_report_studies(rep),
-             ww_import_report_studies(rep) == 1 ? "study" : "studies", ww_import_report_outcomes(rep),
-             ww_import_report_outcomes(rep) == 1 ? "outcome" : "outcomes", ww_import_report_effects(rep),
-             ww_import_report_effects(rep) == 1 ? "effect" : "effects");
+    snprintf(
+        buf, sizeof buf, "%zu %s, %zu %s, %zu %s", ww_import_report_studies(rep),
+        ww_import_report_studies(rep) == 1 ? "study" : "studies", ww_import_report_outcomes(rep),
+        ww_import_report_outcomes(rep) == 1 ? "outcome" : "outcomes", ww_import_report_effects(rep),
+        ww_import_report_effects(rep) == 1 ? "effect" : "effects");
     ww_web__dl_item(dl, "Read", buf);
     ww_web__el(main, "h2", "Provisional grade");
-    if (grades && *grades) ww_web__elc(main, "pre", "grade", grades);
-    else ww_web__el(main, "p", "No study could be graded.");
+    if (grades && *grades)
+        ww_web__elc(main, "pre", "grade", grades);
+    else
+        ww_web__el(main, "p", "No study could be graded.");
     ww_web__el(main, "h2", "Validation report");
-    if (!nd) ww_web__el(main, "p", "No problems found.");
+    if (!nd)
+        ww_web__el(main, "p", "No problems found.");
     else {
         static const char *const cols[] = {"Line", "Field", "Problem", "Severity", NULL};
         xmlNodePtr tbody = table_with_head(main, "Every problem found", cols);
         for (size_t i = 0; i < nd; i++) {
             const ww_diag *d = ww_import_report_diag(rep, i);
             xmlNodePtr tr = ww_web__el(tbody, "tr", NULL);
-            if (d->line > 0) snprintf(buf, sizeof buf, "%ld", d->line);
-            else snprintf(buf, sizeof buf, "–");
+            if (d->line > 0)
+                snprintf(buf, sizeof buf, "%ld", d->line);
+            else
+                snprintf(buf, sizeof buf, "–");
             ww_web__elc(tr, "td", "num", buf);
             ww_web__el(tr, "td", d->field && *d->field ? d->field : "–");
             ww_web__el(tr, "td", d->message);
-            ww_web__elc(tr, "td", d->is_warning ? "warn" : "err", d->is_warning ? "warning" : "error");
+            ww_web__elc(tr, "td", d->is_warning ? "warn" : "err",
+                        d->is_warning ? "warning" : "error");
         }
     }
 }
@@ -665,16 +847,19 @@ void ww_web__page_submit(ww_web_req *rq, ww_web_resp *rs)
         return ww_web__error_page(rs, MHD_HTTP_BAD_REQUEST, "choose a file to submit");
     }
     dot = strrchr(f.filename, '.');
-    if (dot && strcasecmp(dot, ".csv") == 0) format = "pilot-csv";
-    else if (dot && strcasecmp(dot, ".xml") == 0) format = "submission";
+    if (dot && strcasecmp(dot, ".csv") == 0)
+        format = "pilot-csv";
+    else if (dot && strcasecmp(dot, ".xml") == 0)
+        format = "submission";
     ww_web__submit(rq, f.file, f.file_len, format, f.dry_run, &rep, &status, why, sizeof why);
     free(f.file);
     if (!rep) return ww_web__error_page(rs, status, why);
-    if (ww_web__page_new(&page, status == 201 ? "Submission stored" : "Submission checked", "submit") == 0) {
-        const char *head = status == 201                                        ? "Submission stored"
-                           : status == 422                                      ? "Submission rejected"
+    if (ww_web__page_new(&page, status == 201 ? "Submission stored" : "Submission checked",
+                         "submit") == 0) {
+        const char *head = status == 201   ? "Submission stored"
+                           : status == 422 ? "Submission rejected"
                            : ww_import_report_status(rep) == WW_IMPORT_ALREADY ? "Already stored"
-                                                                                : "Submission valid";
+                                                                               : "Submission valid";
         ww_web__el(page.main, "h1", head);
         ww_web__elc(page.main, "p", status == 422 ? "error" : "ok",
                     status == 201   ? "Your submission passed validation and is stored."

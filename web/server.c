@@ -47,8 +47,9 @@ static _Thread_local int thread_db_failed;
 
 /* Content-Security-Policy: nothing inline, nothing from elsewhere; the
  * only script the pages could run is none at all. */
-static const char csp[] = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-                          "base-uri 'none'; frame-ancestors 'none'";
+static const char csp[] =
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'";
 
 static double now_seconds(void)
 {
@@ -163,8 +164,10 @@ static int is_api(const char *path)
 
 static void error_response(const ww_web_req *rq, ww_web_resp *rs, int status, const char *message)
 {
-    if (rq->path && is_api(rq->path)) ww_web__api_error(rs, status, message);
-    else ww_web__error_page(rs, status, message);
+    if (rq->path && is_api(rq->path))
+        ww_web__api_error(rs, status, message);
+    else
+        ww_web__error_page(rs, status, message);
 }
 
 static enum MHD_Result send_response(ww_web_req *rq, ww_web_resp *rs)
@@ -229,13 +232,17 @@ static void route(ww_web_req *rq, ww_web_resp *rs)
     if (strcmp(p, "/style.css") == 0) {
         char *css = malloc(ww__embedded_style_css_len);
         if (css) memcpy(css, ww__embedded_style_css, ww__embedded_style_css_len);
-        if (css) ww_web__set_body(rs, MHD_HTTP_OK, "text/css; charset=utf-8", css, ww__embedded_style_css_len);
+        if (css)
+            ww_web__set_body(rs, MHD_HTTP_OK, "text/css; charset=utf-8", css,
+                             ww__embedded_style_css_len);
         return;
     }
     if (strcmp(p, "/api/v1/openapi.json") == 0) {
         char *doc = malloc(ww__embedded_openapi_json_len);
         if (doc) memcpy(doc, ww__embedded_openapi_json, ww__embedded_openapi_json_len);
-        if (doc) ww_web__set_body(rs, MHD_HTTP_OK, "application/json", doc, ww__embedded_openapi_json_len);
+        if (doc)
+            ww_web__set_body(rs, MHD_HTTP_OK, "application/json", doc,
+                             ww__embedded_openapi_json_len);
         return;
     }
     if (strcmp(p, "/") == 0) return ww_web__page_home(rq, rs);
@@ -368,7 +375,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 static void clean(char *out, size_t size, const char *s)
 {
     size_t i = 0;
-    for (; s && *s && i + 4 < size; s++) out[i++] = (*s >= 0x20 && *s < 0x7f && *s != '"') ? *s : '?';
+    for (; s && *s && i + 4 < size; s++)
+        out[i++] = (*s >= 0x20 && *s < 0x7f && *s != '"') ? *s : '?';
     if (s && *s) {
         out[i++] = '.';
         out[i++] = '.';
@@ -394,7 +402,8 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
             if (sa->sa_family == AF_INET)
                 inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, addr, sizeof addr);
             else if (sa->sa_family == AF_INET6)
-                inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, addr, sizeof addr);
+                inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, addr,
+                          sizeof addr);
         }
         gmtime_r(&t, &tm);
         strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -405,11 +414,11 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                 rq->who[0] ? rq->who : "-", method, path, rq->status, rq->sent_bytes,
                 (now_seconds() - rq->started) * 1000.0,
                 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (",
-                toe == MHD_REQUEST_TERMINATED_COMPLETED_OK         ? ""
-                : toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED    ? "timed out"
-                : toe == MHD_REQUEST_TERMINATED_CLIENT_ABORT       ? "client went away"
-                : toe == MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN    ? "server stopping"
-                                                                   : "closed",
+                toe == MHD_REQUEST_TERMINATED_COMPLETED_OK      ? ""
+                : toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? "timed out"
+                : toe == MHD_REQUEST_TERMINATED_CLIENT_ABORT    ? "client went away"
+                : toe == MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN ? "server stopping"
+                                                                : "closed",
                 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : ")");
         fflush(srv->opts.log);
         pthread_mutex_unlock(&srv->log_lock);
@@ -486,16 +495,13 @@ int ww_web_serve(const ww_web_opts *opts)
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    d = MHD_start_daemon(flags, 0, NULL, NULL, handle, srv,
-                         MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
-                         MHD_OPTION_SOCK_ADDR, sa,
-                         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->opts.threads,
-                         MHD_OPTION_CONNECTION_TIMEOUT, srv->opts.timeout_seconds,
-                         MHD_OPTION_CONNECTION_LIMIT, (unsigned)1024,
+    d = MHD_start_daemon(flags, 0, NULL, NULL, handle, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
+                         srv, MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_THREAD_POOL_SIZE,
+                         (unsigned)srv->opts.threads, MHD_OPTION_CONNECTION_TIMEOUT,
+                         srv->opts.timeout_seconds, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1024,
                          MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
-                         MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)256,
-                         MHD_OPTION_NOTIFY_COMPLETED, completed, srv,
-                         MHD_OPTION_END);
+                         MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)256, MHD_OPTION_NOTIFY_COMPLETED,
+                         completed, srv, MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "whatworks serve: cannot listen on %s port %d (%s)\n", srv->opts.bind,
                 srv->opts.port, strerror(errno));
@@ -514,7 +520,8 @@ int ww_web_serve(const ww_web_opts *opts)
     } while (sig != SIGINT && sig != SIGTERM);
     if (srv->opts.log) {
         pthread_mutex_lock(&srv->log_lock);
-        fprintf(srv->opts.log, "whatworks serve: %s, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+        fprintf(srv->opts.log, "whatworks serve: %s, stopping\n",
+                sig == SIGINT ? "SIGINT" : "SIGTERM");
         fflush(srv->opts.log);
         pthread_mutex_unlock(&srv->log_lock);
     }

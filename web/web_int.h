@@ -23,9 +23,9 @@ typedef struct ww_web_req {
     ww_db *db;          /* this thread's read-only connection */
     char *body;         /* POST body, NUL-terminated; NULL when none */
     size_t body_len;
-    int status;         /* the status sent, for the access log */
+    int status; /* the status sent, for the access log */
     size_t sent_bytes;
-    double started;     /* monotonic seconds */
+    double started;                  /* monotonic seconds */
     char who[WW_TOKEN_NAME_MAX + 1]; /* the token's name, for the log */
     size_t body_alloc;
     int body_too_large;
@@ -37,8 +37,8 @@ typedef struct ww_web_resp {
     const char *content_type;
     char *body; /* malloc'd, or NULL */
     size_t len;
-    const char *allow;            /* Allow header for 405 */
-    int www_authenticate;         /* 401: send WWW-Authenticate: Bearer */
+    const char *allow;    /* Allow header for 405 */
+    int www_authenticate; /* 401: send WWW-Authenticate: Bearer */
 } ww_web_resp;
 
 /* ---- server.c --------------------------------------------------------- */
