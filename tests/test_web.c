@@ -755,6 +755,53 @@ static void test_web__reads_while_writing(void **state)
     assert_int_equal(ok, 60);
 }
 
+/* A whole WWC findings export (about 10 s of writing in one transaction)
+ * imported by another process while the server answers: every read is
+ * answered, and once the import commits the server's readers see it. */
+static void test_web__reads_while_a_cli_import_writes(void **state)
+{
+    char findings[1024], cmd[2048];
+    pid_t importer;
+    int st, answered = 0, asked = 0;
+    http_resp r;
+    FILE *probe;
+
+    SHARED_PATH(findings, "wwc/wwc_Findings.csv");
+    if (!(probe = fopen(findings, "rb"))) {
+        print_message("skipped: no %s\n", findings);
+        skip();
+    }
+    fclose(probe);
+    snprintf(cmd, sizeof cmd, "%s", test_env("WW_BIN", "build/whatworks"));
+    importer = fork();
+    assert_true(importer >= 0);
+    if (importer == 0) {
+        int devnull = open("/dev/null", O_WRONLY);
+        dup2(devnull, 1);
+        dup2(devnull, 2);
+        execl(cmd, "whatworks", "--db", db_path, "import", findings, (char *)NULL);
+        _exit(127);
+    }
+    while (waitpid(importer, &st, WNOHANG) == 0) {
+        get(&r, "/api/v1/query?issue=truancy");
+        asked++;
+        if (r.status == 200) answered++;
+        resp_free(&r);
+        get(&r, "/search?q=reading");
+        asked++;
+        if (r.status == 200) answered++;
+        resp_free(&r);
+    }
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    assert_true(asked > 10);
+    assert_int_equal(answered, asked);
+    print_message("%d of %d reads answered while the import wrote\n", answered, asked);
+    get(&r, "/search?q=truancy");
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "Early College High School")); /* a WWC intervention */
+    resp_free(&r);
+}
+
 /* ---- the OpenAPI document against the routes --------------------------- */
 
 static void test_web__openapi_matches_routes(void **state)
@@ -884,6 +931,7 @@ int main(void)
         cmocka_unit_test(test_web__header_flood),
         cmocka_unit_test(test_web__half_sent_body_and_idle_clients),
         cmocka_unit_test(test_web__reads_while_writing),
+        cmocka_unit_test(test_web__reads_while_a_cli_import_writes),
         cmocka_unit_test(test_web__openapi_matches_routes),
         cmocka_unit_test(test_web__sigterm_stops_gracefully_and_every_request_is_logged),
     };
