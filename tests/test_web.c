@@ -633,6 +633,73 @@ static void test_web__submit_form(void **state)
     free(xml);
 }
 
+/* ---- documented JSON ------------------------------------------------- */
+
+/* The example after "<!-- example: NAME -->" in docs/json.md. */
+static json_t *doc_example(const char *name)
+{
+    char path[512], marker[128], *text, *p, *start, *end;
+    json_t *doc;
+    text = test_slurp(TOP_PATH(path, "docs/json.md"));
+    snprintf(marker, sizeof marker, "<!-- example: %s -->", name);
+    assert_non_null(p = strstr(text, marker));
+    assert_non_null(start = strstr(p, "```json\n"));
+    start += 8;
+    assert_non_null(end = strstr(start, "\n```"));
+    *end = '\0';
+    doc = json_loads(start, 0, NULL);
+    free(text);
+    assert_non_null(doc);
+    return doc;
+}
+
+/* Same keys at every level (an array's first element stands for all). */
+static void assert_same_keys(json_t *documented, json_t *actual)
+{
+    const char *key;
+    json_t *v;
+    if (json_is_array(documented) && json_array_size(documented) && json_array_size(actual)) {
+        assert_same_keys(json_array_get(documented, 0), json_array_get(actual, 0));
+        return;
+    }
+    if (!json_is_object(documented)) return;
+    assert_true(json_is_object(actual));
+    assert_int_equal(json_object_size(documented), json_object_size(actual));
+    json_object_foreach(documented, key, v)
+    {
+        json_t *a = json_object_get(actual, key);
+        if (!a) print_error("documented key %s is not in the output\n", key);
+        assert_non_null(a);
+        assert_same_keys(v, a);
+    }
+}
+
+static void test_web__json_matches_the_docs(void **state)
+{
+    http_resp r;
+    json_t *doc, *want;
+    char out[4096];
+    submit(&r, token, "application/xml", "<submission version=\"1\"><oops/></submission>", 45,
+           NULL);
+    assert_int_equal(r.status, 422);
+    doc = json_loads(r.body, 0, NULL);
+    want = doc_example("submission");
+    assert_string_equal(json_string_value(json_object_get(doc, "schema")),
+                        json_string_value(json_object_get(want, "schema")));
+    assert_same_keys(want, doc);
+    json_decref(doc);
+    json_decref(want);
+    resp_free(&r);
+    assert_int_equal(run_cli("token list --format json", out, sizeof out), 0);
+    doc = json_loads(out, 0, NULL);
+    want = doc_example("tokens");
+    assert_non_null(doc);
+    assert_string_equal(json_string_value(json_object_get(doc, "schema")), "whatworks/tokens/1");
+    assert_same_keys(want, doc);
+    json_decref(doc);
+    json_decref(want);
+}
+
 /* ---- hostile requests --------------------------------------------------- */
 
 static void test_web__path_traversal(void **state)
@@ -926,6 +993,7 @@ int main(void)
         cmocka_unit_test(test_web__oversize_bodies_are_413),
         cmocka_unit_test(test_web__token_lifecycle),
         cmocka_unit_test(test_web__submit_form),
+        cmocka_unit_test(test_web__json_matches_the_docs),
         cmocka_unit_test(test_web__path_traversal),
         cmocka_unit_test(test_web__long_query_string),
         cmocka_unit_test(test_web__header_flood),
