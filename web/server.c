@@ -43,7 +43,6 @@ struct ww_web_server {
 };
 
 static _Thread_local ww_db *thread_db;
-static _Thread_local int thread_db_failed;
 
 /* Content-Security-Policy: nothing inline, nothing from elsewhere; the
  * only script the pages could run is none at all. */
@@ -135,25 +134,20 @@ int ww_web__status_for(int code)
     }
 }
 
-/* This thread's read-only connection, opened on first use. */
+/* This thread's read-only connection, opened on first use (and tried
+ * again on the next request if it could not be opened, e.g. while busy). */
 static ww_db *reader(ww_web_server *srv)
 {
     ww_db *db = NULL;
-    if (thread_db || thread_db_failed) return thread_db;
-    if (ww_db_open(&db, srv->opts.db_path, WW_DB_READONLY) < 0) {
-        thread_db_failed = 1;
-        return NULL;
-    }
+    if (thread_db) return thread_db;
+    if (ww_db_open(&db, srv->opts.db_path, WW_DB_READONLY) < 0) return NULL;
     pthread_mutex_lock(&srv->readers_lock);
     if (srv->n_readers < MAX_DB_THREADS) {
         srv->readers[srv->n_readers++] = db;
         thread_db = db;
     }
     pthread_mutex_unlock(&srv->readers_lock);
-    if (!thread_db) {
-        ww_db_close(db);
-        thread_db_failed = 1;
-    }
+    if (!thread_db) ww_db_close(db); /* more threads than slots: cannot happen (--threads <= 256) */
     return thread_db;
 }
 
