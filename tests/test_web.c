@@ -343,6 +343,8 @@ static void test_web__bad_parameters_are_400(void **state)
                          "/search?q=%FF%FE",
                          "/api/v1/query?issue=tru%C0%AFancy",
                          "/api/v1/query?issue=%ED%A0%80",
+                         "/interventions/%C3%28",
+                         "/api/v1/interventions/%F5%80%80%80",
                          NULL};
     for (size_t i = 0; bad[i]; i++) {
         http_resp r;
@@ -378,10 +380,15 @@ static void test_web__unknown_routes_are_404(void **state)
     }
 }
 
-static void test_web__wrong_methods_are_405(void **state)
+static void test_web__head_answers_and_wrong_methods_are_405(void **state)
 {
     http_resp r;
     char buf[64];
+    http(&r, "HEAD", "/search?q=truancy", NULL, NULL, 0);
+    assert_int_equal(r.status, 200); /* HEAD: the headers, no body */
+    assert_security_headers(&r);
+    assert_string_equal(r.body, "");
+    resp_free(&r);
     http(&r, "DELETE", "/", NULL, NULL, 0);
     assert_int_equal(r.status, 405);
     resp_free(&r);
@@ -986,7 +993,7 @@ int main(void)
         cmocka_unit_test(test_web__intervention_page),
         cmocka_unit_test(test_web__bad_parameters_are_400),
         cmocka_unit_test(test_web__unknown_routes_are_404),
-        cmocka_unit_test(test_web__wrong_methods_are_405),
+        cmocka_unit_test(test_web__head_answers_and_wrong_methods_are_405),
         cmocka_unit_test(test_web__api_mirrors_the_library),
         cmocka_unit_test(test_web__api_case),
         cmocka_unit_test(test_web__submissions),
