@@ -3,6 +3,10 @@
 #   make demo         install missing packages, build, import data/starter, query truancy and reoffending
 #   make check        install missing packages, build, run every test tier that needs no services
 #   make check-asan   the same tests built with ASan + UBSan (no recover) into build-asan/
+#   make check-browser  headless Chromium against `whatworks serve` (installs chromium
+#                     and the tier's npm packages); `make check` runs it when
+#                     chromium is present
+#   make bench-web    wrk against `whatworks serve` beside nginx on the same machine
 #   make install PREFIX=/usr/local DESTDIR=   binary, libraries, header, pkg-config file
 #   make format       clang-format every C file;  make lint   cppcheck
 #   make bench        benchmarks (bench/README.md)
@@ -33,9 +37,14 @@ LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 LIB_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/gen/embedded.o
 CLI_SRC  := $(wildcard cli/*.c)
 CLI_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRC))
+# The web server (web/) is a front end like cli/, linked into the binary.
+WEB_SRC  := $(wildcard web/*.c)
+WEB_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(WEB_SRC)) $(BUILD)/gen/web_embedded.o
+WEB_CFLAGS = $(shell pkg-config --cflags libmicrohttpd 2>/dev/null)
+WEB_LIBS   = $(shell pkg-config --libs libmicrohttpd 2>/dev/null) -lpthread
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
-HEADERS  := $(wildcard include/*.h) $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.h))
+HEADERS  := $(wildcard include/*.h) $(foreach d,$(LIB_DIRS) web,$(wildcard $(d)/*.h))
 
 # Data compiled into the library, so an installed binary needs no data files.
 EMBEDDED := data/schema/submission-1.xsd data/issues.tsv data/variants.tsv data/deflators.csv \
@@ -71,8 +80,20 @@ $(LIBA): $(LIB_OBJ)
 $(LIBSO): $(LIB_OBJ)
 	$(CC) -shared -Wl,-soname,libwhatworks.so.$(SOVERSION) -o $@ $^ $(LIBS)
 
-$(BIN): $(CLI_OBJ) $(LIBA)
-	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(LIBA) $(LIBS)
+$(BUILD)/web/%.o: web/%.c $(HEADERS) | $(BUILD)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(WEB_CFLAGS) -c $< -o $@
+
+# The stylesheet and the OpenAPI document are served from the binary.
+$(BUILD)/gen/web_embedded.c: web/style.css docs/openapi.json scripts/embed.sh | $(BUILD)
+	@mkdir -p $(dir $@)
+	scripts/embed.sh web/style.css docs/openapi.json > $@
+
+$(BUILD)/gen/web_embedded.o: $(BUILD)/gen/web_embedded.c
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BIN): $(CLI_OBJ) $(WEB_OBJ) $(LIBA)
+	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(WEB_OBJ) $(LIBA) $(LIBS) $(WEB_LIBS)
 
 $(BUILD)/tests/%: tests/%.c tests/helpers.h tests/record_copy.h tests/csv_read.h $(LIBA)
 	@mkdir -p $(dir $@)
@@ -111,6 +132,26 @@ test: $(BIN) $(TEST_BIN) headertest sharedtest $(INSTALLTEST)
 
 check: deps
 	$(MAKE) test
+	@if command -v chromium >/dev/null 2>&1 && command -v node >/dev/null 2>&1; then \
+	    $(MAKE) check-browser; \
+	else echo "check-browser: skipped (no chromium; make check-browser installs it)"; fi
+
+# The browser tier (tests/browser/run.mjs): headless Debian Chromium driven
+# by playwright-core, axe-core's WCAG 2.1 AA rules on every page, and a
+# screenshot of each page in $(BUILD)/browser.
+.PHONY: deps-browser check-browser bench-web
+deps-browser:
+	@scripts/deps.sh --browser
+
+check-browser: deps-browser $(BIN)
+	cd tests/browser && WW_BIN=$(abspath $(BIN)) WW_TOP=$(CURDIR) \
+	    WW_BROWSER_OUT=$(abspath $(BUILD))/browser node run.mjs
+
+# wrk on loopback against the API and a page, beside nginx serving a static
+# file of the same size in the same run (bench/web.sh). Measures; tests nothing.
+bench-web: $(BIN)
+	@scripts/deps.sh --bench
+	BUILD=$(BUILD) bench/web.sh
 
 check-asan: deps
 	$(MAKE) test BUILD=build-asan INSTALLTEST= \
@@ -167,7 +208,7 @@ format:
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 -Iinclude \
-	    $(LIB_DIRS) cli
+	    $(LIB_DIRS) cli web
 
 clean:
 	rm -rf build build-asan

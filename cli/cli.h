@@ -32,6 +32,8 @@ int cmd_case(const cli_global *g, int argc, char **argv);
 int cmd_withdraw(const cli_global *g, int argc, char **argv);
 int cmd_plan(const cli_global *g, int argc, char **argv);
 int cmd_gaps(const cli_global *g, int argc, char **argv);
+int cmd_serve(const cli_global *g, int argc, char **argv);
+int cmd_token(const cli_global *g, int argc, char **argv);
 
 /* Print "whatworks: <msg>" for a failed library call and return the exit
  * status for its code. */

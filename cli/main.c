@@ -28,6 +28,8 @@ static const struct command {
     {"case", cmd_case, "a business case: costs, savings by agency, NPV, BCR"},
     {"withdraw", cmd_withdraw, "take a study out of every pooled result, keeping it shown"},
     {"plan", cmd_plan, "a pilot's minimum detectable effect, or the sample it needs"},
+    {"serve", cmd_serve, "the web server: pages and the JSON API"},
+    {"token", cmd_token, "evaluators' API tokens: add, revoke, list"},
 };
 
 static void usage(FILE *fp)

@@ -373,6 +373,148 @@ WW_EXTERN int ww_show_write_opts(ww_db *db, const char *intervention, FILE *fp, 
 WW_EXTERN int ww_issues_write(ww_db *db, FILE *fp, ww_format fmt);
 
 /* ---------------------------------------------------------------------- */
+/* The evidence behind one intervention, as a handle                       */
+/* ---------------------------------------------------------------------- */
+
+/** What ww_show_write() prints, for front-ends that render it themselves
+ * (the web pages): the intervention, its pooled results and every stored
+ * outcome with its study. */
+typedef struct ww_evidence ww_evidence;
+
+/**
+ * Read the evidence behind one intervention (by slug, or by exact name).
+ * @param[out] out  release with ww_evidence_free(); NULL on error
+ * @return 0, WW_EUSAGE (no name), WW_ENOTFOUND, WW_EIO, WW_EBUSY, WW_ENOMEM
+ */
+WW_EXTERN int ww_evidence_open(ww_evidence **out, ww_db *db, const char *intervention);
+
+/** Release the evidence. NULL is a no-op. */
+WW_EXTERN void ww_evidence_free(ww_evidence *ev);
+
+/** What the intervention is; NULL strings when the sources do not say. */
+typedef struct ww_evidence_about {
+    const char *slug, *name, *description, *population, *setting, *delivery;
+    int is_example;              /**< an illustrative example, not real evidence */
+    double cost_per_participant; /**< NAN when unknown */
+    int cost_price_year;         /**< -1 when unknown */
+    const char *cost_payer;
+    const char *placeholder;     /**< why the name is not one intervention; NULL */
+} ww_evidence_about;
+
+/** The intervention itself; never NULL for an open handle. */
+WW_EXTERN const ww_evidence_about *ww_evidence_intervention(const ww_evidence *ev);
+
+/** The presenting issues (slugs) sources linked it to. */
+WW_EXTERN size_t ww_evidence_issue_count(const ww_evidence *ev);
+/** Issue i (0-based), or NULL past the end. */
+WW_EXTERN const char *ww_evidence_issue(const ww_evidence *ev, size_t i);
+
+/** One pooled result: the intervention on one outcome domain. */
+typedef struct ww_evidence_pooled {
+    const char *domain, *metric, *method;
+    int k;                  /**< studies pooled */
+    long n_participants;    /**< -1 when unknown */
+    double estimate, ci_low, ci_high; /**< positive = beneficial */
+    double i2, tau2;        /**< NAN when not estimable */
+    double pi_low, pi_high; /**< 95% prediction interval; NAN when none */
+    const char *certainty;  /**< "high" ... "very low"; NULL when not rated */
+    int provisional;
+} ww_evidence_pooled;
+
+WW_EXTERN size_t ww_evidence_pooled_count(const ww_evidence *ev);
+/** Pooled result i (0-based), or NULL past the end. */
+WW_EXTERN const ww_evidence_pooled *ww_evidence_pooled_at(const ww_evidence *ev, size_t i);
+
+/** One stored outcome of one study, on its own metric (ratios shown
+ * exponentiated), with its study and its place in the source. */
+typedef struct ww_evidence_outcome {
+    int64_t study_id;
+    const char *study_title;   /**< NULL when untitled */
+    int year;                  /**< -1 when unknown */
+    const char *design;
+    int rigour_level;          /**< 0-5; -1 not graded */
+    const char *wwc_rating;    /**< NULL when none */
+    int provisional;
+    const char *withdrawn_reason; /**< NULL unless the study was withdrawn */
+    const char *outcome, *domain, *timepoint; /**< domain, timepoint may be NULL */
+    const char *metric;        /**< NULL when nothing can be weighed */
+    double estimate, ci_low, ci_high; /**< NAN when metric is NULL */
+    long n_participants;       /**< -1 when unknown */
+    int higher_is_better;      /**< 1, 0, or -1 unknown */
+    int pooled;                /**< 1 when it enters the pooled results */
+    int extracted;             /**< machine-extracted from a report's text */
+    const char *location;      /**< where in the source it was read */
+} ww_evidence_outcome;
+
+/** Outcomes, grouped by study. */
+WW_EXTERN size_t ww_evidence_outcome_count(const ww_evidence *ev);
+/** Outcome i (0-based), or NULL past the end. */
+WW_EXTERN const ww_evidence_outcome *ww_evidence_outcome_at(const ww_evidence *ev, size_t i);
+
+/* ---------------------------------------------------------------------- */
+/* The issue taxonomy, as a handle                                         */
+/* ---------------------------------------------------------------------- */
+
+/** The presenting-issue taxonomy, as ww_issues_write() prints it. */
+typedef struct ww_issue_list ww_issue_list;
+
+/** One presenting issue; strings never NULL ("" when empty). */
+typedef struct ww_issue_item {
+    const char *slug, *label;
+    const char *parent;  /**< the broader issue's slug, "" at the top */
+    const char *domains; /**< outcome domains that answer it, comma-joined */
+    const char *terms;   /**< search terms, "|"-joined */
+} ww_issue_item;
+
+/**
+ * @param[out] out  release with ww_issue_list_free()
+ * @return 0, WW_EIO, WW_EBUSY, WW_ENOMEM
+ */
+WW_EXTERN int ww_issue_list_open(ww_issue_list **out, ww_db *db);
+WW_EXTERN void ww_issue_list_free(ww_issue_list *list);
+WW_EXTERN size_t ww_issue_list_count(const ww_issue_list *list);
+/** Issue i (0-based) in taxonomy order, or NULL past the end. */
+WW_EXTERN const ww_issue_item *ww_issue_list_at(const ww_issue_list *list, size_t i);
+
+/* ---------------------------------------------------------------------- */
+/* API tokens                                                              */
+/* ---------------------------------------------------------------------- */
+
+/** The longest token name. */
+#define WW_TOKEN_NAME_MAX 64
+
+/**
+ * Make an evaluator's API token: 256 random bits, shown only now; the
+ * database keeps its SHA-256 and the audit log records the name.
+ * @param name  1 to WW_TOKEN_NAME_MAX letters, digits or - _ . @
+ * @param[out] token_out  "wwt_..." ; release with ww_token_free()
+ * @return 0, WW_EUSAGE (bad name, or a live token of that name exists),
+ *         WW_EIO, WW_EBUSY, WW_ENOMEM
+ */
+WW_EXTERN int ww_token_add(char **token_out, ww_db *db, const char *name);
+
+/** Wipe and release a token made by ww_token_add(). NULL is a no-op. */
+WW_EXTERN void ww_token_free(char *token);
+
+/**
+ * Revoke the live token of a name; it stays listed, marked revoked.
+ * @return 0, WW_ENOTFOUND (no live token of that name), WW_EIO, WW_EBUSY
+ */
+WW_EXTERN int ww_token_revoke(ww_db *db, const char *name);
+
+/**
+ * Check a token against every live one, in constant time per token.
+ * Works on a read-only handle.
+ * @param name_out  receives the token's name (cut to name_size); may be NULL
+ * @return 0 (a live token), WW_ENOTFOUND (unknown or revoked), WW_EIO
+ */
+WW_EXTERN int ww_token_verify(ww_db *db, const char *token, char *name_out, size_t name_size);
+
+/** List every token made: name, when made, when revoked; never a hash
+ * ("whatworks/tokens/1" in JSON). @return 0, WW_EIO */
+WW_EXTERN int ww_token_list_write(ww_db *db, FILE *fp, ww_format fmt);
+
+/* ---------------------------------------------------------------------- */
 /* Rigour grades                                                           */
 /* ---------------------------------------------------------------------- */
 

@@ -254,4 +254,12 @@ typedef int (*ww_regrade_fn)(void *ctx, int64_t study_id, const struct ww_rigour
 int ww_repo__regrade(ww_db *db, ww_regrade_fn report, void *ctx, size_t *studies_out,
                      size_t *moved_out);
 
+/* Every API token ever made, live or revoked, in the order made (token.c);
+ * revoked_at is NULL for a live one. Hashes are never read out. */
+typedef struct ww_api_token_row {
+    const char *name, *created_at, *revoked_at;
+} ww_api_token_row;
+
+int ww_repo__api_tokens(ww_api_token_row **out, size_t *n_out, ww_db *db, ww_arena *arena);
+
 #endif

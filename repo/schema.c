@@ -370,8 +370,22 @@ static const char migration_7[] =
     "ALTER TABLE source ADD COLUMN mapping_name TEXT;"
     "ALTER TABLE source ADD COLUMN mapping BLOB;";
 
+/* Version 7 -> 8: evaluators' API tokens. Only a token's SHA-256 is kept
+ * (the token itself is shown once, when made); a revoked token stays,
+ * marked, so the list says who could write and until when. A name names
+ * at most one live token. */
+static const char migration_8[] =
+    "CREATE TABLE token ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL,"
+    "  hash BLOB NOT NULL CHECK (length(hash) = 32),"
+    "  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),"
+    "  revoked_at TEXT"
+    ");"
+    "CREATE UNIQUE INDEX token_live_name ON token(name) WHERE revoked_at IS NULL;";
+
 static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4,
-                                         migration_5, migration_6, migration_7};
+                                         migration_5, migration_6, migration_7, migration_8};
 
 int ww_repo__migrate(ww_db *db)
 {

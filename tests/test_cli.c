@@ -100,7 +100,7 @@ static void test_cli__init_import_query(void **state)
 
     r = run("init");
     assert_int_equal(r.status, 0);
-    assert_non_null(strstr(r.out, "schema version 7"));
+    assert_non_null(strstr(r.out, "schema version 8"));
     done(r);
     r = run("init"); /* twice is fine */
     assert_int_equal(r.status, 0);
