@@ -171,8 +171,11 @@ installtest: $(BIN) $(LIBA) $(LIBSO)
 # API whatworks.h exports. It prints its version, and `meta` prints the same
 # bytes as the static binary.
 SHARED_BIN := $(BUILD)/whatworks-shared
-$(SHARED_BIN): $(CLI_OBJ) $(LIBSO)
-	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(LIBSO) -lm
+# web/ is a front end too: it links with its own libraries (libmicrohttpd,
+# libxml2's HTML tree, jansson) and the library's public API only.
+WEB_OWN_LIBS = $(WEB_LIBS) $(shell pkg-config --libs libxml-2.0 jansson 2>/dev/null)
+$(SHARED_BIN): $(CLI_OBJ) $(WEB_OBJ) $(LIBSO)
+	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(WEB_OBJ) $(LIBSO) $(WEB_OWN_LIBS) -lm
 
 sharedtest: $(SHARED_BIN) $(BIN)
 	@d=$$(mktemp -d) && trap 'rm -rf "$$d"' EXIT && \
