@@ -69,6 +69,18 @@ static inline void test_filter_from_env(void)
     if (f && *f) cmocka_set_test_filter(f);
 }
 
+/* The slow tier runs every suite under valgrind (WW_UNDER_VALGRIND=1). A
+ * test that imports whole real corpora several times is skipped there, with
+ * a message: its code paths run in the other suites under valgrind, and the
+ * test itself runs natively and under ASan/UBSan. */
+#define SKIP_UNDER_VALGRIND(why)                                                             \
+    do {                                                                                     \
+        if (getenv("WW_UNDER_VALGRIND")) {                                                   \
+            print_message("    skipped under valgrind: %s\n", why);                          \
+            skip();                                                                          \
+        }                                                                                    \
+    } while (0)
+
 /* A whole file as a NUL-terminated string (free() it); "" when unreadable. */
 static inline char *test_slurp(const char *path)
 {

@@ -533,6 +533,7 @@ static void test_plan__stored_iccs(void **state)
     const ww_plan_row *row;
     FILE *fp;
     (void)state;
+    SKIP_UNDER_VALGRIND("imports whole real corpora");
     SHARED_PATH(path, "wwc/wwc_Findings.csv");
     if (!(fp = fopen(path, "rb"))) {
         print_message("no %s: skipped\n", path);

@@ -467,6 +467,7 @@ static void test_plausibility__wwc_findings(void **state)
     ww_import_report *rep;
     double m, deff;
     (void)state;
+    SKIP_UNDER_VALGRIND("imports whole real corpora");
 
     rep = import(db, SHARED_PATH(path, "wwc/wwc_Findings.csv"));
     assert_int_equal(ww_import_report_status(rep), WW_IMPORT_IMPORTED);

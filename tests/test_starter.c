@@ -152,6 +152,7 @@ static void test_starter__counts_per_source(void **state)
     ww_db *db;
     char file[1024];
     (void)state;
+    SKIP_UNDER_VALGRIND("imports whole real corpora");
     db = starter_db("counts.db");
 
     /* Dietrichson 2021: 1,334 rows, one effect each; 224 studies = distinct
@@ -207,6 +208,7 @@ static void test_starter__figures_match_the_sources(void **state)
     double yi, vi;
     int higher;
     (void)state;
+    SKIP_UNDER_VALGRIND("imports whole real corpora");
     db = starter_db("figures.db");
 
     /* Dietrichson2021_data.csv, Hedges' g and SE_g as printed in the file:
@@ -291,6 +293,7 @@ static void test_starter__newer_version_updates_in_place(void **state)
     ww_import_report *rep = NULL;
     size_t added, changed, unchanged;
     (void)state;
+    SKIP_UNDER_VALGRIND("imports whole real corpora");
     snprintf(db_path, sizeof db_path, "%s/update.db", tmpdir);
     snprintf(csv, sizeof csv, "%s/small.csv", tmpdir);
     snprintf(path, sizeof path, "%s/small.csv.mapping", tmpdir);

@@ -508,6 +508,7 @@ static void test_variants__wwc_truancy_recall(void **state)
     ww_query_opts opts = {0};
     size_t found = 0, found_es = 0, n_es = 0;
     (void)state;
+    SKIP_UNDER_VALGRIND("imports whole real corpora");
     memset(&w, 0, sizeof w);
     w.col_name = w.col_measure = w.col_domain = w.col_es = -1;
     SHARED_PATH(csv, "wwc/wwc_Findings.csv");

@@ -174,6 +174,7 @@ static void test_wwc_evidence__newer_export_merges(void **state)
     size_t added, changed, unchanged;
     ww_db *db;
     (void)state;
+    SKIP_UNDER_VALGRIND("imports whole real corpora");
     read_facts(&f, both, 2);
     printf("    files: %zu distinct ReviewIDs, %zu distinct FindingIDs\n", f.n_reviews, f.n_findings);
 
@@ -211,6 +212,7 @@ static void test_wwc_evidence__reviewer_ratings_grade(void **state)
     ww_db *a, *b;
     sqlite3_stmt *sa = NULL, *sb = NULL;
     (void)state;
+    SKIP_UNDER_VALGRIND("imports whole real corpora");
     read_facts(&f, one, 1);
 
     a = fresh_db("judged-after.db");
@@ -301,6 +303,7 @@ static void test_wwc_evidence__effectiveness_agrees_with_wwc(void **state)
     sqlite3_stmt *st = NULL;
     long long pairs, agree;
     (void)state;
+    SKIP_UNDER_VALGRIND("imports whole real corpora");
     db = fresh_db("effectiveness.db");
     import_ok(db, old_export, NULL, NULL, NULL);
     import_ok(db, "wwc/wwc_InterventionReports.csv", NULL, NULL, NULL);
