@@ -121,9 +121,32 @@
 #include <libxml/xmlerror.h>
 #include <libxml/xmlreader.h>
 
+#include <nettle/sha2.h>
+
 #include "../evidence/effect.h"
 #include "../evidence/meta.h"
 #include "importers.h"
+
+/* A digest of what a data row says (its statistics, name, domain and
+ * direction), so a newer version of the review can tell a changed row from
+ * an unchanged one. */
+static void row_digest(char out[2 * SHA256_DIGEST_SIZE + 1], const ww_outcome_rec *o)
+{
+    struct sha256_ctx ctx;
+    uint8_t d[SHA256_DIGEST_SIZE];
+    char buf[1024];
+    int n = snprintf(buf, sizeof buf, "%s|%s|%d|%d|%s|%.17g|%.17g|%ld|%.17g|%.17g|%ld|%ld|%ld|%ld|%ld|%.17g|%.17g|%.17g",
+                     o->name ? o->name : "", o->domain ? o->domain : "", o->higher_is_better,
+                     (int)o->kind, o->metric ? o->metric : "", o->mean_treatment, o->sd_treatment,
+                     o->n_treatment, o->mean_control, o->sd_control, o->n_control,
+                     o->events_treatment, o->total_treatment, o->events_control, o->total_control,
+                     o->generic_yi, o->generic_se, o->reported_estimate);
+    sha256_init(&ctx);
+    sha256_update(&ctx, n > 0 ? ((size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1) : 0,
+                  (const uint8_t *)buf);
+    sha256_digest(&ctx, sizeof d, d);
+    for (size_t i = 0; i < sizeof d; i++) snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
 
 /* libxml2 2.12 made the error argument of structured handlers const. */
 #if LIBXML_VERSION >= 21200
@@ -404,6 +427,10 @@ typedef struct rm_ctx {
     /* the review */
     rm_text review_title;
     char review_doi[RM_ID_MAX + 1];
+    /* "revman:" + COCHRANE_REVIEW/@ID, the review's own id across its
+     * versions: a newer version of the review updates its studies and data
+     * rows in place (ww_record.identity_ns); "" when the file has none */
+    char review_ns[RM_ID_MAX + 8];
     rm_text section;
     char section_label[64];
 
@@ -2779,7 +2806,7 @@ static void data_row(rm_ctx *c, rm_elem e, rm_elem parent, long line)
     rm_outcome *o = &c->out;
     int type = data_type(e), result;
     const char *id;
-    char q[QUOTE_MAX + 4], where[4 * RM_ID_MAX + 128];
+    char q[QUOTE_MAX + 4], where[4 * RM_ID_MAX + 128], digest[2 * SHA256_DIGEST_SIZE + 1];
     long i;
     size_t errors_before;
     rm_study *st;
@@ -2855,6 +2882,15 @@ static void data_row(rm_ctx *c, rm_elem e, rm_elem parent, long line)
 
     ww_record_init(&rec);
     rec.study_key = st->id;
+    if (c->review_ns[0]) {
+        /* identity: the data row's place in the review (the where path
+         * without its line), and a digest of what the row says */
+        const char *path = strstr(where, ": ");
+        rec.identity_ns = c->review_ns;
+        rec_o.source_key = path ? path + 2 : where;
+        row_digest(digest, &rec_o);
+        rec_o.digest = digest;
+    }
     rec.title = st->title ? st->title : st->name;
     rec.authors = st->authors;
     rec.year = st->ref_year >= 0 ? st->ref_year : st->year_attr;
@@ -2944,6 +2980,10 @@ static void handle_start(rm_ctx *c, xmlTextReaderPtr r, rm_elem e, rm_elem paren
         if (c->depth == 1) {
             read_attrs(c, r);
             copy_small(c->review_doi, sizeof c->review_doi, id_attr(c, A_DOI, line, 0, NULL));
+            {
+                const char *rid = id_attr(c, A_ID, line, 0, NULL);
+                if (rid && *rid) snprintf(c->review_ns, sizeof c->review_ns, "revman:%s", rid);
+            }
         }
         break;
     case E_TITLE:

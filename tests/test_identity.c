@@ -175,11 +175,52 @@ static void test_identity__replace_and_withdraw(void **state)
     test_cli_free(r);
 }
 
+/* A newer version of a RevMan review (the same COCHRANE_REVIEW/@ID) updates
+ * the data rows that changed instead of storing every study again. */
+static void test_identity__revman_review_updates_in_place(void **state)
+{
+    char src[512], dst[512], args[1200], *text, *p, *q;
+    test_cli_result r;
+    FILE *fp;
+    (void)state;
+    SHARED_PATH(src, "revman/antibiotics-for-sore-throat_CD000023.rm5");
+    text = test_slurp(src);
+    assert_true(strlen(text) > 1000);
+    /* one data row's events, changed */
+    p = strstr(text, "<DICH_DATA ");
+    assert_non_null(p);
+    q = strstr(p, "EVENTS_1=\"");
+    assert_non_null(q);
+    q += 10;
+    assert_true(*q >= '0' && *q <= '8');
+    (*q)++;
+    snprintf(dst, sizeof dst, "%s/cd000023-v2.rm5", tmpdir);
+    fp = fopen(dst, "wb");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+    free(text);
+
+    snprintf(args, sizeof args, "--db '%s/rv.db' import --init '%s'", tmpdir, src);
+    r = test_cli_run(tmpdir, "", args);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "48 studies"));
+    test_cli_free(r);
+    snprintf(args, sizeof args, "--db '%s/rv.db' import '%s'", tmpdir, dst);
+    r = test_cli_run(tmpdir, "", args);
+    assert_int_equal(r.status, 0);
+    assert_true(strstr(r.out, "1 changed") || strstr(r.err, "1 changed"));
+    assert_true(strstr(r.out, "216 unchanged") || strstr(r.err, "216 unchanged"));
+    assert_true(strstr(r.out, "0 studies") != NULL);
+    test_cli_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_identity__three_copies_one_study),
         cmocka_unit_test(test_identity__replace_and_withdraw),
+        cmocka_unit_test(test_identity__revman_review_updates_in_place),
     };
     test_filter_from_env();
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
