@@ -269,7 +269,8 @@ typedef struct store {
     sqlite3_int64 source_id;
     ww_import_report *rep;
     const char *file;
-    char *last_key; /* dry run: the previous record's study key */
+    ww_strmap dry_keys;        /* dry run: the study keys seen */
+    ww_arena *dry_keys_arena;  /* ... and their storage */
     sqlite3_int64 *touched; /* interventions this source added evidence to */
     size_t n_touched, alloc_touched;
     int replace;            /* ww_import_opts.replace */
@@ -1136,12 +1137,24 @@ static int store_record(void *ctx, const ww_record *rec_in)
         s->rep->outcomes += rec->n_outcomes;
         for (size_t i = 0; i < rec->n_outcomes; i++)
             if (rec->outcomes[i].kind != WW_OUTCOME_NONE) s->rep->effects++;
-        /* A dry run cannot look up earlier studies: count a keyed record as
-         * a new study when its key differs from the previous record's. */
-        if (!rec->study_key || !s->last_key || strcmp(rec->study_key, s->last_key) != 0)
+        /* A dry run cannot look up earlier files' studies: it counts the
+         * distinct study keys (and intervention) of this file. */
+        if (!rec->study_key) {
             s->rep->studies++;
-        free(s->last_key);
-        s->last_key = rec->study_key ? strdup(rec->study_key) : NULL;
+        } else {
+            size_t n = strlen(rec->study_key) + strlen(rec->intervention_name) + 2;
+            char *key;
+            if (!s->dry_keys_arena && (error = ww_arena__new(&s->dry_keys_arena)) < 0) goto done;
+            if (!(key = ww_arena__alloc(s->dry_keys_arena, n))) {
+                error = ww__error_oom();
+                goto done;
+            }
+            snprintf(key, n, "%s\x1f%s", rec->study_key, rec->intervention_name);
+            if (!ww_strmap__get(&s->dry_keys, key, NULL)) {
+                if ((error = ww_strmap__put(&s->dry_keys, key, 1)) < 0) goto done;
+                s->rep->studies++;
+            }
+        }
         goto done;
     }
 
@@ -1542,7 +1555,8 @@ int ww_import_file(ww_import_report **out, ww_db *db, const char *path, const ww
     s.source_id = 0;
     s.rep = rep;
     s.file = path;
-    s.last_key = NULL;
+    s.dry_keys = (ww_strmap)WW_STRMAP_INIT;
+    s.dry_keys_arena = NULL;
     s.touched = NULL;
     s.n_touched = s.alloc_touched = 0;
     s.regrade = NULL;
@@ -1634,7 +1648,8 @@ done:
         if (error != WW_EDATA) db->reconnect = 1;
     }
     if (s_ready) {
-        free(s.last_key);
+        ww_strmap__free(&s.dry_keys);
+        ww_arena__free(s.dry_keys_arena);
         free(s.touched);
         free(s.regrade);
         ww_buf__free(&s.text_title);
