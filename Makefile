@@ -13,7 +13,7 @@ BUILD   ?= build
 CC      ?= cc
 SHARED_DATA ?= $(abspath ../shared/data)
 
-PKGS      := sqlite3 libxml-2.0 libpcre2-8 gsl jansson nettle
+PKGS      := sqlite3 libxml-2.0 libpcre2-8 gsl jansson nettle libzip
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # libcsv ships no pkg-config file in Debian; fall back to plain -lcsv.
@@ -46,7 +46,7 @@ LIBA  := $(BUILD)/libwhatworks.a
 LIBSO := $(BUILD)/libwhatworks.so.$(SOVERSION)
 BIN   := $(BUILD)/whatworks
 
-.PHONY: all deps demo check check-asan test install format lint clean headertest installtest
+.PHONY: all deps demo check check-asan test install format lint clean headertest installtest sharedtest
 
 all: $(BIN) $(LIBA) $(LIBSO) $(TEST_BIN)
 
@@ -94,7 +94,7 @@ demo: deps
 # The install test links the installed shared library with no sanitizer
 # runtime, so the sanitizer tier leaves it out.
 INSTALLTEST ?= installtest
-test: $(BIN) $(TEST_BIN) headertest $(INSTALLTEST)
+test: $(BIN) $(TEST_BIN) headertest sharedtest $(INSTALLTEST)
 	@failed=0; \
 	for t in $(TEST_BIN); do \
 	    echo "== $$t"; \
@@ -118,6 +118,25 @@ installtest: $(BIN) $(LIBA) $(LIBSO)
 	printf '#include <whatworks.h>\nint main(void) { ww_db *db = 0; int rc = ww_db_open(&db, "%s/t.db", WW_DB_CREATE);\n ww_db_close(db); return rc != 0 || ww_db_schema_version_supported() < 1; }\n' "$$d" > "$$d/use.c" && \
 	$(CC) -I"$$d/usr/include" "$$d/use.c" -o "$$d/use" $$(PKG_CONFIG_SYSROOT_DIR="$$d" PKG_CONFIG_LIBDIR="$$d/usr/lib/pkgconfig" pkg-config --libs whatworks) && \
 	LD_LIBRARY_PATH="$$d/usr/lib" "$$d/use" && echo "installtest: ok"
+
+# The CLI linked against the shared library, not the archive, and with none
+# of the library's dependencies: it links only if cli/ uses nothing but the
+# API whatworks.h exports. It prints its version, and `meta` prints the same
+# bytes as the static binary.
+SHARED_BIN := $(BUILD)/whatworks-shared
+$(SHARED_BIN): $(CLI_OBJ) $(LIBSO)
+	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(LIBSO) -lm
+
+sharedtest: $(SHARED_BIN) $(BIN)
+	@d=$$(mktemp -d) && trap 'rm -rf "$$d"' EXIT && \
+	readelf -d $(SHARED_BIN) | grep -q 'NEEDED.*libwhatworks\.so\.$(SOVERSION)' && \
+	LD_LIBRARY_PATH=$(BUILD) $(SHARED_BIN) --version | grep -q '^whatworks $(shell sed -n 's/^#define WW_VERSION "\(.*\)"/\1/p' include/whatworks.h)$$' && \
+	LD_LIBRARY_PATH=$(BUILD) $(SHARED_BIN) meta --input tests/fixtures/meta/fleiss1993_aspirin.csv \
+	    --measure OR --method MH --format json > "$$d/shared.json" && \
+	$(BIN) meta --input tests/fixtures/meta/fleiss1993_aspirin.csv --measure OR --method MH \
+	    --format json > "$$d/static.json" && \
+	cmp -s "$$d/shared.json" "$$d/static.json" && grep -q '"schema": "whatworks/meta/1"' "$$d/shared.json" && \
+	echo "sharedtest: ok"
 
 # Each public header compiles on its own, pedantically.
 headertest:
@@ -215,8 +234,9 @@ check-valgrind: $(BIN) $(TEST_BIN)
 	exit $$failed
 
 # Fuzzing with libFuzzer (clang): one harness per importer in the table of
-# importers/importers.c, plus the CSV reader, the statistics extractor, the
-# query text and the business-case flows CSV. Each runs FUZZ_SECONDS.
+# importers/importers.c, plus the CSV reader, the .xlsx reader, the
+# statistics extractor, the query text and the business-case flows CSV. Each
+# runs FUZZ_SECONDS.
 FUZZ_SECONDS ?= 10
 FUZZ_BUILD   := build-fuzz
 FUZZ_CC      := clang
@@ -225,7 +245,7 @@ FUZZ_CFLAGS  := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize
 FUZZ_LDFLAGS := -fsanitize=fuzzer,address,undefined
 FUZZ_LIB     := $(FUZZ_BUILD)/libwhatworks.a
 FUZZ_IMPORTERS := $(shell sed -n 's/^ *&ww_importer_\([a-z0-9_]*\),.*/\1/p' importers/importers.c)
-FUZZ_OTHERS  := query csv flows $(if $(wildcard importers/extract.c),extract)
+FUZZ_OTHERS  := query csv flows meta_csv xlsx $(if $(wildcard importers/extract.c),extract)
 FUZZ_IMPORTER_BINS := $(patsubst %,$(FUZZ_BUILD)/fuzz/fuzz_%,$(FUZZ_IMPORTERS))
 FUZZ_OTHER_BINS    := $(patsubst %,$(FUZZ_BUILD)/fuzz/fuzz_%,$(FUZZ_OTHERS))
 

@@ -82,7 +82,7 @@ static double median(double *t, int n)
 static void pool_or_die(ww_meta_result *res, const double *yi, const double *vi, size_t k,
                         ww_meta_method method)
 {
-    ww_meta_opts opts;
+    ww_meta_pool_opts opts;
     memset(&opts, 0, sizeof opts);
     opts.method = method;
     if (ww_meta_pool(res, NULL, yi, vi, k, &opts) < 0) {
@@ -160,7 +160,7 @@ int main(int argc, char **argv)
      * converge"); such a set is redrawn, so both sides fit the same
      * convergent sets, and the count is reported. */
     for (long s = 0; s < sets; s++) {
-        ww_meta_opts opts;
+        ww_meta_pool_opts opts;
         ww_meta_result res;
         memset(&opts, 0, sizeof opts);
         opts.method = WW_META_REML;

@@ -30,6 +30,7 @@ int cmd_grade(const cli_global *g, int argc, char **argv);
 int cmd_regrade(const cli_global *g, int argc, char **argv);
 int cmd_case(const cli_global *g, int argc, char **argv);
 int cmd_withdraw(const cli_global *g, int argc, char **argv);
+int cmd_plan(const cli_global *g, int argc, char **argv);
 
 /* Print "whatworks: <msg>" for a failed library call and return the exit
  * status for its code. */

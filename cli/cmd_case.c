@@ -29,7 +29,10 @@ static const char usage_text[] =
     "                        first year), amount (per participant per year), price_year\n"
     "                        (2019 or 2008/09), confidence (1-6, or empty); optional\n"
     "                        low, high (a 90% range), value_type (fiscal, economic,\n"
-    "                        social), item (what it is)\n"
+    "                        social), item (what it is), unit_cost (a stored unit\n"
+    "                        cost's code, e.g. SS15.0, standing in for amount,\n"
+    "                        price_year and an empty agency) and quantity (how many\n"
+    "                        of that unit, default 1)\n"
     "  --participants N      totals for N participants (default 1)\n"
     "  --horizon Y           count years 0 to Y-1 (default: to the last flow's end)\n"
     "  --discount-schedule S greenbook (default: 3.5% in years 0-30, 3.0% to 75, ...),\n"
@@ -174,6 +177,13 @@ int cmd_case(const cli_global *g, int argc, char **argv)
                                "--domain needs a stored intervention; with --flows give --effect");
 
     if (flows) {
+        /* A flows file may name stored unit costs; the database is read when
+         * there is one, and a flow naming a unit cost without it is a problem. */
+        if (cli_open_db(&db, g, WW_DB_READONLY) < 0) {
+            ww_error_clear();
+            db = NULL;
+        }
+        opts.db = db;
         error = ww_case_run_flows(&res, flows, &opts);
     } else {
         if ((error = cli_open_db(&db, g, WW_DB_READONLY)) < 0) return cli_fail(error);

@@ -31,7 +31,9 @@ static const char usage[] =
     "  --max-cost AMOUNT      cost per participant at most this, as the source gave it\n"
     "  --include-provisional  also rank evidence submitted but not yet reviewed\n"
     "  --include-extracted    also pool effects machine-extracted from reports' text\n"
-    "                         (provisional; implies --include-provisional)\n\n"
+    "                         (provisional; implies --include-provisional)\n"
+    "  --include-flagged      also pool effects flagged as implausible (|SMD| > 3, SDs\n"
+    "                         that look like SEs, ...; `whatworks show` gives each reason)\n\n"
     "  --sort KEY   score (default), effect, bcr, cost (cheapest first) or certainty;\n"
     "               rows without the figure sort last\n"
     "  --limit N    at most N interventions (default 20)\n"
@@ -113,6 +115,8 @@ int cmd_query(const cli_global *g, int argc, char **argv)
             opts.include_provisional = 1;
         } else if (strcmp(a, "--include-extracted") == 0) {
             opts.include_extracted = 1;
+        } else if (strcmp(a, "--include-flagged") == 0) {
+            opts.include_flagged = 1;
         } else if (strcmp(a, "--wide") == 0) {
             flags |= WW_QUERY_PRINT_WIDE;
         } else if (strcmp(a, "--format") == 0) {

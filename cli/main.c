@@ -26,6 +26,7 @@ static const struct command {
     {"regrade", cmd_regrade, "recompute every grade under the current rules"},
     {"case", cmd_case, "a business case: costs, savings by agency, NPV, BCR"},
     {"withdraw", cmd_withdraw, "take a study out of every pooled result, keeping it shown"},
+    {"plan", cmd_plan, "a pilot's minimum detectable effect, or the sample it needs"},
 };
 
 static void usage(FILE *fp)

@@ -18,6 +18,7 @@
  */
 #include <math.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -144,6 +145,31 @@ int ww_econ_price_factor(double *out, const ww_econ_deflator *d, int price_year,
     if (!(from > 0) || !(base > 0))
         return ww__error(WW_EDATA, "deflator index for %d is not positive", price_year);
     *out = base / from;
+    return 0;
+}
+
+int ww_econ_price_factor_carried(double *out, int *carried, const ww_econ_deflator *d,
+                                 int price_year, int financial_year, int price_base)
+{
+    int last;
+    double base, from, next;
+    *carried = 0;
+    if (!d->n_points) return series_range_error(d, "price year", price_year);
+    last = d->points[d->n_points - 1].year;
+    if (price_year + (financial_year ? 1 : 0) <= last)
+        return ww_econ_price_factor(out, d, price_year, financial_year, price_base);
+    /* Past the series: the last year's index stands in for every later year. */
+    if (index_of(&base, d, price_base) < 0) return series_range_error(d, "price base", price_base);
+    if (index_of(&from, d, price_year <= last ? price_year : last) < 0)
+        return series_range_error(d, "price year", price_year);
+    if (financial_year) {
+        if (index_of(&next, d, last) < 0) return series_range_error(d, "price year", last);
+        from = 0.75 * from + 0.25 * next;
+    }
+    if (!(from > 0) || !(base > 0))
+        return ww__error(WW_EDATA, "deflator index for %d is not positive", last);
+    *out = base / from;
+    *carried = 1;
     return 0;
 }
 
@@ -452,7 +478,7 @@ int ww_econ_run(ww_econ_result *out, const ww_econ_flow *flows, size_t n, const 
 {
     double *df = NULL, *pf = NULL, *pv_unit = NULL;
     size_t *agency_of = NULL;
-    unsigned char *mark = NULL;
+    unsigned char *mark = NULL, *outside = NULL; /* 1 before the deflator series, 2 after */
     int horizon, error = 0;
     double dw, attr, drop, cum;
 
@@ -475,9 +501,11 @@ int ww_econ_run(ww_econ_result *out, const ww_econ_flow *flows, size_t n, const 
     pv_unit = calloc(n ? n : 1, sizeof *pv_unit);
     agency_of = malloc((n ? n : 1) * sizeof *agency_of);
     mark = calloc(n ? n : 1, 1);
+    outside = calloc(n ? n : 1, 1);
     out->years = calloc((size_t)horizon, sizeof *out->years);
     out->agencies = calloc(n ? n : 1, sizeof *out->agencies);
-    if (!df || !pf || !pv_unit || !agency_of || !mark || !out->years || !out->agencies) goto oom;
+    if (!df || !pf || !pv_unit || !agency_of || !mark || !outside || !out->years || !out->agencies)
+        goto oom;
     out->n_years = horizon;
     if ((error = ww_econ_discount_factors(df, horizon, p->schedule)) < 0) goto done;
     for (int t = 0; t < horizon; t++) {
@@ -485,15 +513,29 @@ int ww_econ_run(ww_econ_result *out, const ww_econ_flow *flows, size_t n, const 
         out->years[t].discount_factor = df[t];
     }
 
-    /* Price factors; an amount with no price year is used as it stands. */
+    /* Price factors. An amount with no price year, or one before the series
+     * starts, is used as it stands; one after the series ends is carried at
+     * the series' last year (both warned below). */
     for (size_t i = 0; i < n; i++) {
+        int carried = 0;
         pf[i] = 1.0;
         if (flows[i].price_year < 0) continue;
-        if ((error = ww_econ_price_factor(&pf[i], p->deflator, flows[i].price_year,
-                                          flows[i].financial_year, p->price_base)) < 0) {
-            error = ww__error(WW_EDATA, "%s: price_year: %s", flows[i].where, ww_error_last());
+        if (p->deflator->n_points && flows[i].price_year < p->deflator->points[0].year) {
+            outside[i] = 1;
+            continue;
+        }
+        if ((error =
+                 ww_econ_price_factor_carried(&pf[i], &carried, p->deflator, flows[i].price_year,
+                                              flows[i].financial_year, p->price_base)) < 0) {
+            /* The detail is copied out first: ww__error() formats into the
+             * buffer ww_error_last() points to, and reading it while
+             * writing it is undefined behaviour (a garbled message). */
+            char why[512];
+            snprintf(why, sizeof why, "%s", ww_error_last());
+            error = ww__error(WW_EDATA, "%s: price_year: %s", flows[i].where, why);
             goto done;
         }
+        if (carried) outside[i] = 2;
     }
 
     /* The agency matrix, in order of first appearance. */
@@ -575,8 +617,8 @@ int ww_econ_run(ww_econ_result *out, const ww_econ_flow *flows, size_t n, const 
 
     /* Warnings about the inputs. */
     for (size_t i = 0; i < n; i++)
-        mark[i] =
-            flows[i].price_year >= 0 && p->price_base - flows[i].price_year > WW_ECON_DATED_YEARS;
+        mark[i] = flows[i].price_year >= 0 && !outside[i] &&
+                  p->price_base - flows[i].price_year > WW_ECON_DATED_YEARS;
     {
         char head[200];
         snprintf(head, sizeof head,
@@ -589,6 +631,26 @@ int ww_econ_run(ww_econ_result *out, const ww_econ_flow *flows, size_t n, const 
     if ((error = warn_marked(out, flows, n, mark, 0, "price year unknown for ",
                              ": amounts taken as already in price-base prices, not deflated")) < 0)
         goto done;
+    if (p->deflator->n_points) {
+        const ww_econ_deflator *d = p->deflator;
+        int first = d->points[0].year, last = d->points[d->n_points - 1].year;
+        char head[512], tail[512];
+        const char *edition = d->edition ? d->edition : d->source_id ? d->source_id : "no edition";
+        for (size_t i = 0; i < n; i++) mark[i] = outside[i] == 2;
+        snprintf(head, sizeof head, "priced after the deflator series ends in %d (%s): ", last,
+                 edition);
+        snprintf(tail, sizeof tail,
+                 ": carried at %d prices, i.e. no inflation after %d is assumed; a newer HM "
+                 "Treasury series would deflate them",
+                 last, last);
+        if ((error = warn_marked(out, flows, n, mark, 1, head, tail)) < 0) goto done;
+        for (size_t i = 0; i < n; i++) mark[i] = outside[i] == 1;
+        snprintf(head, sizeof head, "priced before the deflator series starts in %d (%s): ", first,
+                 edition);
+        if ((error = warn_marked(out, flows, n, mark, 1, head,
+                                 ": used as they stand, not deflated")) < 0)
+            goto done;
+    }
     for (size_t i = 0; i < n; i++) mark[i] = flows[i].first_year >= horizon;
     if ((error = warn_marked(out, flows, n, mark, 0, "",
                              ": starts after the horizon; not counted")) < 0)
@@ -616,5 +678,6 @@ done:
     free(pv_unit);
     free(agency_of);
     free(mark);
+    free(outside);
     return error;
 }

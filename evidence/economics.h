@@ -131,6 +131,8 @@ typedef struct ww_econ_deflator {
     int base_year;         /* the year whose index is 100 */
     const ww_econ_index_point *points;
     size_t n_points;
+    const char *edition; /* the release it is, e.g. "HM Treasury GDP deflators ...,
+                            December 2025"; NULL when not known */
 } ww_econ_deflator;
 
 /*
@@ -143,6 +145,19 @@ typedef struct ww_econ_deflator {
  */
 int ww_econ_price_factor(double *out, const ww_econ_deflator *d, int price_year, int financial_year,
                          int price_base);
+
+/*
+ * As ww_econ_price_factor(), but a price year after the series' last year
+ * (or a financial year reaching past it) is carried at the last year's
+ * index: no inflation is assumed beyond the series, and *carried is set to
+ * 1 so the caller can say so. A newer series replaces the carrying. A price
+ * year before the series' first year is still WW_EDATA.
+ * @param[out] carried  1 when the last year's index stood in; else 0
+ * @return 0, or WW_EDATA (a price year before the series, a price base
+ *         outside it)
+ */
+int ww_econ_price_factor_carried(double *out, int *carried, const ww_econ_deflator *d,
+                                 int price_year, int financial_year, int price_base);
 
 /*
  * The optimism-bias adjustment (percent) for a data-confidence grade 1..6:
@@ -227,10 +242,11 @@ typedef struct ww_econ_result {
  * Warnings: BCR on a zero or near-zero denominator (PV costs under 1% of PV
  * benefits), amounts priced more than WW_ECON_DATED_YEARS before the base,
  * the same benefit counted twice, flows cut by the horizon, an unknown price
- * year, an effect that cannot scale benefits, and P(NPV > 0) below WSIPP's
- * 75%.
+ * year, a price year after the deflator series (carried at its last year,
+ * ww_econ_price_factor_carried()) or before it (not deflated), an effect
+ * that cannot scale benefits, and P(NPV > 0) below WSIPP's 75%.
  * @param[out] out  release with ww_econ_result_free(), also after an error
- * @return 0, WW_EUSAGE (bad parameters), WW_EDATA (a bad flow, a price year
+ * @return 0, WW_EUSAGE (bad parameters), WW_EDATA (a bad flow, a price base
  *         outside the deflator series), WW_ENOMEM
  */
 int ww_econ_run(ww_econ_result *out, const ww_econ_flow *flows, size_t n_flows,

@@ -460,9 +460,9 @@ static void result_from_fit(ww_meta_result *r, const fit *f, ww_meta_method meth
     r->iterations = f->iterations;
 }
 
-static const ww_meta_opts default_opts = {WW_META_FE, 0, WW_META_RD_VAR_SGR};
+static const ww_meta_pool_opts default_opts = {WW_META_FE, 0, WW_META_RD_VAR_SGR};
 
-static int check_opts(const ww_meta_opts *opts)
+static int check_opts(const ww_meta_pool_opts *opts)
 {
     if ((unsigned)opts->method >= N_METHODS)
         return ww__error(WW_EUSAGE, "unknown meta-analysis method %d", (int)opts->method);
@@ -474,7 +474,7 @@ static int check_opts(const ww_meta_opts *opts)
 
 /* Pool without the public k checks: k = 1 is allowed (tau^2 = 0, z test). */
 static int pool_iv(ww_meta_result *out, double *weights_pct, const double *y, const double *v,
-                   size_t k, const ww_meta_opts *opts)
+                   size_t k, const ww_meta_pool_opts *opts)
 {
     fit f;
     int error;
@@ -503,7 +503,7 @@ int ww_meta_tau2(double *tau2, int *iterations, const double *yi, const double *
 }
 
 int ww_meta_pool(ww_meta_result *out, double *weights_pct, const double *yi, const double *vi,
-                 size_t k, const ww_meta_opts *opts)
+                 size_t k, const ww_meta_pool_opts *opts)
 {
     int error;
     if (!opts) opts = &default_opts;
@@ -742,7 +742,7 @@ static int pool_peto(ww_meta_result *out, double *weights_pct, const ww_meta_tab
 
 /* Pool tables without the public k checks (k = 1 allowed). */
 static int pool_tables(ww_meta_result *out, double *weights_pct, const ww_meta_table *t, size_t k,
-                       ww_meta_measure measure, const ww_meta_opts *opts)
+                       ww_meta_measure measure, const ww_meta_pool_opts *opts)
 {
     double *y = NULL, *v = NULL;
     int error = 0;
@@ -777,7 +777,7 @@ done:
 }
 
 int ww_meta_pool_tables(ww_meta_result *out, double *weights_pct, const ww_meta_table *tables,
-                        size_t k, ww_meta_measure measure, const ww_meta_opts *opts)
+                        size_t k, ww_meta_measure measure, const ww_meta_pool_opts *opts)
 {
     int error;
     if (!opts) opts = &default_opts;
@@ -816,7 +816,7 @@ static int sei_of(double **out, const double *v, size_t k)
 }
 
 int ww_meta_egger(ww_meta_egger_result *out, const double *yi, const double *vi, size_t k,
-                  const ww_meta_opts *opts)
+                  const ww_meta_pool_opts *opts)
 {
     double *x = NULL;
     fit f;
@@ -854,9 +854,9 @@ static int cmp_ranked(const void *pa, const void *pb)
 }
 
 int ww_meta_trimfill(ww_meta_trimfill_result *out, double *fill_yi, double *fill_vi,
-                     const double *yi, const double *vi, size_t k, const ww_meta_opts *opts)
+                     const double *yi, const double *vi, size_t k, const ww_meta_pool_opts *opts)
 {
-    ww_meta_opts o;
+    ww_meta_pool_opts o;
     ww_meta_result res;
     ranked *order = NULL, *abs_order = NULL;
     double *x = NULL, *ys = NULL, *vs = NULL, *yc = NULL, *yall = NULL, *vall = NULL;
@@ -953,7 +953,7 @@ int ww_meta_trimfill(ww_meta_trimfill_result *out, double *fill_yi, double *fill
         out->adjusted = res;
     } else {
         /* trimfill() returns the original fit unchanged. */
-        ww_meta_opts orig = *opts;
+        ww_meta_pool_opts orig = *opts;
         if (orig.method == WW_META_MH || orig.method == WW_META_PETO) orig.method = WW_META_FE;
         if ((error = pool_iv(&res, NULL, yi, vi, k, &orig)) < 0) goto done;
         out->adjusted = res;
@@ -974,7 +974,7 @@ done:
 /* ---- leave-one-out and subgroups --------------------------------------------- */
 
 int ww_meta_leave1out(ww_meta_result *out, const double *yi, const double *vi, size_t k,
-                      const ww_meta_opts *opts)
+                      const ww_meta_pool_opts *opts)
 {
     double *y = NULL, *v = NULL;
     int error;
@@ -1008,7 +1008,7 @@ done:
 }
 
 int ww_meta_leave1out_tables(ww_meta_result *out, const ww_meta_table *tables, size_t k,
-                             ww_meta_measure measure, const ww_meta_opts *opts)
+                             ww_meta_measure measure, const ww_meta_pool_opts *opts)
 {
     ww_meta_table *sub;
     int error = 0;
@@ -1063,7 +1063,7 @@ static int check_groups(size_t *counts, const size_t *group, size_t k, size_t n_
 
 int ww_meta_subgroups(ww_meta_result *per_group, ww_meta_subgroup_test *test, const double *yi,
                       const double *vi, const size_t *group, size_t k, size_t n_groups,
-                      const ww_meta_opts *opts)
+                      const ww_meta_pool_opts *opts)
 {
     double *y = NULL, *v = NULL;
     size_t *counts = NULL;
@@ -1102,7 +1102,7 @@ done:
 
 int ww_meta_subgroups_tables(ww_meta_result *per_group, ww_meta_subgroup_test *test,
                              const ww_meta_table *tables, const size_t *group, size_t k,
-                             size_t n_groups, ww_meta_measure measure, const ww_meta_opts *opts)
+                             size_t n_groups, ww_meta_measure measure, const ww_meta_pool_opts *opts)
 {
     ww_meta_table *sub = NULL;
     size_t *counts = NULL;

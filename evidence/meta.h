@@ -22,59 +22,14 @@
 
 #include <stddef.h>
 
+#include "whatworks.h"
+
 #include "effect.h"
 
 /* ---- methods and measures ------------------------------------------------ */
 
-/* How studies are pooled. FE, MH and PETO are fixed-effect (common-effect)
- * methods; DL, REML, PM, HE and SJ are random-effects models that differ only
- * in how the between-study variance tau^2 is estimated. */
-typedef enum ww_meta_method {
-    /* Inverse-variance fixed effect: weights 1/v_i (Hedges & Olkin 1985;
-     * metafor method="FE"). */
-    WW_META_FE = 0,
-    /* Mantel-Haenszel on 2x2 tables (Mantel & Haenszel 1959). OR with the
-     * Robins, Breslow & Greenland (1986) variance; RR with the Greenland &
-     * Robins (1985) variance; RD with the Sato, Greenland & Robins (1989)
-     * variance as metafor's rma.mh does, or Greenland & Robins (1985) as
-     * RevMan 5 does (see ww_meta_rd_variance). As in rma.mh, the pooled
-     * estimate uses the raw counts (no zero-cell correction). */
-    WW_META_MH,
-    /* Peto's one-step odds ratio from observed minus expected events and the
-     * hypergeometric variance (Yusuf, Peto, Lewis, Collins & Sleight 1985). */
-    WW_META_PETO,
-    /* DerSimonian & Laird (1986) method-of-moments tau^2:
-     * max(0, (Q - (k - p)) / tr(P)), P from the fixed-effect weights. */
-    WW_META_DL,
-    /* Restricted maximum likelihood tau^2 (Viechtbauer 2005, J Educ Behav
-     * Stat 30(3)): Fisher scoring started at the Hedges estimate, with
-     * step-halving to stay >= 0, until the step is below 1e-10, then
-     * metafor's check that tau^2 = 0 does not have the higher restricted
-     * likelihood. */
-    WW_META_REML,
-    /* Paule & Mandel (1982) tau^2: the root of the generalised Q statistic
-     * Q(tau^2) = k - p, found with GSL's Brent solver to machine precision;
-     * 0 when Q(0) < k - p. */
-    WW_META_PM,
-    /* Hedges (1983) unweighted method-of-moments tau^2 ("HE"):
-     * max(0, (RSS_ols - tr(P_ols V)) / (k - p)). */
-    WW_META_HE,
-    /* Sidik & Jonkman (2005) tau^2: tau0^2 = sum (y_i - mean y)^2 / k, then
-     * tau0^2 * Q(tau0^2) / (k - p), Q with weights 1/(v_i + tau0^2). */
-    WW_META_SJ
-} ww_meta_method;
-
-/* The effect measure of a data set. GEN is an already computed effect with
- * its variance; OR and RR are pooled on the log scale. */
-typedef enum ww_meta_measure {
-    WW_META_GEN = 0,
-    WW_META_SMD,
-    WW_META_MD,
-    WW_META_OR,
-    WW_META_RR,
-    WW_META_RD,
-    WW_META_ZCOR
-} ww_meta_measure;
+/* ww_meta_method and ww_meta_measure, their names and predicates, are public
+ * (include/whatworks.h). */
 
 /* Which variance the Mantel-Haenszel risk difference uses. */
 typedef enum ww_meta_rd_variance {
@@ -86,24 +41,10 @@ typedef enum ww_meta_rd_variance {
     WW_META_RD_VAR_GR = 1
 } ww_meta_rd_variance;
 
-/* "FE", "MH", "PETO", "DL", "REML", "PM", "HE", "SJ"; NULL when out of range. */
-const char *ww_meta_method_name(ww_meta_method method);
-/* Parse the names above (case-insensitive). 0, or WW_EUSAGE. */
-int ww_meta_method_parse(ww_meta_method *out, const char *name);
-/* 1 for DL, REML, PM, HE and SJ. */
-int ww_meta_method_is_random(ww_meta_method method);
-
-/* "GEN", "SMD", "MD", "OR", "RR", "RD", "ZCOR"; NULL when out of range. */
-const char *ww_meta_measure_name(ww_meta_measure measure);
-/* Parse the names above (case-insensitive). 0, or WW_EUSAGE. */
-int ww_meta_measure_parse(ww_meta_measure *out, const char *name);
-/* 1 for OR and RR, whose effects are pooled as logarithms. */
-int ww_meta_measure_is_ratio(ww_meta_measure measure);
-
 /* ---- options and results ------------------------------------------------- */
 
 /* Options; zero-initialised means inverse-variance fixed effect, z test. */
-typedef struct ww_meta_opts {
+typedef struct ww_meta_pool_opts {
     ww_meta_method method;
     /* Hartung & Knapp (2001, Stat Med 20) adjustment, also called
      * Hartung-Knapp-Sidik-Jonkman: the variance of the estimate is scaled by
@@ -114,7 +55,7 @@ typedef struct ww_meta_opts {
     int knha;
     /* Mantel-Haenszel risk difference only. */
     ww_meta_rd_variance rd_variance;
-} ww_meta_opts;
+} ww_meta_pool_opts;
 
 /* A pooled result. For ratio measures every location is a logarithm. */
 typedef struct ww_meta_result {
@@ -176,7 +117,7 @@ int ww_meta_tau2(double *tau2, int *iterations, const double *yi, const double *
  *         ww_meta_pool_tables) or knha with a fixed-effect method
  */
 int ww_meta_pool(ww_meta_result *out, double *weights_pct, const double *yi, const double *vi,
-                 size_t k, const ww_meta_opts *opts);
+                 size_t k, const ww_meta_pool_opts *opts);
 
 /*
  * The effect and variance a method uses for one 2x2 table: for PETO Peto's
@@ -204,7 +145,7 @@ int ww_meta_table_effect(ww_effect *out, const ww_meta_table *table, ww_meta_mea
  *         with a fixed-effect method
  */
 int ww_meta_pool_tables(ww_meta_result *out, double *weights_pct, const ww_meta_table *tables,
-                        size_t k, ww_meta_measure measure, const ww_meta_opts *opts);
+                        size_t k, ww_meta_measure measure, const ww_meta_pool_opts *opts);
 
 /* ---- small-study effects ------------------------------------------------- */
 
@@ -233,7 +174,7 @@ typedef struct ww_meta_egger_result {
  *         regression has no slope), or no convergence
  */
 int ww_meta_egger(ww_meta_egger_result *out, const double *yi, const double *vi, size_t k,
-                  const ww_meta_opts *opts);
+                  const ww_meta_pool_opts *opts);
 
 /* The result of trim and fill. */
 typedef struct ww_meta_trimfill_result {
@@ -259,7 +200,7 @@ typedef struct ww_meta_trimfill_result {
  *         convergence within 100 rounds, or too few studies left after trimming
  */
 int ww_meta_trimfill(ww_meta_trimfill_result *out, double *fill_yi, double *fill_vi,
-                     const double *yi, const double *vi, size_t k, const ww_meta_opts *opts);
+                     const double *yi, const double *vi, size_t k, const ww_meta_pool_opts *opts);
 
 /* ---- sensitivity and subgroups ------------------------------------------- */
 
@@ -271,11 +212,11 @@ int ww_meta_trimfill(ww_meta_trimfill_result *out, double *fill_yi, double *fill
  * @return 0; WW_EDATA, WW_EUSAGE as ww_meta_pool(); WW_ENOMEM
  */
 int ww_meta_leave1out(ww_meta_result *out, const double *yi, const double *vi, size_t k,
-                      const ww_meta_opts *opts);
+                      const ww_meta_pool_opts *opts);
 
 /* The same for 2x2 tables and any method of ww_meta_pool_tables(). */
 int ww_meta_leave1out_tables(ww_meta_result *out, const ww_meta_table *tables, size_t k,
-                             ww_meta_measure measure, const ww_meta_opts *opts);
+                             ww_meta_measure measure, const ww_meta_pool_opts *opts);
 
 /* The test for subgroup differences. */
 typedef struct ww_meta_subgroup_test {
@@ -300,11 +241,78 @@ typedef struct ww_meta_subgroup_test {
  */
 int ww_meta_subgroups(ww_meta_result *per_group, ww_meta_subgroup_test *test, const double *yi,
                       const double *vi, const size_t *group, size_t k, size_t n_groups,
-                      const ww_meta_opts *opts);
+                      const ww_meta_pool_opts *opts);
 
 /* The same for 2x2 tables and any method of ww_meta_pool_tables(). */
 int ww_meta_subgroups_tables(ww_meta_result *per_group, ww_meta_subgroup_test *test,
                              const ww_meta_table *tables, const size_t *group, size_t k,
-                             size_t n_groups, ww_meta_measure measure, const ww_meta_opts *opts);
+                             size_t n_groups, ww_meta_measure measure,
+                             const ww_meta_pool_opts *opts);
+
+/* ---- RevMan 5's methods ---------------------------------------------------
+ *
+ * RevMan 5 pools as Deeks & Higgins (2010), "Statistical algorithms in Review
+ * Manager 5", describe, which differs from metafor in places; these functions
+ * (meta_revman.c) reproduce RevMan's stored results (on Cochrane's CD000023,
+ * all 41 analyses to about 1e-13; docs/revman.md):
+ *  - Rows: 2x2 tables with no events in both arms are left out (for OR and
+ *    Peto also those with only events in both); RD keeps every table.
+ *  - A row's inverse-variance effect: OR and RR with 0.5 added to every cell
+ *    of a table with a zero cell; RD from the raw counts, its variance from
+ *    the corrected cells; Peto (O - E) / V and 1 / V, uncorrected.
+ *  - Fixed effect: Mantel-Haenszel with 0.5 added to every cell of a table
+ *    with a zero cell for OR and RR (RD: raw counts, the Greenland & Robins
+ *    variance); Peto's method on the raw tables; else inverse variance.
+ *  - Heterogeneity: Q about the fixed-effect estimate (for MH about the MH
+ *    estimate) with the rows' inverse-variance weights, on k - 1 df;
+ *    I^2 = 100 (Q - df) / Q, 0 when Q <= df or k = 1.
+ *  - Random effects: DerSimonian & Laird with tau^2 from that Q, then
+ *    weights 1 / (v_i + tau^2) and a z test; a single study has tau^2 = 0.
+ */
+
+/* How RevMan pools a dichotomous outcome (its METHOD attribute). */
+typedef enum ww_meta_revman_method {
+    WW_META_REVMAN_MH = 0, /* Mantel-Haenszel */
+    WW_META_REVMAN_PETO,   /* Peto's odds ratio */
+    WW_META_REVMAN_IV      /* inverse variance */
+} ww_meta_revman_method;
+
+/* A pooled result as RevMan reports it. Ratios on the log scale. */
+typedef struct ww_meta_revman_result {
+    size_t k;        /* rows pooled, after RevMan's exclusions */
+    double estimate; /* pooled effect */
+    double se;       /* its standard error */
+    double tau2;     /* DerSimonian-Laird tau^2; 0 for fixed effect */
+    double q;        /* heterogeneity Q (RevMan's CHI2); 0 for one row */
+    double i2;       /* percent */
+    double z;        /* |estimate / se|, as RevMan stores Z */
+} ww_meta_revman_result;
+
+/* The two-sided normal critical value of a confidence level in percent
+ * (95 gives 1.959963984540054), from GSL; NAN outside (0, 100). */
+double ww_meta_normal_crit(double level_pct);
+
+/* RevMan's effect of a continuous row: MD m1 - m2 with sd1^2/n1 + sd2^2/n2;
+ * with smd, Hedges' adjusted g with J = 1 - 3 / (4N - 9) and RevMan's
+ * variance N / (n1 n2) + g^2 / (2 (N - 3.94)), not metafor's. No checks:
+ * the caller has validated the row. */
+void ww_meta_revman_continuous(ww_effect *out, int smd, double m1, double sd1, double n1, double m2,
+                               double sd2, double n2);
+
+/*
+ * Pool n 2x2 tables as RevMan does, by method, fixed or random effects.
+ * @return 0; WW_EDATA when every table is left out ("every row has no
+ *         events, or only events, in both arms"), for PETO with a measure
+ *         other than OR, or when pooling fails; WW_EUSAGE for a measure
+ *         other than OR, RR, RD; WW_ENOMEM
+ */
+int ww_meta_revman_pool_tables(ww_meta_revman_result *out, const ww_meta_table *tables, size_t n,
+                               ww_meta_measure measure, ww_meta_revman_method method, int random);
+
+/* Pool k effects with their variances (continuous and generic rows) by
+ * inverse variance as RevMan does: fixed, or DerSimonian-Laird random
+ * effects (k = 1: tau^2 = 0). Returns as ww_meta_pool(). */
+int ww_meta_revman_pool(ww_meta_revman_result *out, const double *yi, const double *vi, size_t k,
+                        int random);
 
 #endif

@@ -44,6 +44,8 @@ void ww_record_init(ww_record *rec)
     rec->assigned_treatment = rec->assigned_control = -1;
     rec->analysed_treatment = rec->analysed_control = -1;
     rec->baseline_diff_sd = NAN;
+    rec->clusters_treatment = rec->clusters_control = -1;
+    rec->icc = NAN;
     rec->baseline_adjusted = -1;
     rec->independent = -1;
 }
@@ -57,6 +59,8 @@ void ww_outcome_rec_init(ww_outcome_rec *o)
     o->events_treatment = o->total_treatment = o->events_control = o->total_control = -1;
     o->reported_estimate = o->reported_ci_low = o->reported_ci_high = NAN;
     o->generic_yi = o->generic_se = NAN;
+    o->clusters_treatment = o->clusters_control = -1;
+    o->icc = NAN;
     o->confidence = NAN;
     o->text_offset = o->text_length = -1;
 }

@@ -69,6 +69,19 @@ typedef struct ww_outcome_rec {
     double reported_estimate, reported_ci_low, reported_ci_high;
     /* generic: yi on the metric's scale (log for ratios) and its SE */
     double generic_yi, generic_se;
+    /* 1 when generic_se was computed by the importer from the arm sizes
+     * alone (WWC's g with its large-sample SE), so it ignores clustering as
+     * a variance from raw statistics does; 0 when it is the source's own SE. */
+    int se_from_arm_sizes;
+
+    /* Clustering, for sources that give it per outcome (WWC's clusters "for
+     * outcome measure"): clusters per arm (-1 not given: the record's own
+     * clusters_* apply), the intraclass correlation (NAN: the record's, else
+     * the rules' default for the domain) and the unit the arm sizes count
+     * ("Student", "School"; NULL: individuals). See evidence/plausibility.h. */
+    long clusters_treatment, clusters_control;
+    double icc;
+    const char *analysis_unit;
 
     const char *where; /* provenance inside the source, e.g. "line 57" */
     long line;
@@ -157,6 +170,11 @@ typedef struct ww_record {
      * design field. */
     const char *design_basis;
     const char *allocation_unit;  /* "individual", "school", ... */
+    /* Clusters allocated per arm when allocation was by cluster (-1 not
+     * given) and the intraclass correlation of the outcomes (NAN not given);
+     * an outcome's own values win (ww_outcome_rec). */
+    long clusters_treatment, clusters_control;
+    double icc;
     const char *comparison;       /* what the comparison group received */
     long assigned_treatment, assigned_control;
     long analysed_treatment, analysed_control;

@@ -1,6 +1,6 @@
 /*
  * rigour.c — the rules engine behind rigour.h: the versioned rules table
- * (whatworks-rules/1), the study grade with its Maryland SMS and WWC
+ * (whatworks-rules/2), the study grade with its Maryland SMS and WWC
  * crosswalks, the GRADE-style certainty of a body of evidence with its
  * Foundations/EIF and Blueprints crosswalks, and the one-line comparison of a
  * grade before and after a regrade.
@@ -50,8 +50,10 @@ static const double wwc_optimistic[] = {
     1.4,  1.1,  0.9,  0.7,  0.5,  0.3                           /* 60-65 */
 };
 
-static const ww_rules rules_1 = {
-    .version = "whatworks-rules/1",
+static const ww_rules rules_2 = {
+    /* rules/2 added the plausibility, clustering and unreviewed-evidence
+     * rules at the end of this table; the study grade is as in rules/1. */
+    .version = "whatworks-rules/2",
     /* DESIGN.md 6.3; the ladder follows the Maryland SMS (What Works Growth,
      * "Guide to scoring evidence", 2016: RCT 5; IV and RDD 4; DiD, panel and
      * PSM 3; cross-section and before/after 2 and below). */
@@ -149,11 +151,48 @@ static const ww_rules rules_1 = {
             [WW_WWC_WITH_RESERVATIONS] = 3,
             [WW_WWC_DOES_NOT_MEET] = 1,
         },
+    /* Plausibility (docs/rigour.md 3). |SMD| > 3: DESIGN.md 6.2a, a
+     * whatworks choice; three standard deviations is beyond the largest
+     * effects in the distributions of education and social-policy RCTs
+     * (Kraft 2020, Educational Researcher 49(4); Lipsey et al. 2012, NCSER
+     * 2013-3000), and is what SDs typed as SEs produce. */
+    .smd_implausible_abs = 3.0,
+    /* SDs that look like standard errors. The Cochrane Handbook (v6.4,
+     * 6.5.2.2; v5.1, 7.7.3.2) warns that SDs and SEs are confused in
+     * reports and that SD = SE x sqrt(n). An SE typed as an SD inflates g by
+     * about sqrt(n), so: each arm >= 30 (large enough for that to matter),
+     * each SD below the |mean difference|, |g| > 2, and g with the SDs read
+     * as SEs (SD x sqrt(n)) at most 1, an ordinary effect. Thresholds are
+     * whatworks choices. */
+    .se_check_min_n = 30,
+    .se_suspect_smd = 2.0,
+    .se_plausible_smd = 1.0,
+    /* An SMD's sampling variance is at least about 1/n1 + 1/n2 (Hedges 1982;
+     * Borenstein et al. 2009, eq. 4.20); covariate adjustment lowers it by
+     * (1 - R^2). Below a tenth of it means R^2 > 0.9, more than pre-tests
+     * explain (Hedges & Hedberg 2007, EEPA 29(1), tables of R^2): a whatworks
+     * choice. */
+    .vi_floor_factor = 0.1,
+    /* WWC Procedures Handbook v4.1 (2020), appendix F (clustering correction
+     * for mismatched analyses, after Hedges 2007): default ICCs 0.20 for
+     * achievement outcomes and 0.10 for behavioural and attitudinal ones
+     * when a study reports none (also Procedures and Standards Handbook
+     * v2.0, 2008, appendix C). */
+    .icc_achievement = 0.20,
+    .icc_other = 0.10,
+    /* Unreviewed evidence (docs/rigour.md 2.6): a whatworks choice by
+     * analogy with GRADE's study-limitations downgrade (Guyatt et al. 2011,
+     * GRADE guidelines 4, J Clin Epidemiol 64(4):407-415): numbers nobody
+     * has checked against a report cannot support "high". The share is the
+     * start rule's "most of the weight", so one small submission cannot cap
+     * a body of reviewed trials. */
+    .provisional_weight_pct = 50.0,
+    .cap_provisional = WW_CERTAINTY_MODERATE,
 };
 
 const ww_rules *ww_rules_current(void)
 {
-    return &rules_1;
+    return &rules_2;
 }
 
 static ww_rigour_boundary resolve_boundary(ww_rigour_boundary b, const ww_rules *rules)
@@ -170,7 +209,7 @@ double ww_rigour_attrition_boundary(double overall_pct, ww_rigour_boundary bound
     size_t n, i;
     double r;
 
-    if (!rules) rules = &rules_1;
+    if (!rules) rules = &rules_2;
     if (resolve_boundary(boundary, rules) == WW_BOUNDARY_OPTIMISTIC) {
         table = rules->attrition_optimistic;
         n = rules->n_attrition_optimistic;
@@ -957,7 +996,7 @@ int ww_rigour_grade_study(ww_rigour_grade *out, const ww_rigour_input *in, const
         return ww__error(WW_EUSAGE, "rigour: reviewed rating %d out of range", in->reviewed_rating);
     if (in->n_rob && !in->rob)
         return ww__error(WW_EUSAGE, "rigour: n_rob is %zu but rob is NULL", in->n_rob);
-    if (!rules) rules = &rules_1;
+    if (!rules) rules = &rules_2;
 
     memset(&g, 0, sizeof g);
     g.rules_version = rules->version;
@@ -1322,7 +1361,7 @@ int ww_rigour_certainty(ww_certainty *out, const ww_certainty_input *in, const w
         sum += s->weight_pct;
     }
     if (!(sum > 0)) return ww__error(WW_EDATA, "rigour: the weights sum to 0");
-    if (!rules) rules = &rules_1;
+    if (!rules) rules = &rules_2;
     if (!(w = malloc(in->k * sizeof *w))) return ww__error_oom();
     for (i = 0; i < in->k; i++) w[i] = 100.0 * in->studies[i].weight_pct / sum;
 
@@ -1434,12 +1473,84 @@ int ww_rigour_certainty(ww_certainty *out, const ww_certainty_input *in, const w
             tr(&t, " → not detected\n");
     }
 
+    /* clustering: which variances carry a design effect (trace only: the
+     * correction is already in the studies' vi) */
+    {
+        size_t nd = 0;
+        double dmin = INFINITY, dmax = 0;
+        for (i = 0; i < in->k; i++) {
+            double d = in->studies[i].design_effect;
+            if (!(d > 1)) continue;
+            nd++;
+            if (d < dmin) dmin = d;
+            if (d > dmax) dmax = d;
+        }
+        if (nd == 1)
+            tr(&t,
+               "clustering: 1 of %zu studies allocated by cluster, its variance multiplied "
+               "by the design effect %.2f (1 + (m − 1) ICC, WWC Procedures Handbook v4.1 "
+               "appendix F)\n",
+               in->k, dmax);
+        else if (nd > 1)
+            tr(&t,
+               "clustering: %zu of %zu studies allocated by cluster, their variances "
+               "multiplied by design effects %.2f to %.2f (1 + (m − 1) ICC, WWC Procedures "
+               "Handbook v4.1 appendix F)\n",
+               nd, in->k, dmin, dmax);
+    }
+
+    /* plausibility: flagged effects are shown, and pooled only on request */
+    if (in->n_flagged)
+        tr(&t, "plausibility: %zu effect%s flagged as implausible %s\n", in->n_flagged,
+           in->n_flagged == 1 ? "" : "s",
+           in->flagged_included ? "included on request (each with its reason)"
+                                : "left out of this pool (each shown with its reason)");
+
     total_down =
         c.down_risk_of_bias + c.down_inconsistency + c.down_imprecision + c.down_publication_bias;
     c.level = (ww_certainty_level)((int)c.start - total_down < 1 ? 1 : (int)c.start - total_down);
+
+    /* unreviewed evidence: capped */
+    int prov_capped = 0;
+    {
+        size_t np = 0;
+        for (share = 0, i = 0; i < in->k; i++)
+            if (in->studies[i].provisional) {
+                share += w[i];
+                np++;
+            }
+        if (np) {
+            int capped = share >= rules->provisional_weight_pct - 1e-9;
+            if (in->k == 1)
+                tr(&t, "unreviewed: rests on one unreviewed study (self-submitted, not yet "
+                       "reviewed)");
+            else
+                tr(&t, "unreviewed: %zu of %zu studies not yet reviewed carry %.1f%% of the weight",
+                   np, in->k, share);
+            if (capped) {
+                if (in->k > 1) tr(&t, " (≥ %.0f%%)", rules->provisional_weight_pct);
+                tr(&t, " → at most %s",
+                   ww_certainty_name((ww_certainty_level)rules->cap_provisional));
+                if ((int)c.level > rules->cap_provisional) {
+                    c.level = (ww_certainty_level)rules->cap_provisional;
+                    prov_capped = 1;
+                    tr(&t, " → capped\n");
+                } else {
+                    tr(&t, " → no change\n");
+                }
+                advise(&t,
+                       "a review of the unreviewed stud%s against %s report%s would lift "
+                       "the cap on certainty",
+                       np == 1 ? "y" : "ies", np == 1 ? "its" : "their", np == 1 ? "" : "s");
+            } else {
+                tr(&t, " (< %.0f%%) → no cap\n", rules->provisional_weight_pct);
+            }
+        }
+    }
+
     tr(&t, "certainty: %s (start %s", ww_certainty_name(c.level), ww_certainty_name(c.start));
     if (!total_down) {
-        tr(&t, "; no downgrade)\n");
+        tr(&t, "; no downgrade%s)\n", prov_capped ? "; capped: unreviewed" : "");
     } else {
         const char *sep = "; ";
         if (c.down_risk_of_bias) {
@@ -1455,7 +1566,7 @@ int ww_rigour_certainty(ww_certainty *out, const ww_certainty_input *in, const w
             sep = ", ";
         }
         if (c.down_publication_bias) tr(&t, "%s−1 publication bias", sep);
-        tr(&t, ")\n");
+        tr(&t, "%s)\n", prov_capped ? "; capped: unreviewed" : "");
     }
 
     eif_crosswalk(&t, &c, in, rules);

@@ -14,7 +14,7 @@
  *    Foundations/EIF-style level and a Blueprints-style tier.
  *
  * Every threshold, boundary and cap lives in one versioned rules table
- * (ww_rules, version "whatworks-rules/1"); docs/rigour.md names the source of
+ * (ww_rules, version "whatworks-rules/2"); docs/rigour.md names the source of
  * each rule (document, section, table) and says where whatworks made its own
  * choice. Every grade carries an explanation trace: one line per step, with
  * the step's inputs and its effect, e.g.
@@ -50,7 +50,7 @@ typedef enum ww_rigour_boundary {
 /* Every number a grade depends on. Levels run 0-5; a "cap" is the highest
  * level a study may keep once the rule fires (5 means no cap). */
 typedef struct ww_rules {
-    const char *version; /* "whatworks-rules/1"; stored beside every grade */
+    const char *version; /* "whatworks-rules/2"; stored beside every grade */
 
     /* Base level by design, indexed by ww_design. */
     int design_level[WW_RIGOUR_N_DESIGNS];
@@ -111,9 +111,29 @@ typedef struct ww_rules {
      * known but the rating implies one; cap: the level the rating allows. */
     int reviewed_base_level[4];
     int cap_reviewed[4];
+
+    /* Plausibility of one effect (evidence/plausibility.h); each flag keeps
+     * the effect out of the default pooled results. */
+    double smd_implausible_abs; /* |SMD| above this: implausible */
+    long se_check_min_n;        /* arms at least this large for the SD-as-SE rule */
+    double se_suspect_smd;      /* |g| above this, each SD < |mean difference| ... */
+    double se_plausible_smd;    /* ... and |g| with SD x sqrt(n) at most this */
+    double vi_floor_factor;     /* an SMD's vi below this x (1/n1 + 1/n2): too small */
+
+    /* Clustering: variances of individual-level analyses of cluster-allocated
+     * studies are multiplied by the design effect 1 + (m - 1) ICC. Default
+     * ICCs when none is reported: */
+    double icc_achievement; /* outcome domains of academic achievement */
+    double icc_other;       /* every other domain (behaviour, attitudes, ...) */
+
+    /* Unreviewed (provisional, self-submitted) evidence: a body of evidence
+     * whose unreviewed studies carry at least provisional_weight_pct of the
+     * weight can reach at most cap_provisional (a ww_certainty_level). */
+    double provisional_weight_pct;
+    int cap_provisional;
 } ww_rules;
 
-/* The rules this library grades with (whatworks-rules/1). Never NULL; the
+/* The rules this library grades with (whatworks-rules/2). Never NULL; the
  * table is static and read-only. */
 const ww_rules *ww_rules_current(void);
 
@@ -281,6 +301,9 @@ typedef struct ww_certainty_study {
                                    * when unknown (used only to look for harm) */
     double followup_months;       /* months after the intervention ended at which
                                    * the outcome was measured; NAN unknown */
+    int provisional;              /* 1: self-submitted, not yet reviewed */
+    double design_effect;         /* the clustering correction its vi carries (> 1);
+                                   * 0, 1 or NAN: none */
 } ww_certainty_study;
 
 typedef struct ww_certainty_input {
@@ -289,6 +312,10 @@ typedef struct ww_certainty_input {
     const ww_meta_result *pooled; /* estimate, CI and I^2 of the synthesis */
     int direction;                /* +1: larger effects favour the intervention; -1: smaller */
     double egger_p;               /* Egger's test p (ww_meta_egger); NAN when not run */
+    /* Effects of this body flagged as implausible (evidence/plausibility.h):
+     * how many, and whether they are in the pool (1) or were left out (0). */
+    size_t n_flagged;
+    int flagged_included;
 } ww_certainty_input;
 
 /* A body-of-evidence grade; release its strings with

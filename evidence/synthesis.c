@@ -44,7 +44,7 @@ int ww_synthesise(ww_synth_result *out, ww_synth_study *studies, const ww_synth_
     int *count = NULL;
     int64_t *ids = NULL;
     size_t k = 0;
-    ww_meta_opts opts = {0};
+    ww_meta_pool_opts opts = {0};
     ww_meta_result res;
     int error = 0;
 

@@ -124,6 +124,27 @@ static int sink_judgement(void *ctx, const ww_judgement *j)
     return 0;
 }
 
+static int sink_unit_cost(void *ctx, const ww_unit_cost *u)
+{
+    (void)ctx;
+    touch_str(u->dataset);
+    touch_str(u->licence);
+    touch_str(u->code);
+    touch_str(u->description);
+    touch_str(u->agency);
+    touch_str(u->agency_detail);
+    touch_str(u->fiscal_price_year);
+    touch_str(u->economic_price_year);
+    touch_str(u->social_price_year);
+    touch_str(u->confidence);
+    touch_str(u->source_text);
+    touch_str(u->comment);
+    touch_str(u->sheet);
+    touch_str(u->cell);
+    if (u->fiscal == u->fiscal || u->economic == u->economic || u->social == u->social) sink_bytes++;
+    return 0;
+}
+
 static int sink_text(void *ctx, const char *title, const char *body)
 {
     (void)ctx;
@@ -143,6 +164,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sink.text = sink_text;
     sink.pooled = sink_pooled;
     sink.judgement = sink_judgement;
+    sink.unit_cost = sink_unit_cost;
     if (ww_diags__new(&diags) < 0) return 0;
     (void)WW_FUZZ_IMPORTER.sniff(&in);
     (void)WW_FUZZ_IMPORTER.parse(&in, diags, &sink);

@@ -50,7 +50,11 @@ seed pilot_csv tests/fixtures/pilot_csv/*.csv data/examples/*.csv data/templates
 seed report tests/fixtures/report/* "$shared"/stat-extraction/*.htm
 seed extract tests/fixtures/report/* "$shared"/stat-extraction/*.htm
 seed_head extract "$shared/stat-extraction/statcheck_manually_extracted_stats.csv" 60
+# workbooks: the real GMCA workbook (zip bytes are not text, so no head of it)
+seed xlsx "$shared"/economics/*.xlsx
+seed gmca_unit_costs "$shared"/economics/*.xlsx
 seed flows tests/fixtures/case/*.csv
+seed meta_csv tests/fixtures/meta/*.csv
 seed csv tests/fixtures/case/*.csv tests/fixtures/meta/*.csv tests/fixtures/wwc/*.csv \
     tests/fixtures/pilot_csv/*.csv "$shared"/economics/*.csv
 mkdir -p "$seeds/query"
@@ -69,8 +73,11 @@ for bin in "$@"; do
     name=${name#fuzz_}
     mkdir -p "$corpus/$name" "$seeds/$name"
     log=$build/fuzz-$name.log
+    # a zip's directory is at its end: a workbook seed must fit whole
+    max_len=65536
+    case $name in xlsx | gmca_unit_costs) max_len=524288 ;; esac
     WW_TOP=$top "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2560 \
-        -max_len=65536 -print_final_stats=1 -artifact_prefix="$artifacts/$name-" \
+        -max_len="$max_len" -print_final_stats=1 -artifact_prefix="$artifacts/$name-" \
         "$corpus/$name" "$seeds/$name" > "$log" 2>&1
     rc=$?
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)

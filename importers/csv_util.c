@@ -16,6 +16,8 @@
  * hostile file cannot make either grow a buffer past it.
  */
 #include <csv.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -546,4 +548,170 @@ size_t ww_csv__sniff_header(const unsigned char *data, size_t size, size_t windo
         i++;
     }
     return count;
+}
+
+/* ---- whole documents ---------------------------------------------------- */
+
+int ww_csv__read_file(unsigned char **out, size_t *size, const char *path, size_t cap)
+{
+    FILE *fp = fopen(path, "rb");
+    unsigned char *buf = NULL;
+    size_t len = 0, alloc = 0;
+    int error = 0;
+
+    *out = NULL;
+    *size = 0;
+    if (!fp) {
+        int e = errno;
+        return ww__error(e == ENOENT ? WW_ENOTFOUND : WW_EIO, "%s: %s", path, strerror(e));
+    }
+    for (;;) {
+        size_t got;
+        if (len == alloc) {
+            size_t na = alloc ? 2 * alloc : 65536;
+            unsigned char *nb;
+            if (alloc > cap) break;
+            if (!(nb = realloc(buf, na + 1))) {
+                error = ww__error_oom();
+                goto done;
+            }
+            buf = nb;
+            alloc = na;
+        }
+        errno = 0;
+        got = fread(buf + len, 1, alloc - len, fp);
+        len += got;
+        if (got == 0) break;
+    }
+    if (ferror(fp)) {
+        /* A directory opens but cannot be read: there is no such file. */
+        int e = errno;
+        error = ww__error(e == EISDIR ? WW_ENOTFOUND : WW_EIO, "%s: %s", path,
+                          e ? strerror(e) : "read error");
+        goto done;
+    }
+    if (len > cap) {
+        error = ww__error(WW_EDATA, "%s: larger than %zu MiB", path, cap >> 20);
+        goto done;
+    }
+    if (!buf && !(buf = malloc(1))) {
+        error = ww__error_oom();
+        goto done;
+    }
+    buf[len] = '\0';
+    *out = buf;
+    *size = len;
+    buf = NULL;
+done:
+    free(buf);
+    fclose(fp);
+    return error;
+}
+
+void ww_csv__doc_free(ww_csv_doc *doc)
+{
+    if (!doc) return;
+    ww_arena__free(doc->arena);
+    free(doc->records);
+    free(doc);
+}
+
+/* Keep a well-formed record: its fields into the arena. */
+static int keep_record(ww_csv_doc *doc, const ww_csv_row *row)
+{
+    ww_csv_record *rec;
+    if (doc->n == doc->alloc) {
+        size_t na = doc->alloc ? 2 * doc->alloc : 64;
+        ww_csv_record *grown = realloc(doc->records, na * sizeof *grown);
+        if (!grown) return ww__error_oom();
+        doc->records = grown;
+        doc->alloc = na;
+    }
+    rec = &doc->records[doc->n];
+    rec->line = row->line;
+    rec->n_fields = row->n_fields;
+    rec->fields =
+        ww_arena__alloc(doc->arena, (row->n_fields ? row->n_fields : 1) * sizeof *rec->fields);
+    if (!rec->fields) return ww__error_oom();
+    for (size_t i = 0; i < row->n_fields; i++)
+        if (!(rec->fields[i] = ww_arena__strndup(doc->arena, row->fields[i], row->lengths[i])))
+            return ww__error_oom();
+    doc->n++;
+    return 0;
+}
+
+int ww_csv__read_doc(ww_csv_doc **out, const unsigned char *data, size_t size, size_t field_max,
+                     int literal_quotes, const char *name, ww_diags *diags)
+{
+    ww_csv_doc *doc = NULL;
+    ww_csv *r = NULL;
+    ww_csv_row row;
+    long bad_line;
+    int error = 0, bad = 0, more;
+
+    *out = NULL;
+    if ((bad_line = ww_csv__bad_utf8_line(data, size)) > 0) {
+        if ((error = ww_diags__add(diags, 0, name, bad_line, "file", "not valid UTF-8 text")) < 0)
+            return error;
+        return WW_EDATA;
+    }
+    if (!(doc = calloc(1, sizeof *doc))) return ww__error_oom();
+    if ((error = ww_arena__new(&doc->arena)) < 0 ||
+        (error = ww_csv__open(&r, data, size, field_max)) < 0)
+        goto done;
+    ww_csv__literal_quotes(r, literal_quotes);
+    while ((more = ww_csv__next(r, &row)) == 1) {
+        if (row.status == WW_CSV_ROW) {
+            if ((error = keep_record(doc, &row)) < 0) goto done;
+            continue;
+        }
+        bad = 1;
+        if (row.status == WW_CSV_TOO_LONG)
+            error =
+                ww_diags__add(diags, 0, name, row.line, "file",
+                              "field %zu is longer than %zu bytes", row.bad_field + 1, field_max);
+        else
+            error = ww_diags__add(diags, 0, name, row.line, "file",
+                                  "not well-formed CSV, e.g. a stray or unclosed quote (%s)",
+                                  row.problem);
+        if (error < 0) goto done;
+    }
+    if (more < 0) {
+        error = more;
+        goto done;
+    }
+    if (bad) error = WW_EDATA;
+done:
+    ww_csv__free(r);
+    if (error < 0) {
+        ww_csv__doc_free(doc);
+        return error;
+    }
+    *out = doc;
+    return 0;
+}
+
+long ww_csv__find_column(const ww_csv_record *header, const char *name)
+{
+    size_t want = strlen(name);
+    for (size_t i = 0; i < header->n_fields; i++) {
+        const char *h = header->fields[i];
+        size_t hl;
+        while (*h == ' ' || *h == '\t') h++;
+        hl = strlen(h);
+        while (hl && (h[hl - 1] == ' ' || h[hl - 1] == '\t')) hl--;
+        if (hl == want && names_equal(h, hl, name)) return (long)i;
+    }
+    return -1;
+}
+
+const char *ww_csv__cell(const ww_csv_record *record, long col)
+{
+    return col >= 0 && (size_t)col < record->n_fields ? record->fields[col] : "";
+}
+
+int ww_csv__is_blank(const char *s)
+{
+    while (*s == ' ' || *s == '\t') s++;
+    return *s == '\0';
 }

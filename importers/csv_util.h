@@ -22,6 +22,8 @@
 
 #include <stddef.h>
 
+#include "../util/util.h"
+
 /* A reader over bytes held by the caller (they must outlive it). */
 typedef struct ww_csv ww_csv;
 
@@ -107,5 +109,51 @@ void ww_csv__map_header(const ww_csv_row *header, const ww_csv_column *table, si
 /* Trim ASCII white space and U+00A0 (no-break space, common in text pasted
  * from the web) from both ends of s, in place; returns s. */
 char *ww_csv__trim(char *s);
+
+/* ---- whole documents ---------------------------------------------------- */
+
+/* Read the file at path whole, refusing more than cap bytes. *out is
+ * NUL-terminated (the NUL not counted in *size); free() it.
+ * @return 0; WW_ENOTFOUND (no such file, or a directory), WW_EIO (another
+ *         failure to open or read it: the message says which), WW_EDATA
+ *         (larger than cap: the message is "PATH: larger than N MiB"),
+ *         WW_ENOMEM */
+int ww_csv__read_file(unsigned char **out, size_t *size, const char *path, size_t cap);
+
+/* One well-formed record of a document, with the line it starts on. */
+typedef struct ww_csv_record {
+    long line;
+    size_t n_fields;
+    const char **fields; /* NUL-terminated; unquoted fields trimmed, as above */
+} ww_csv_record;
+
+/* Every well-formed record of an input, header first, in memory. */
+typedef struct ww_csv_doc {
+    ww_csv_record *records;
+    size_t n;
+    size_t alloc;
+    ww_arena *arena; /* the fields' text */
+} ww_csv_doc;
+
+/* Read data[0..size) into a document. Problems go to diags, each as
+ * "name:LINE: file: ...": the first line that is not UTF-8 (or holds a NUL),
+ * then nothing else is read; every malformed record ("not well-formed CSV,
+ * e.g. a stray or unclosed quote (why)"); every field longer than field_max.
+ * With literal_quotes, ww_csv__literal_quotes() is on.
+ * @param[out] out  release with ww_csv__doc_free(); NULL unless 0 is returned
+ * @return 0; WW_EDATA when a problem was reported; WW_ENOMEM */
+int ww_csv__read_doc(ww_csv_doc **out, const unsigned char *data, size_t size, size_t field_max,
+                     int literal_quotes, const char *name, ww_diags *diags);
+void ww_csv__doc_free(ww_csv_doc *doc);
+
+/* The index of the field of record header named name (ASCII case ignored,
+ * spaces and tabs around it too), or -1. */
+long ww_csv__find_column(const ww_csv_record *header, const char *name);
+
+/* Field col of record, or "" when col is negative or past its end. */
+const char *ww_csv__cell(const ww_csv_record *record, long col);
+
+/* 1 when s holds nothing but spaces and tabs. */
+int ww_csv__is_blank(const char *s);
 
 #endif

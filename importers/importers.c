@@ -14,6 +14,7 @@ const ww_importer *const ww_importers__all[] = {
     &ww_importer_wwc_reports,
     &ww_importer_pilot_csv,
     &ww_importer_report,
+    &ww_importer_gmca_unit_costs,
     NULL,
 };
 

@@ -74,6 +74,31 @@ typedef struct ww_judgement {
     long line;
 } ww_judgement;
 
+/* One unit cost as a reference dataset publishes it (the Greater Manchester
+ * Unit Cost Database: a cost or saving per unit, by the agency that bears it,
+ * in fiscal, economic and social values, each with its own price year).
+ * Strings are valid only during the call; NULL when not given; values NAN
+ * when not given. Price years are as the source writes them ("2008/09"). */
+typedef struct ww_unit_cost {
+    const char *dataset;       /* the source's own title, e.g. "Unit Cost Database (v.1.4)" */
+    const char *licence;       /* the licence the source states, or NULL */
+    const char *code;          /* the source's id: "SS15.0" */
+    const char *category;      /* e.g. "SOCIAL SERVICES" */
+    const char *detail;        /* e.g. "PROGRAMMES" */
+    const char *description;   /* what the unit cost is */
+    const char *unit;          /* "Per participant", "Per year", ... */
+    const char *agency;        /* the agency bearing the cost / making the saving */
+    const char *agency_detail; /* its second level ("Social Services", "Acute Trust") */
+    double fiscal, economic, social;
+    const char *fiscal_price_year, *economic_price_year, *social_price_year;
+    const char *confidence;    /* the source's grade as written (GMCA: RAG "G", "A", "R") */
+    const char *source_text;   /* the document the figure comes from */
+    const char *comment;
+    const char *sheet;         /* the sheet it is on */
+    const char *cell;          /* the cell of its code, e.g. "C113" */
+    long line;                 /* the sheet row, for diagnostics */
+} ww_unit_cost;
+
 /* Where records go. `record` returns 0 to continue or a negative ww_error to
  * stop the import (the importer then returns that code). The record and its
  * strings are only valid during the call. */
@@ -86,6 +111,8 @@ typedef struct ww_sink {
     int (*pooled)(void *ctx, const ww_pooled_check *check);
     /* optional (may be NULL): a review body's published judgement */
     int (*judgement)(void *ctx, const ww_judgement *j);
+    /* optional (may be NULL): a unit cost from a reference dataset */
+    int (*unit_cost)(void *ctx, const ww_unit_cost *u);
 } ww_sink;
 
 typedef struct ww_importer {
@@ -117,6 +144,7 @@ extern const ww_importer ww_importer_wwc_studies; /* "wwc-studies": judgements o
 extern const ww_importer ww_importer_wwc_reports; /* "wwc-intervention-reports": judgements only */
 extern const ww_importer ww_importer_pilot_csv;
 extern const ww_importer ww_importer_report;
+extern const ww_importer ww_importer_gmca_unit_costs; /* "gmca-unit-costs": unit costs only */
 
 /* The submission format's XML namespace and the XSD text compiled in. */
 #define WW_SUBMISSION_NS "urn:whatworks:submission:1"

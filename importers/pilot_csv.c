@@ -114,6 +114,9 @@ enum pcol {
     P_ESTIMATE,
     P_CI_LOW,
     P_CI_HIGH,
+    P_CLUSTERS_T, /* optional: allocation by cluster (docs/pilot-csv.md) */
+    P_CLUSTERS_C,
+    P_ICC,
     N_PCOLS
 };
 
@@ -171,6 +174,9 @@ static const struct pcol_spec {
     [P_ESTIMATE] = {"estimate", T_NUMBER, 0},
     [P_CI_LOW] = {"ci_low", T_NUMBER, 0},
     [P_CI_HIGH] = {"ci_high", T_NUMBER, 0},
+    [P_CLUSTERS_T] = {"clusters_treatment", T_COUNT, 0},
+    [P_CLUSTERS_C] = {"clusters_control", T_COUNT, 0},
+    [P_ICC] = {"icc", T_NUMBER, 0},
 };
 
 /* The three ways to give a result; a row fills exactly one. */
@@ -823,6 +829,25 @@ static void read_outcome(pilot_ctx *c, ww_csv_row *row, ww_outcome_rec *o)
                         "");
     } else {
         read_reported(c, line, v, o);
+    }
+
+    /* Allocation by cluster: both arms' clusters or neither, never more
+     * clusters than people; an ICC is a correlation, 0 to 1. */
+    if ((v[P_CLUSTERS_T].text != NULL) != (v[P_CLUSTERS_C].text != NULL))
+        ERR(c, line, v[P_CLUSTERS_T].text ? "clusters_control" : "clusters_treatment",
+            "missing: give the clusters of both arms, or of neither");
+    if (v[P_CLUSTERS_T].ok) o->clusters_treatment = v[P_CLUSTERS_T].count;
+    if (v[P_CLUSTERS_C].ok) o->clusters_control = v[P_CLUSTERS_C].count;
+    check_not_above(c, line, P_CLUSTERS_T, o->clusters_treatment, P_ASSIGNED_T,
+                    rec->assigned_treatment, "; an arm cannot have more clusters than people");
+    check_not_above(c, line, P_CLUSTERS_C, o->clusters_control, P_ASSIGNED_C, rec->assigned_control,
+                    "; an arm cannot have more clusters than people");
+    if (v[P_ICC].ok) {
+        if (v[P_ICC].number >= 0 && v[P_ICC].number <= 1)
+            o->icc = v[P_ICC].number;
+        else
+            ERR(c, line, "icc", "must be between 0 and 1 (an intraclass correlation), got %g",
+                v[P_ICC].number);
     }
 }
 

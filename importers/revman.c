@@ -410,8 +410,7 @@ typedef struct rm_ctx {
     /* studies */
     rm_study *studies;
     size_t n_studies, alloc_studies;
-    size_t *hash; /* index + 1; 0 empty */
-    size_t hash_size;
+    ww_strmap study_index; /* study id -> index in studies */
     long cur_study;
     /* the REFERENCE being read */
     int in_ref, ref_primary;
@@ -1037,50 +1036,10 @@ static int precheck(rm_ctx *c)
 
 /* ---- the study table ------------------------------------------------------------ */
 
-static size_t hash_str(const char *s)
-{
-    size_t h = 1469598103934665603ULL & SIZE_MAX;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * (size_t)1099511628211ULL;
-    return h;
-}
-
 static long find_study(const rm_ctx *c, const char *id)
 {
-    size_t mask, h;
-    if (!c->hash_size) return -1;
-    mask = c->hash_size - 1;
-    for (h = hash_str(id) & mask; c->hash[h]; h = (h + 1) & mask)
-        if (!strcmp(c->studies[c->hash[h] - 1].id, id)) return (long)(c->hash[h] - 1);
-    return -1;
-}
-
-/* Index study i, growing the table to keep it at most half full. */
-static void hash_add(rm_ctx *c, size_t i)
-{
-    size_t mask;
-    if ((c->n_studies + 1) * 2 > c->hash_size) {
-        size_t size = c->hash_size ? c->hash_size * 2 : 64;
-        size_t *grown = calloc(size, sizeof *grown);
-        if (!grown) {
-            oom(c);
-            return;
-        }
-        for (size_t k = 0; k < c->hash_size; k++) {
-            size_t h;
-            if (!c->hash[k]) continue;
-            for (h = hash_str(c->studies[c->hash[k] - 1].id) & (size - 1); grown[h];
-                 h = (h + 1) & (size - 1))
-                continue;
-            grown[h] = c->hash[k];
-        }
-        free(c->hash);
-        c->hash = grown;
-        c->hash_size = size;
-    }
-    mask = c->hash_size - 1;
-    size_t h = hash_str(c->studies[i].id) & mask;
-    while (c->hash[h]) h = (h + 1) & mask;
-    c->hash[h] = i + 1;
+    size_t i;
+    return ww_strmap__get(&c->study_index, id, &i) ? (long)i : -1;
 }
 
 /* The name a study ID stands for: without "STD-" and with .NET's XML-name
@@ -1175,8 +1134,8 @@ static void start_study(rm_ctx *c, long line, int included)
         st->name = decode_study_id(c, id);
     }
     if (!st->name) return;
+    if (ww_strmap__put(&c->study_index, st->id, c->n_studies) < 0) oom(c);
     c->n_studies++;
-    hash_add(c, c->n_studies - 1);
     c->cur_study = (long)c->n_studies - 1;
 }
 
@@ -2221,35 +2180,13 @@ static void analysis_fill(rm_ctx *c, ww_revman_analysis *a, const char *name, co
  *
  * RevMan 5 stores its own pooled result on each outcome and subgroup
  * (EFFECT_SIZE, CI_START, CI_END, TAU2, I2, CHI2, Z). When one closes, the
- * rows RevMan pooled are pooled again here by RevMan's method; both go to the
- * sink's `pooled` callback, a difference beyond RM_POOL_TOL relative is one
- * warning for the analysis, and a summary warning ends the file. Records are
- * not touched. RevMan's methods are those of Deeks & Higgins (2010),
- * "Statistical algorithms in Review Manager 5", as R's meta package follows
- * them for RevMan (metabin with RR.Cochrane, Q.Cochrane and MH.exact = FALSE;
- * metacont with exact.smd = FALSE); on CD000023 they reproduce all 41 of
- * RevMan's analyses to 1e-13 (docs/revman.md):
- *  - Rows: those marked ESTIMABLE="NO" are left out, and so are 2x2 tables
- *    with no events in both arms (for OR and Peto also only events in both),
- *    which RevMan marks so; RD keeps every table. Rows this importer skips
- *    (no data entered, an SD of 0) are not pooled either.
- *  - A row's inverse-variance effect: OR and RR with 0.5 added to every cell
- *    of a table with a zero cell (so 1 to each arm's total, as effect.h does);
- *    RD from the raw counts, its variance from the corrected cells; Peto
- *    (O - E) / V and 1 / V, uncorrected; MD m1 - m2 with sd1^2/n1 + sd2^2/n2;
- *    SMD Hedges' adjusted g with J = 1 - 3 / (4N - 9) and RevMan's variance
- *    N / (n1 n2) + g^2 / (2 (N - 3.94)), not metafor's; generic rows as given.
- *  - Fixed effect: Mantel-Haenszel on the tables, 0.5 added to every cell of
- *    a table with a zero cell for OR and RR (RD: raw counts, Greenland &
- *    Robins variance); Peto's method on the raw tables; else inverse variance.
- *  - Heterogeneity: Q about the fixed-effect estimate (for MH, about the MH
- *    estimate) with the rows' inverse-variance weights, on k - 1 df;
- *    I^2 = 100 (Q - df) / Q, 0 when Q <= df or k = 1.
- *  - Random effects: DerSimonian & Laird with tau^2 from that Q (for MH the Q
- *    about the MH estimate, which no meta.h method does: computed here), then
- *    inverse variance with weights 1 / (v_i + tau^2) and a z test; a single
- *    study has tau^2 = 0.
- *  - RevMan stores |z|; its CI is at CI_TOTAL percent (90, 95 or 99).
+ * rows RevMan pooled are pooled again by RevMan's method (evidence/meta.h,
+ * "RevMan 5's methods": ww_meta_revman_pool_tables(), ww_meta_revman_pool());
+ * both go to the sink's `pooled` callback, a difference beyond RM_POOL_TOL
+ * relative is one warning for the analysis, and a summary warning ends the
+ * file. Records are not touched. Rows marked ESTIMABLE="NO", and rows this
+ * importer skips (no data entered, an SD of 0), are not pooled; RevMan
+ * stores |z|, and its CI is at CI_TOTAL percent (90, 95 or 99).
  */
 
 #define RM_POOL_TOL 1e-6
@@ -2316,66 +2253,12 @@ static void pool_row(rm_ctx *c, const ww_outcome_rec *r)
     }
 }
 
-/* 1 for a table RevMan leaves out of a pooled result (see above). */
-static int table_left_out(const ww_meta_table *t, ww_meta_measure m, int scheme)
-{
-    if (m == WW_META_RD) return 0;
-    if (m == WW_META_RR && scheme != POOL_PETO) return t->ai == 0 && t->ci == 0;
-    return (t->ai == 0 && t->ci == 0) || (t->bi == 0 && t->di == 0);
-}
-
-/* A table's inverse-variance effect and variance as RevMan computes them. */
-static int table_effect(double *y, double *v, const ww_meta_table *t, ww_meta_measure m,
-                        int scheme)
-{
-    double a = t->ai, b = t->bi, cc = t->ci, d = t->di, n1 = a + b, n2 = cc + d;
-    ww_effect e;
-    int error;
-    if (scheme == POOL_PETO) {
-        double n = n1 + n2, var = (a + cc) * (b + d) * (n1 / n) * (n2 / n) / (n - 1);
-        *y = (a - (a + cc) * n1 / n) / var;
-        *v = 1 / var;
-        return 0;
-    }
-    if (m == WW_META_RD) {
-        *y = a / n1 - cc / n2;
-        if (a * b * cc * d == 0) {
-            a += 0.5, b += 0.5, cc += 0.5, d += 0.5;
-            n1 += 1, n2 += 1;
-        }
-        *v = a * b / (n1 * n1 * n1) + cc * d / (n2 * n2 * n2);
-        return 0;
-    }
-    error = m == WW_META_OR ? ww_effect_log_or(&e, a, b, cc, d) : ww_effect_log_rr(&e, a, b, cc, d);
-    *y = e.yi;
-    *v = e.vi;
-    return error;
-}
-
-/* RevMan 5's standardised mean difference for a CONT row (see above). */
-static void smd_revman(double *y, double *v, const double *r)
-{
-    double n1 = r[2], n2 = r[5], n = n1 + n2;
-    double s = sqrt(((n1 - 1) * r[1] * r[1] + (n2 - 1) * r[4] * r[4]) / (n - 2));
-    double g = (r[0] - r[3]) / s * (1 - 3 / (4 * n - 9));
-    *y = g;
-    *v = n / (n1 * n2) + g * g / (2 * (n - 3.94));
-}
-
 /* The normal quantile for a two-sided CI at RevMan's levels; NAN for others. */
 static double ci_crit(double level_pct)
 {
-    if (level_pct == 95) return 1.959963984540054;
-    if (level_pct == 90) return 1.6448536269514722;
-    if (level_pct == 99) return 2.5758293035489004;
+    if (level_pct == 90 || level_pct == 95 || level_pct == 99)
+        return ww_meta_normal_crit(level_pct);
     return NAN;
-}
-
-/* I^2 in percent from Q on k - 1 df, as RevMan defines it. */
-static double i2_of(double q, size_t k)
-{
-    double df = (double)k - 1;
-    return k > 1 && q > df ? 100 * (q - df) / q : 0;
 }
 
 /* Which method pools the open outcome: 0, or 1 with why set. */
@@ -2409,28 +2292,6 @@ static int pool_scheme(const rm_outcome *o, int *scheme, ww_meta_measure *measur
     return 0;
 }
 
-/* DerSimonian-Laird random effects from a given Q, as RevMan does after
- * Mantel-Haenszel: tau^2 = max(0, (Q - df) / (sum w - sum w^2 / sum w)),
- * w = 1 / v, then weights 1 / (v + tau^2). */
-static void dl_from_q(double *est, double *se, double *tau2, const double *y, const double *v,
-                      size_t k, double q)
-{
-    double sw = 0, sw2 = 0, swy = 0;
-    for (size_t i = 0; i < k; i++) {
-        sw += 1 / v[i];
-        sw2 += 1 / (v[i] * v[i]);
-    }
-    *tau2 = k > 1 ? fmax(0, (q - ((double)k - 1)) / (sw - sw2 / sw)) : 0;
-    sw = 0;
-    for (size_t i = 0; i < k; i++) {
-        double w = 1 / (v[i] + *tau2);
-        sw += w;
-        swy += w * y[i];
-    }
-    *est = swy / sw;
-    *se = sqrt(1 / sw);
-}
-
 /* Pool rows[0..n) as RevMan did for the open outcome. Returns 0 with *out
  * filled, 1 when ours cannot be computed (why says why), or a negative
  * ww_error (out of memory). */
@@ -2439,11 +2300,10 @@ static int pool_ours(rm_ctx *c, const rm_prow *rows, size_t n, rm_ours *out, cha
 {
     const rm_outcome *o = &c->out;
     ww_meta_measure measure;
+    ww_meta_revman_result res;
     ww_meta_table *t = NULL;
-    ww_meta_result res;
-    double *y = NULL, *v = NULL, est = 0, se = 0, q = 0, tau2 = 0, crit;
+    double *y = NULL, *v = NULL, crit;
     int scheme, random = o->random == 1, ratio, error = 0, result = 1;
-    size_t k = 0;
 
     if (pool_scheme(o, &scheme, &measure, why, why_n)) return 1;
     ratio = o->type == T_DICH ? measure != WW_META_RD : o->type == T_CONT ? 0 : o->ratio;
@@ -2451,66 +2311,40 @@ static int pool_ours(rm_ctx *c, const rm_prow *rows, size_t n, rm_ours *out, cha
         snprintf(why, why_n, "none of its rows has an effect RevMan could estimate");
         return 1;
     }
-    t = malloc(n * sizeof *t);
-    y = malloc(n * sizeof *y);
-    v = malloc(n * sizeof *v);
-    if (!t || !y || !v) {
-        error = ww__error_oom();
-        goto done;
-    }
-    for (size_t i = 0; i < n && error == 0; i++) {
-        const double *r = rows[i].v;
-        if (o->type == T_DICH) {
+    if (o->type == T_DICH) {
+        static const ww_meta_revman_method methods[] = {WW_META_REVMAN_MH, WW_META_REVMAN_PETO,
+                                                        WW_META_REVMAN_IV};
+        if (!(t = malloc(n * sizeof *t))) {
+            error = ww__error_oom();
+            goto done;
+        }
+        for (size_t i = 0; i < n; i++) {
+            const double *r = rows[i].v;
             ww_meta_table tab = {r[0], r[1] - r[0], r[2], r[3] - r[2]};
-            if (table_left_out(&tab, measure, scheme)) continue;
-            if ((error = table_effect(&y[k], &v[k], &tab, measure, scheme)) < 0) break;
-            if (scheme == POOL_MH && measure != WW_META_RD &&
-                tab.ai * tab.bi * tab.ci * tab.di == 0) {
-                tab.ai += 0.5;
-                tab.bi += 0.5;
-                tab.ci += 0.5;
-                tab.di += 0.5;
+            t[i] = tab;
+        }
+        error = ww_meta_revman_pool_tables(&res, t, n, measure, methods[scheme], random);
+    } else {
+        y = malloc(n * sizeof *y);
+        v = malloc(n * sizeof *v);
+        if (!y || !v) {
+            error = ww__error_oom();
+            goto done;
+        }
+        for (size_t i = 0; i < n; i++) {
+            const double *r = rows[i].v;
+            if (o->type == T_CONT) {
+                ww_effect e;
+                ww_meta_revman_continuous(&e, !strcmp(o->metric, "SMD"), r[0], r[1], r[2], r[3],
+                                          r[4], r[5]);
+                y[i] = e.yi;
+                v[i] = e.vi;
+            } else {
+                y[i] = r[0];
+                v[i] = r[1] * r[1];
             }
-            t[k] = tab;
-        } else if (o->type == T_CONT && !strcmp(o->metric, "SMD")) {
-            smd_revman(&y[k], &v[k], r);
-        } else if (o->type == T_CONT) {
-            y[k] = r[0] - r[3];
-            v[k] = r[1] * r[1] / r[2] + r[4] * r[4] / r[5];
-        } else {
-            y[k] = r[0];
-            v[k] = r[1] * r[1];
         }
-        k++;
-    }
-    if (error == 0 && k == 0) {
-        snprintf(why, why_n, "every row has no events, or only events, in both arms");
-        goto done;
-    }
-    if (error == 0 && scheme == POOL_MH) {
-        ww_meta_opts opts = {WW_META_MH, 0, WW_META_RD_VAR_GR};
-        if ((error = ww_meta_pool_tables(&res, NULL, t, k, measure, &opts)) == 0) {
-            est = res.estimate;
-            se = res.se;
-            for (size_t i = 0; i < k && k > 1; i++) q += (y[i] - est) * (y[i] - est) / v[i];
-            if (random) dl_from_q(&est, &se, &tau2, y, v, k, q);
-        }
-    } else if (error == 0 && scheme == POOL_PETO && !random) {
-        ww_meta_opts opts = {WW_META_PETO, 0, WW_META_RD_VAR_SGR};
-        if ((error = ww_meta_pool_tables(&res, NULL, t, k, WW_META_OR, &opts)) == 0) {
-            est = res.estimate;
-            se = res.se;
-            q = res.q;
-        }
-    } else if (error == 0) {
-        /* inverse variance; Peto's random effects pool (O - E) / V likewise */
-        ww_meta_opts opts = {random && k > 1 ? WW_META_DL : WW_META_FE, 0, WW_META_RD_VAR_SGR};
-        if ((error = ww_meta_pool(&res, NULL, y, v, k, &opts)) == 0) {
-            est = res.estimate;
-            se = res.se;
-            q = res.q;
-            tau2 = res.tau2;
-        }
+        error = ww_meta_revman_pool(&res, y, v, n, random);
     }
     if (error == WW_ENOMEM) goto done;
     if (error < 0) {
@@ -2519,15 +2353,15 @@ static int pool_ours(rm_ctx *c, const rm_prow *rows, size_t n, rm_ours *out, cha
         goto done;
     }
     crit = ci_crit(o->ci_total);
-    out->k = (long)k;
+    out->k = (long)res.k;
     out->scheme = scheme;
-    out->estimate = ratio ? exp(est) : est;
-    out->ci_low = ratio ? exp(est - crit * se) : est - crit * se;
-    out->ci_high = ratio ? exp(est + crit * se) : est + crit * se;
-    out->tau2 = tau2;
-    out->q = k > 1 ? q : 0;
-    out->i2 = i2_of(out->q, k);
-    out->z = fabs(est / se);
+    out->estimate = ratio ? exp(res.estimate) : res.estimate;
+    out->ci_low = ratio ? exp(res.estimate - crit * res.se) : res.estimate - crit * res.se;
+    out->ci_high = ratio ? exp(res.estimate + crit * res.se) : res.estimate + crit * res.se;
+    out->tau2 = res.tau2;
+    out->q = res.q;
+    out->i2 = res.i2;
+    out->z = res.z;
     result = 0;
 done:
     free(v);
@@ -3565,7 +3399,7 @@ static int revman_run(const ww_input *in, ww_diags *diags, const ww_sink *sink,
     free(c->out.prows);
     for (size_t i = 0; i < c->n_studies; i++) free(c->studies[i].rob);
     free(c->studies);
-    free(c->hash);
+    ww_strmap__free(&c->study_index);
     ww_arena__free(c->arena);
     free(c);
     return rc;

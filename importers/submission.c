@@ -1017,6 +1017,22 @@ static void read_design(sub_ctx *c, xmlNodePtr de, ww_record *rec, arms *arm)
     check_not_above(c, nc, rec->analysed_control, ac, rec->assigned_control,
                     "; more people cannot be analysed than were assigned");
 
+    /* Clusters (optional): each arm's, never more than the people in it. */
+    {
+        xmlNodePtr ct = child(de, "clusters_treatment"), cc = child(de, "clusters_control");
+        xmlNodePtr icc = child(de, "icc");
+        if (long_of(c, ct, &v) && v > 0) rec->clusters_treatment = v;
+        if (long_of(c, cc, &v) && v > 0) rec->clusters_control = v;
+        if (!c->design_schema_error && (ct != NULL) != (cc != NULL))
+            ERR(c, line_of(ct ? ct : cc), ct ? "clusters_control" : "clusters_treatment",
+                "missing: give the clusters of both arms, or of neither");
+        check_not_above(c, ct, rec->clusters_treatment, at, rec->assigned_treatment,
+                        "; an arm cannot have more clusters than people");
+        check_not_above(c, cc, rec->clusters_control, ac, rec->assigned_control,
+                        "; an arm cannot have more clusters than people");
+        if (number_of(c, icc, &d)) rec->icc = d;
+    }
+
     /* The record keeps the size of the baseline gap; its sign (which arm
      * started ahead) does not change the equivalence test (WWC Handbook
      * v5.0, baseline equivalence). */

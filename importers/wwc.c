@@ -769,6 +769,20 @@ static int finding_row(wwc_ctx *c, ww_csv_row *row, const ww_sink *sink)
         o.reported_metric = "SMD";
         o.reported_estimate = g;
     }
+    /* Clustering (docs/wwc.md, "Clustered findings"): WWC gives the clusters
+     * and the unit of analysis of each finding, and the ICC where it applied
+     * its own clustering correction (to the p-value only, Procedures
+     * Handbook v4.1 appendix F). Our variance comes from the arm sizes, so
+     * it needs the design effect whenever there are fewer clusters than
+     * people and the people are the unit of analysis; the repository
+     * decides from these (evidence/plausibility.h). */
+    if (kind == WW_OUTCOME_GENERIC) o.se_from_arm_sizes = 1;
+    if (f.num[C_CLUSTERS_T] >= 1 && f.num[C_CLUSTERS_T] <= 1e8)
+        o.clusters_treatment = (long)f.num[C_CLUSTERS_T];
+    if (f.num[C_CLUSTERS_C] >= 1 && f.num[C_CLUSTERS_C] <= 1e8)
+        o.clusters_control = (long)f.num[C_CLUSTERS_C];
+    if (f.num[C_ICC] >= 0 && f.num[C_ICC] <= 1) o.icc = f.num[C_ICC];
+    o.analysis_unit = f.text[C_L1_UNIT];
     o.where = arena_printf(c, a, "line %ld (FindingID %ld)", line, id);
     o.line = line;
     rec.outcomes = &o;

@@ -280,6 +280,9 @@ typedef struct ww_query_opts {
     int include_extracted; /**< rank on pooled results that include effects
                                 machine-extracted from reports' text (always
                                 provisional); by default they are left out */
+    int include_flagged;   /**< rank on pooled results that include effects
+                                flagged as implausible (docs/rigour.md 3); by
+                                default they are left out */
 
     /* Filters and sorts (docs/ranking.md). A filter on a field the
      * evidence does not state (no cost, no age, no country) leaves that
@@ -395,6 +398,17 @@ WW_EXTERN int ww_show_write(ww_db *db, const char *intervention, FILE *fp, ww_fo
  */
 WW_EXTERN int ww_study_withdraw(ww_db *db, int64_t study_id, const char *reason, const char *who);
 
+/** Options for ww_show_write_opts(); zero-initialise. */
+typedef struct ww_show_opts {
+    int include_flagged; /**< show the pooled results that include effects
+                              flagged as implausible (each effect is listed,
+                              with its flag, either way) */
+} ww_show_opts;
+
+/** ww_show_write() with options; opts NULL is ww_show_write(). */
+WW_EXTERN int ww_show_write_opts(ww_db *db, const char *intervention, FILE *fp, ww_format fmt,
+                                 const ww_show_opts *opts);
+
 /** Write the presenting-issue taxonomy ("whatworks/issues/1" in JSON). */
 WW_EXTERN int ww_issues_write(ww_db *db, FILE *fp, ww_format fmt);
 
@@ -403,7 +417,7 @@ WW_EXTERN int ww_issues_write(ww_db *db, FILE *fp, ww_format fmt);
 /* ---------------------------------------------------------------------- */
 
 /** The version of the rigour rules this library grades with, e.g.
- * "whatworks-rules/1" (docs/rigour.md). */
+ * "whatworks-rules/2" (docs/rigour.md). */
 WW_EXTERN const char *ww_rules_version(void);
 
 /**
@@ -467,6 +481,9 @@ typedef struct ww_case_opts {
                                 ww_case_run_flows() case an effect */
     double effect_estimate;
     double effect_se;
+    ww_db *db;             /**< ww_case_run_flows(): the database whose stored unit
+                                costs a flow may name (column unit_cost); NULL:
+                                none, and a flow naming one is a problem */
 } ww_case_opts;
 
 /** A business case: totals, the agency matrix, years, Monte Carlo, warnings. */
@@ -495,7 +512,11 @@ WW_EXTERN int ww_case_run(ww_case_result **out, ww_db *db, const char *intervent
  * confidence (1-6, or empty when not graded), and optionally low and high
  * (a 90% range for the amount), value_type (fiscal, economic or social;
  * fiscal when absent) and item (what the flow is; the same item twice is
- * flagged as double counting). No database is needed.
+ * flagged as double counting). A flow may name a stored unit cost instead
+ * (unit_cost, e.g. "SS15.0", with an optional quantity that multiplies it,
+ * amount and price_year left empty): its value of the flow's value type,
+ * its price year, and its agency when the flow's is empty, all read from
+ * opts->db. No database is needed otherwise.
  * @param[out] out  release with ww_case_result_free(). On WW_EDATA it holds
  *                  every problem found, each as a diagnostic with the file,
  *                  line and column (ww_case_result_diag()), and no case.
@@ -557,6 +578,333 @@ WW_EXTERN const char *ww_case_result_warning(const ww_case_result *res, size_t i
 WW_EXTERN size_t ww_case_result_diag_count(const ww_case_result *res);
 /** Diagnostic i (0-based), or NULL past the end. */
 WW_EXTERN const ww_diag *ww_case_result_diag(const ww_case_result *res, size_t i);
+
+/* ---------------------------------------------------------------------- */
+/* Meta-analysis of a CSV of studies                                       */
+/* ---------------------------------------------------------------------- */
+
+/* Every number is meant to agree with R's metafor (rma.uni, rma.mh,
+ * rma.peto, predict, regtest, trimfill, leave1out) and, for Mantel-Haenszel
+ * and Peto, with RevMan 5; docs/meta.md gives the method and the JSON.
+ * Intervals are 95%. Effects of ratio measures are on the log scale. */
+
+/** How studies are pooled. FE, MH and PETO are fixed-effect (common-effect)
+ * methods; DL, REML, PM, HE and SJ are random-effects models that differ only
+ * in how the between-study variance tau^2 is estimated. */
+typedef enum ww_meta_method {
+    /** Inverse-variance fixed effect: weights 1/v_i (Hedges & Olkin 1985;
+     * metafor method="FE"). */
+    WW_META_FE = 0,
+    /** Mantel-Haenszel on 2x2 tables (Mantel & Haenszel 1959). OR with the
+     * Robins, Breslow & Greenland (1986) variance; RR with the Greenland &
+     * Robins (1985) variance; RD with the Sato, Greenland & Robins (1989)
+     * variance as metafor's rma.mh does, or Greenland & Robins (1985) as
+     * RevMan 5 does (see ww_meta_rd_variance). As in rma.mh, the pooled
+     * estimate uses the raw counts (no zero-cell correction). */
+    WW_META_MH,
+    /** Peto's one-step odds ratio from observed minus expected events and the
+     * hypergeometric variance (Yusuf, Peto, Lewis, Collins & Sleight 1985). */
+    WW_META_PETO,
+    /** DerSimonian & Laird (1986) method-of-moments tau^2:
+     * max(0, (Q - (k - p)) / tr(P)), P from the fixed-effect weights. */
+    WW_META_DL,
+    /** Restricted maximum likelihood tau^2 (Viechtbauer 2005, J Educ Behav
+     * Stat 30(3)): Fisher scoring started at the Hedges estimate, with
+     * step-halving to stay >= 0, until the step is below 1e-10, then
+     * metafor's check that tau^2 = 0 does not have the higher restricted
+     * likelihood. */
+    WW_META_REML,
+    /** Paule & Mandel (1982) tau^2: the root of the generalised Q statistic
+     * Q(tau^2) = k - p, found with GSL's Brent solver to machine precision;
+     * 0 when Q(0) < k - p. */
+    WW_META_PM,
+    /** Hedges (1983) unweighted method-of-moments tau^2 ("HE"):
+     * max(0, (RSS_ols - tr(P_ols V)) / (k - p)). */
+    WW_META_HE,
+    /** Sidik & Jonkman (2005) tau^2: tau0^2 = sum (y_i - mean y)^2 / k, then
+     * tau0^2 * Q(tau0^2) / (k - p), Q with weights 1/(v_i + tau0^2). */
+    WW_META_SJ
+} ww_meta_method;
+
+/** The effect measure of a data set. GEN is an already computed effect with
+ * its variance; OR and RR are pooled on the log scale. */
+typedef enum ww_meta_measure {
+    WW_META_GEN = 0,
+    WW_META_SMD,
+    WW_META_MD,
+    WW_META_OR,
+    WW_META_RR,
+    WW_META_RD,
+    WW_META_ZCOR
+} ww_meta_measure;
+
+/** "FE", "MH", "PETO", "DL", "REML", "PM", "HE", "SJ"; NULL when out of range. */
+WW_EXTERN const char *ww_meta_method_name(ww_meta_method method);
+/** Parse the names above (ASCII case ignored). 0, or WW_EUSAGE. */
+WW_EXTERN int ww_meta_method_parse(ww_meta_method *out, const char *name);
+/** 1 for DL, REML, PM, HE and SJ. */
+WW_EXTERN int ww_meta_method_is_random(ww_meta_method method);
+
+/** "GEN", "SMD", "MD", "OR", "RR", "RD", "ZCOR"; NULL when out of range. */
+WW_EXTERN const char *ww_meta_measure_name(ww_meta_measure measure);
+/** Parse the names above (ASCII case ignored). 0, or WW_EUSAGE. */
+WW_EXTERN int ww_meta_measure_parse(ww_meta_measure *out, const char *name);
+/** 1 for OR and RR, whose effects are pooled as logarithms. */
+WW_EXTERN int ww_meta_measure_is_ratio(ww_meta_measure measure);
+
+/** Version of ww_meta_opts this header describes. */
+#define WW_META_OPTS_VERSION 1
+
+/**
+ * Options for ww_meta_run(). Initialise with WW_META_OPTS_INIT (or
+ * ww_meta_opts_init()), then set what you need: a later version of the
+ * library adds fields at the end and reads only those the version names.
+ */
+typedef struct ww_meta_opts {
+    unsigned int version;        /**< WW_META_OPTS_VERSION */
+    ww_meta_measure measure;     /**< the columns read, and the effect computed */
+    ww_meta_method method;       /**< REML by default; MH needs OR, RR or RD,
+                                      PETO needs OR */
+    int knha;                    /**< 1: Hartung-Knapp adjustment (t test on
+                                      k - 1 df), random effects only */
+    const char *subgroup_column; /**< pool within the groups of this column and
+                                      test Q-between; NULL for none */
+    int trimfill;                /**< 1: Duval & Tweedie trim and fill (L0) */
+    int leave_one_out;           /**< 1: the pooled result without each study */
+} ww_meta_opts;
+
+/* clang-format off */
+#define WW_META_OPTS_INIT {WW_META_OPTS_VERSION, WW_META_GEN, WW_META_REML, 0, NULL, 0, 0}
+/* clang-format on */
+
+/** Set *opts to WW_META_OPTS_INIT. 0, or WW_EUSAGE for an unknown version. */
+WW_EXTERN int ww_meta_opts_init(ww_meta_opts *opts, unsigned int version);
+
+/** A meta-analysis: the pooled result, its diagnostics, the studies. */
+typedef struct ww_meta_analysis ww_meta_analysis;
+
+/**
+ * Meta-analyse the studies in a CSV file (RFC 4180; a UTF-8 BOM and CRLF are
+ * fine) with a header row, columns found by name in any order and case,
+ * other columns ignored: `study` and one of yi,vi (GEN) · m1,sd1,n1,m2,sd2,n2
+ * (SMD, MD) · ai,bi,ci,di or e1,n1,e2,n2 (OR, RR, RD) · r,n (ZCOR); group 1
+ * is the intervention. Egger's test is run when there are 3 or more studies
+ * with an effect. No database is needed.
+ * @param[out] out  release with ww_meta_analysis_free(). On WW_EDATA it holds
+ *                  every problem found in the file, each a diagnostic with
+ *                  the file, line and column (ww_meta_analysis_diag()), and
+ *                  no analysis. NULL on other errors.
+ * @return 0; WW_EDATA (bad rows, see the diagnostics; or the pooling failed,
+ *         see ww_error_last()); WW_ENOTFOUND (no such file); WW_EUSAGE (a bad
+ *         option: a method the measure cannot use, knha with a fixed-effect
+ *         method, an unknown version); WW_EIO; WW_ENOMEM
+ */
+WW_EXTERN int ww_meta_run(ww_meta_analysis **out, const char *csv_path, const ww_meta_opts *opts);
+
+/** Release an analysis. NULL is a no-op. */
+WW_EXTERN void ww_meta_analysis_free(ww_meta_analysis *a);
+
+/** Problems found in the CSV (see ww_meta_run()), in file order. */
+WW_EXTERN size_t ww_meta_analysis_diag_count(const ww_meta_analysis *a);
+/** Diagnostic i (0-based), or NULL past the end. */
+WW_EXTERN const ww_diag *ww_meta_analysis_diag(const ww_meta_analysis *a, size_t i);
+
+/** A pooled result. Locations of ratio measures are logarithms. */
+typedef struct ww_meta_pooled {
+    size_t k;               /**< studies that entered the estimate */
+    double estimate, se;    /**< se scaled by Hartung-Knapp when used */
+    double ci_low, ci_high; /**< 95% confidence interval */
+    double stat;            /**< z, or t when df > 0 */
+    double df;              /**< t's degrees of freedom; 0 for a z test */
+    double p;               /**< two-sided p of stat */
+    double tau2, tau;       /**< between-study variance and its root */
+    double i2;              /**< I^2 in percent, as metafor prints it */
+    double h2;
+    double q, q_df, q_p;    /**< Cochran's Q, its df and upper tail */
+    double pi_low, pi_high; /**< 95% prediction interval */
+    /** exp() of estimate, ci_low and ci_high for ratio measures (OR, RR);
+     *  NAN otherwise */
+    double exp_estimate, exp_ci_low, exp_ci_high;
+} ww_meta_pooled;
+
+/** The measure and method of an analysis; 1 when Hartung-Knapp was used. */
+WW_EXTERN ww_meta_measure ww_meta_analysis_measure(const ww_meta_analysis *a);
+WW_EXTERN ww_meta_method ww_meta_analysis_method(const ww_meta_analysis *a);
+WW_EXTERN int ww_meta_analysis_knha(const ww_meta_analysis *a);
+
+/** The pooled result, or NULL for an analysis holding only diagnostics. */
+WW_EXTERN const ww_meta_pooled *ww_meta_analysis_pooled(const ww_meta_analysis *a);
+
+/** One study as it entered the analysis. */
+typedef struct ww_meta_study {
+    const char *study; /**< its label */
+    const char *group; /**< its subgroup; NULL without one */
+    double yi, vi;     /**< its effect and variance as the method uses them
+                            (Peto: (O - E) / V and 1 / V); NAN for a 2x2
+                            table MH or Peto cannot estimate */
+    double weight_pct; /**< its weight in the pooled estimate, percent */
+} ww_meta_study;
+
+/** The studies, in file order. */
+WW_EXTERN size_t ww_meta_analysis_study_count(const ww_meta_analysis *a);
+/** Study i (0-based), or NULL past the end. */
+WW_EXTERN const ww_meta_study *ww_meta_analysis_study(const ww_meta_analysis *a, size_t i);
+
+/** A test statistic: z, or t on df degrees of freedom when df > 0. */
+typedef struct ww_meta_test {
+    double stat, df, p;
+} ww_meta_test;
+
+/** Egger's regression test for funnel-plot asymmetry, or NULL when it was
+ *  not run (fewer than 3 studies) or could not be (all variances equal). */
+WW_EXTERN const ww_meta_test *ww_meta_analysis_egger(const ww_meta_analysis *a);
+
+/** Subgroups (ww_meta_opts.subgroup_column), in order of first appearance;
+ *  0 without. */
+WW_EXTERN size_t ww_meta_analysis_subgroup_count(const ww_meta_analysis *a);
+/** Subgroup i's pooled result (its name through *name), or NULL past the end. */
+WW_EXTERN const ww_meta_pooled *ww_meta_analysis_subgroup(const ww_meta_analysis *a, size_t i,
+                                                          const char **name);
+/** The test of subgroup differences: Q-between (stat) on df, or NULL. */
+WW_EXTERN const ww_meta_test *ww_meta_analysis_q_between(const ww_meta_analysis *a);
+
+/** Trim and fill (ww_meta_opts.trimfill): the pooled result with the filled
+ *  studies, or NULL when not asked for. *k0 receives how many were filled,
+ *  *side +1 (right) or -1 (left) where they were missing. Each may be NULL. */
+WW_EXTERN const ww_meta_pooled *ww_meta_analysis_trimfill(const ww_meta_analysis *a, size_t *k0,
+                                                          int *side);
+
+/** Leave one out (ww_meta_opts.leave_one_out): the pooled result without
+ *  study i, or NULL when not asked for or past the end. */
+WW_EXTERN const ww_meta_pooled *ww_meta_analysis_leave_one_out(const ww_meta_analysis *a, size_t i);
+
+/**
+ * Write an analysis: JSON schema "whatworks/meta/1" (docs/meta.md), CSV with
+ * one row per study and a pooled row (a forest plot's numbers), or a table.
+ * @return 0, WW_EUSAGE (an analysis holding only diagnostics), WW_EIO,
+ *         WW_ENOMEM
+ */
+WW_EXTERN int ww_meta_analysis_write(const ww_meta_analysis *a, FILE *fp, ww_format fmt);
+/* Pilot plans: minimum detectable effects and sample sizes                */
+/* ---------------------------------------------------------------------- */
+
+/**
+ * Options for ww_plan_run() and ww_plan_issue(); zero-initialise, then set
+ * what you need. Zero means the documented default; where 0 is itself a
+ * valid value a have_ flag says it was given. Every value used is written
+ * back in the plan (docs/plan.md).
+ */
+typedef struct ww_plan_opts {
+    double alpha;          /**< two-sided significance level; 0 means 0.05 */
+    double power;          /**< 0 means 0.80; must exceed alpha */
+    double treated_share;  /**< share of people (or clusters) treated; 0 means 0.5 */
+    int have_r2;
+    double r2;             /**< share of the outcome's individual-level variance
+                                baseline covariates explain, [0, 1); default 0.
+                                Any R-squared > 0 counts as one covariate */
+    int have_r2_cluster;
+    double r2_cluster;     /**< the same at the cluster level; default r2 */
+    long n;                /**< people to recruit (before attrition); 0: not
+                                planned, the sample needed is worked out */
+    long clusters;         /**< clusters to randomise; 0: individual
+                                randomisation (unless cluster_size is set) */
+    long cluster_size;     /**< people recruited per cluster, when the number
+                                of clusters is to be worked out (n == 0) */
+    int have_icc;
+    double icc;            /**< intraclass correlation, [0, 1); default: the
+                                evidence's, else the domain's default */
+    int have_attrition;
+    double attrition;      /**< share of recruits not analysed, [0, 1);
+                                default: the evidence's, else 0 */
+    int have_mdes;
+    double mdes;           /**< the effect (SMD > 0) to detect, instead of the
+                                one the evidence suggests */
+    int use_pooled;        /**< size for the pooled estimate rather than the
+                                conservative end of its interval */
+    const char *domain;    /**< the outcome domain whose pooled effect is
+                                used; NULL means the one with most studies
+                                (for ww_plan_issue(), the one it ranked on) */
+} ww_plan_opts;
+
+/** One or more pilot plans. */
+typedef struct ww_plan_result ww_plan_result;
+
+/**
+ * Plan a pilot. With intervention NULL (db may then be NULL too) the design
+ * alone: the MDES of opts->n people (and opts->clusters clusters), and/or
+ * the sample needed to detect opts->mdes. With an intervention (slug or
+ * exact name) the effect to detect comes from its stored pooled result on
+ * the domain: by default the end nearer zero of the 95% prediction
+ * interval, or of the CI when one study was pooled; its stored ICCs and
+ * attrition are the defaults for the design.
+ * @param[out] out  release with ww_plan_result_free(); NULL on error
+ * @return 0, WW_EUSAGE (a bad option, or nothing to compute, with a message
+ *         naming it), WW_ENOTFOUND (no such intervention, or no pooled
+ *         effect on the domain), WW_EDATA (a sample beyond reach), WW_EIO,
+ *         WW_EBUSY, WW_ENOMEM
+ */
+WW_EXTERN int ww_plan_run(ww_plan_result **out, ww_db *db, const char *intervention,
+                          const ww_plan_opts *opts);
+
+/**
+ * Plan a pilot of each of the best `top` interventions (1 to 50; 0 means
+ * 3) that ww_query_run() ranks for a presenting issue, each on the domain
+ * it was ranked on, as ww_plan_run() would.
+ * @return as ww_plan_run(); a query with no ranked interventions gives a
+ *         result with no plans
+ */
+WW_EXTERN int ww_plan_issue(ww_plan_result **out, ww_db *db, const char *issue, int top,
+                            const ww_plan_opts *opts);
+
+/** Release a result. NULL is a no-op. */
+WW_EXTERN void ww_plan_result_free(ww_plan_result *res);
+
+/** One plan. Missing numbers are NAN, missing counts -1, missing text NULL. */
+typedef struct ww_plan_row {
+    const char *slug, *name;     /**< NULL without an intervention */
+    int is_example;
+    const char *domain;          /**< the pooled result's domain */
+    int k;                       /**< studies pooled; 0 without evidence */
+    double estimate, ci_low, ci_high, pi_low, pi_high; /**< SMD, + = beneficial */
+    const char *certainty;
+    double target;               /**< the effect sized for (SMD > 0); 0 when the
+                                      evidence's interval includes no effect;
+                                      NAN when there is none */
+    const char *target_basis;    /**< how target was chosen */
+    const char *design;          /**< "individual" or "cluster" */
+    double alpha, power, treated_share, r2, r2_cluster;
+    int covariates;
+    double icc;                  /**< NAN for an individual design */
+    const char *icc_source;
+    double attrition;
+    const char *attrition_source;
+    long n;                      /**< people recruited, as planned; -1 */
+    long clusters;               /**< clusters, as planned; -1 */
+    double n_analysed;           /**< n after attrition; NAN */
+    double mdes, multiplier, df; /**< of the planned design; NAN */
+    int detectable;              /**< 1 MDES <= target, 0 not, -1 no
+                                      target or no planned size */
+    long n_required;             /**< people to recruit to detect target; -1 */
+    long n_required_analysed;    /**< of whom analysed; -1 */
+    long clusters_required;      /**< -1 for individual designs */
+    long cluster_size_required;  /**< recruited per cluster; -1 */
+    long n_required_pooled;      /**< people to recruit to detect the pooled
+                                      estimate (when target is its
+                                      conservative end); -1 */
+    const char *verdict;         /**< in plain English */
+} ww_plan_row;
+
+/** Number of plans. */
+WW_EXTERN size_t ww_plan_result_count(const ww_plan_result *res);
+/** Plan i (0-based), or NULL past the end. */
+WW_EXTERN const ww_plan_row *ww_plan_result_row(const ww_plan_result *res, size_t i);
+
+/**
+ * Write plans: JSON schema "whatworks/plan/1" (docs/json.md, docs/plan.md),
+ * CSV with one row per plan, or a table.
+ * @return 0, WW_EIO
+ */
+WW_EXTERN int ww_plan_result_write(const ww_plan_result *res, FILE *fp, ww_format fmt);
 
 #ifdef __cplusplus
 }

@@ -9,20 +9,28 @@
  * shows who pays and who gains. docs/case.md describes the method and the
  * JSON.
  *
- * A flows CSV is untrusted input: it is read with libcsv in strict mode, a
- * line at a time so each row knows its line, capped in size, checked for
- * UTF-8, and every bad cell is reported as FILE:LINE: column: problem
- * before anything is computed, so a spreadsheet can be fixed in one pass.
+ * A flow may name a stored unit cost (column unit_cost, e.g. "SS15.0", read
+ * through repo/costs.h from the table the unit-cost importers fill) instead
+ * of giving its amount, price year and agency: the case then says which
+ * rows it used, from which dataset, sheet and cell.
+ *
+ * A flows CSV is untrusted input: it is read by the one CSV reader
+ * (importers/csv_util.h: strict RFC 4180, each row with its line), capped in
+ * size, checked for UTF-8, and every bad cell is reported as FILE:LINE:
+ * column: problem before anything is computed, so a spreadsheet can be fixed
+ * in one pass. The bundled reference data are read once per process.
  */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
-#include <csv.h>
+#include <pthread.h>
 
 #include "../evidence/economics.h"
+#include "../importers/csv_util.h"
 #include "../repo/costs.h"
 #include "queries_int.h"
 
@@ -54,6 +62,16 @@ static const char effect_distribution[] =
 static const char financial_year_rule[] =
     "a UK financial year's index = 3/4 x its first calendar year + 1/4 x the next";
 
+/* A stored unit cost a flow used. */
+typedef struct case_unit {
+    ww_unit_cost_row row;
+    ww_econ_value value_type;
+    double value;
+    const char *price_year;
+    const char *first_where; /* the first flow that used it */
+    size_t uses;
+} case_unit;
+
 struct ww_case_result {
     ww_arena *arena;
     ww_diags *diags;
@@ -64,9 +82,8 @@ struct ww_case_result {
     const char *name;         /* intervention name; NULL for flows */
     int is_example;
 
-    ww_econ_index_point *index;
+    const ww_econ_index_point *index; /* the shared reference data */
     ww_econ_deflator deflator;
-    ww_econ_band *bands;
     ww_econ_schedule schedule;
     ww_econ_params params;
     ww_econ_flow *flows;
@@ -84,301 +101,198 @@ struct ww_case_result {
     size_t n_warnings;
     const char **pre_warnings; /* from reading the inputs; before the engine's */
     size_t n_pre_warnings, pre_alloc;
+
+    ww_db *db;              /* where flows' unit costs are looked up; NULL: none */
+    const char **flow_unit; /* per flow: the unit cost's code, or NULL */
+    case_unit *units;       /* each unit cost used, once per code and value type */
+    size_t n_units, units_alloc;
 };
-
-/* ---- reading CSV (files and the bundled data) ------------------------------- */
-
-typedef struct csv_row {
-    long line;
-    size_t n;
-    const char **fields;
-} csv_row;
-
-typedef struct csv_doc {
-    ww_arena *arena;
-    csv_row *rows;
-    size_t n, alloc;
-    const char **cur;
-    size_t cur_n, cur_alloc;
-    long cur_line, line;
-    int oom;
-} csv_doc;
-
-static void doc_free(csv_doc *d)
-{
-    for (size_t r = 0; r < d->n; r++) free(d->rows[r].fields);
-    free(d->rows);
-    free(d->cur);
-    d->rows = NULL;
-    d->cur = NULL;
-    d->n = d->cur_n = 0;
-}
-
-static void on_field(void *s, size_t len, void *data)
-{
-    csv_doc *d = data;
-    if (d->oom) return;
-    if (d->cur_n == 0) d->cur_line = d->line;
-    if (d->cur_n == d->cur_alloc) {
-        size_t na = d->cur_alloc ? 2 * d->cur_alloc : 16;
-        const char **p = realloc(d->cur, na * sizeof *p);
-        if (!p) {
-            d->oom = 1;
-            return;
-        }
-        d->cur = p;
-        d->cur_alloc = na;
-    }
-    if (!(d->cur[d->cur_n] = ww_arena__strndup(d->arena, s ? s : "", s ? len : 0))) {
-        d->oom = 1;
-        return;
-    }
-    d->cur_n++;
-}
-
-static void on_row(int c, void *data)
-{
-    csv_doc *d = data;
-    (void)c;
-    if (d->oom) return;
-    if (d->n == d->alloc) {
-        size_t na = d->alloc ? 2 * d->alloc : 64;
-        csv_row *p = realloc(d->rows, na * sizeof *p);
-        if (!p) {
-            d->oom = 1;
-            return;
-        }
-        d->rows = p;
-        d->alloc = na;
-    }
-    d->rows[d->n].line = d->cur_n ? d->cur_line : d->line;
-    d->rows[d->n].n = d->cur_n;
-    d->rows[d->n].fields = d->cur;
-    d->n++;
-    d->cur = NULL;
-    d->cur_n = d->cur_alloc = 0;
-}
-
-/* Parse a buffer a line at a time (so rows know their line). Problems go to
- * diags as "name:LINE: file: ..."; returns 0, WW_EDATA or WW_ENOMEM. */
-static int csv_parse_buffer(csv_doc *d, ww_arena *arena, const char *buf, size_t len,
-                            const char *name, ww_diags *diags)
-{
-    struct csv_parser p;
-    size_t off = 0;
-    int error = 0, bad = 0;
-
-    memset(d, 0, sizeof *d);
-    d->arena = arena;
-    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) return ww__error_oom();
-    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) off = 3;
-    d->line = 1;
-    while (off < len && !d->oom) {
-        const char *nl = memchr(buf + off, '\n', len - off);
-        size_t n = nl ? (size_t)(nl - (buf + off)) + 1 : len - off;
-        if (!ww__utf8_valid(buf + off, n)) {
-            if ((error = ww_diags__add(diags, 0, name, d->line, "file", "not valid UTF-8 text")) <
-                0)
-                goto done;
-            bad = 1;
-            break;
-        }
-        if (csv_parse(&p, buf + off, n, on_field, on_row, d) != n) break;
-        off += n;
-        if (nl) d->line++;
-    }
-    if (!bad && !d->oom) csv_fini(&p, on_field, on_row, d);
-    if (d->oom) {
-        error = ww__error_oom();
-        goto done;
-    }
-    if (!bad && csv_error(&p) != CSV_SUCCESS) {
-        /* The row the parser was in: where a stray or unclosed quote starts. */
-        long at = d->cur_n ? d->cur_line : d->line;
-        if ((error = ww_diags__add(diags, 0, name, at, "file",
-                                   "not well-formed CSV, e.g. a stray or unclosed quote (%s)",
-                                   csv_strerror(csv_error(&p)))) < 0)
-            goto done;
-        bad = 1;
-    }
-    if (bad) error = WW_EDATA;
-done:
-    csv_free(&p);
-    return error;
-}
-
-/* Read a whole file, up to the cap. */
-static int read_file(char **out, size_t *len_out, const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    char *buf = NULL;
-    size_t len = 0, alloc = 0;
-    int error = 0;
-
-    *out = NULL;
-    *len_out = 0;
-    if (!fp) {
-        int e = errno;
-        return ww__error(e == ENOENT ? WW_ENOTFOUND : WW_EIO, "%s: %s", path, strerror(e));
-    }
-    for (;;) {
-        size_t got;
-        if (len == alloc) {
-            size_t na = alloc ? 2 * alloc : 65536;
-            char *nb;
-            if (alloc > CASE_MAX_FILE_BYTES) {
-                error =
-                    ww__error(WW_EDATA, "%s: larger than %u MiB", path, CASE_MAX_FILE_BYTES >> 20);
-                goto done;
-            }
-            if (!(nb = realloc(buf, na + 1))) {
-                error = ww__error_oom();
-                goto done;
-            }
-            buf = nb;
-            alloc = na;
-        }
-        got = fread(buf + len, 1, alloc - len, fp);
-        len += got;
-        if (got == 0) break;
-    }
-    if (ferror(fp)) {
-        error = ww__error(WW_EIO, "%s: read error", path);
-        goto done;
-    }
-    if (len > CASE_MAX_FILE_BYTES) {
-        error = ww__error(WW_EDATA, "%s: larger than %u MiB", path, CASE_MAX_FILE_BYTES >> 20);
-        goto done;
-    }
-    if (!buf && !(buf = malloc(1))) {
-        error = ww__error_oom();
-        goto done;
-    }
-    buf[len] = '\0';
-    *out = buf;
-    *len_out = len;
-    buf = NULL;
-done:
-    free(buf);
-    fclose(fp);
-    return error;
-}
-
-/* The index of a header column (trimmed, case-insensitive), or -1. */
-static long find_column(const csv_row *header, const char *name)
-{
-    for (size_t i = 0; i < header->n; i++) {
-        const char *h = header->fields[i];
-        size_t hl;
-        while (*h == ' ' || *h == '\t') h++;
-        hl = strlen(h);
-        while (hl && (h[hl - 1] == ' ' || h[hl - 1] == '\t')) hl--;
-        if (hl == strlen(name) && strncasecmp(h, name, hl) == 0) return (long)i;
-    }
-    return -1;
-}
-
-static const char *cell(const csv_row *row, long col)
-{
-    return col >= 0 && (size_t)col < row->n ? row->fields[col] : "";
-}
-
-static int blank(const char *s)
-{
-    while (*s == ' ' || *s == '\t') s++;
-    return *s == '\0';
-}
 
 /* ---- the bundled reference data ---------------------------------------------- */
 
-static int embedded_doc(csv_doc *d, ww_arena *arena, const unsigned char *data, size_t len,
-                        const char *name, const char *const *columns, size_t n_columns, long *cols)
+/* data/deflators.csv and data/discount_schedules.csv are read once per
+ * process, on first use (pthread_once), and never change after: every case
+ * on every thread shares them read-only. */
+typedef struct case_reference {
+    int error; /* 0, or why reading them failed (then for good) */
+    char message[256];
+    ww_csv_doc *deflators, *schedules; /* the text the strings point into */
+    ww_econ_index_point *index;
+    ww_econ_deflator deflator;
+    /* the "standard" (greenbook) and "health" schedules */
+    ww_econ_band *bands[2];
+    size_t n_bands[2];
+    const char *source_id[2];
+} case_reference;
+
+static pthread_once_t reference_once = PTHREAD_ONCE_INIT;
+static case_reference reference;
+static const char *const schedule_keys[2] = {"standard", "health"};
+
+static int embedded_doc(ww_csv_doc **d, const unsigned char *data, size_t len, const char *name,
+                        const char *const *columns, size_t n_columns, long *cols)
 {
     ww_diags *diags = NULL;
     int error;
     if ((error = ww_diags__new(&diags)) < 0) return error;
-    error = csv_parse_buffer(d, arena, (const char *)data, len, name, diags);
-    if (error == WW_EDATA || (error == 0 && d->n < 2))
+    error = ww_csv__read_doc(d, data, len, 4096, 0, name, diags);
+    if (error == WW_EDATA || (error == 0 && (*d)->n < 2))
         error = ww__error(WW_ERROR, "bundled %s cannot be read", name);
     for (size_t c = 0; error == 0 && c < n_columns; c++)
-        if ((cols[c] = find_column(&d->rows[0], columns[c])) < 0)
+        if ((cols[c] = ww_csv__find_column(&(*d)->records[0], columns[c])) < 0)
             error = ww__error(WW_ERROR, "bundled %s has no column %s", name, columns[c]);
     ww_diags__free(diags);
     return error;
 }
 
-static int embedded_int(long *out, const csv_row *row, long col, const char *name)
+static int embedded_int(long *out, const ww_csv_record *row, long col, const char *name)
 {
-    if (ww__parse_long(out, cell(row, col)) < 0)
+    if (ww__parse_long(out, ww_csv__cell(row, col)) < 0)
         return ww__error(WW_ERROR, "bundled %s, line %ld: not a whole number", name, row->line);
     return 0;
 }
 
-static int embedded_double(double *out, const csv_row *row, long col, const char *name)
+static int embedded_double(double *out, const ww_csv_record *row, long col, const char *name)
 {
-    if (ww__parse_double(out, cell(row, col)) < 0)
+    if (ww__parse_double(out, ww_csv__cell(row, col)) < 0)
         return ww__error(WW_ERROR, "bundled %s, line %ld: not a number", name, row->line);
     return 0;
 }
 
-/* data/deflators.csv: year,index,base_year,source_id (HMT_GDPDEF_DEC2025). */
-static int load_deflator(ww_case_result *res)
+/* data/deflators.csv: "# edition: ..." comment lines naming the release,
+ * then year,index,base_year,source_id (HMT_GDPDEF_DEC2025). The edition is
+ * what a newer HM Treasury series changes, with the rows. */
+static int load_deflator(case_reference *ref)
 {
     static const char *const columns[] = {"year", "index", "base_year", "source_id"};
     static const char name[] = "data/deflators.csv";
-    csv_doc d;
+    const unsigned char *data = ww__embedded_deflators_csv;
+    size_t len = ww__embedded_deflators_csv_len;
+    ww_csv_doc *d;
     long cols[4];
     int error;
 
-    if ((error = embedded_doc(&d, res->arena, ww__embedded_deflators_csv,
-                              ww__embedded_deflators_csv_len, name, columns, 4, cols)) < 0)
-        goto done;
-    if (!(res->index = ww_arena__alloc(res->arena, (d.n - 1) * sizeof *res->index))) {
-        error = ww__error_oom();
-        goto done;
+    while (len && data[0] == '#') {
+        const unsigned char *nl = memchr(data, '\n', len);
+        size_t line = nl ? (size_t)(nl - data) + 1 : len;
+        static const char key[] = "# edition:";
+        if (line > sizeof key - 1 && memcmp(data, key, sizeof key - 1) == 0) {
+            size_t a = sizeof key - 1, b = line;
+            while (a < b && (data[a] == ' ' || data[a] == '\t')) a++;
+            while (b > a && (data[b - 1] == '\n' || data[b - 1] == '\r' || data[b - 1] == ' ')) b--;
+            /* kept for the process, as the rest of the reference data */
+            if (!(ref->deflator.edition = strndup((const char *)data + a, b - a)))
+                return ww__error_oom();
+        }
+        data += line;
+        len -= line;
     }
-    for (size_t r = 1; r < d.n; r++) {
+    if ((error = embedded_doc(&ref->deflators, data, len, name, columns, 4, cols)) < 0)
+        return error;
+    d = ref->deflators;
+    if (!(ref->index = calloc(d->n - 1, sizeof *ref->index))) return ww__error_oom();
+    for (size_t r = 1; r < d->n; r++) {
         long year, base;
-        if ((error = embedded_int(&year, &d.rows[r], cols[0], name)) < 0 ||
-            (error = embedded_double(&res->index[r - 1].index, &d.rows[r], cols[1], name)) < 0 ||
-            (error = embedded_int(&base, &d.rows[r], cols[2], name)) < 0)
-            goto done;
-        res->index[r - 1].year = (int)year;
-        res->deflator.base_year = (int)base;
-        res->deflator.source_id = cell(&d.rows[r], cols[3]);
+        if ((error = embedded_int(&year, &d->records[r], cols[0], name)) < 0 ||
+            (error = embedded_double(&ref->index[r - 1].index, &d->records[r], cols[1], name)) <
+                0 ||
+            (error = embedded_int(&base, &d->records[r], cols[2], name)) < 0)
+            return error;
+        ref->index[r - 1].year = (int)year;
+        ref->deflator.base_year = (int)base;
+        ref->deflator.source_id = ww_csv__cell(&d->records[r], cols[3]);
     }
-    res->deflator.points = res->index;
-    res->deflator.n_points = d.n - 1;
-done:
-    doc_free(&d);
-    return error;
+    ref->deflator.points = ref->index;
+    ref->deflator.n_points = d->n - 1;
+    return 0;
 }
 
 /* data/discount_schedules.csv: schedule,from_year,to_year,rate_pct,source_id;
- * "greenbook" is the file's "standard" schedule (GB2003_T6.1), "health" its
- * "health" schedule (GREENBOOK_RPKG). */
-static int load_schedule(ww_case_result *res, const char *spec)
+ * its "standard" and "health" schedules. */
+static int load_schedules(case_reference *ref)
 {
     static const char *const columns[] = {"schedule", "from_year", "to_year", "rate_pct",
                                           "source_id"};
     static const char name[] = "data/discount_schedules.csv";
-    const char *want = NULL;
-    csv_doc d;
+    ww_csv_doc *d;
     long cols[5];
-    size_t n = 0;
-    int error = 0;
+    int error;
 
-    memset(&d, 0, sizeof d);
+    if ((error = embedded_doc(&ref->schedules, ww__embedded_discount_schedules_csv,
+                              ww__embedded_discount_schedules_csv_len, name, columns, 5, cols)) < 0)
+        return error;
+    d = ref->schedules;
+    for (int s = 0; s < 2; s++) {
+        size_t n = 0;
+        if (!(ref->bands[s] = calloc(d->n, sizeof *ref->bands[s]))) return ww__error_oom();
+        for (size_t r = 1; r < d->n; r++) {
+            const ww_csv_record *row = &d->records[r];
+            long from, to = -1;
+            if (strcmp(ww_csv__cell(row, cols[0]), schedule_keys[s]) != 0) continue;
+            if ((error = embedded_int(&from, row, cols[1], name)) < 0 ||
+                (!ww_csv__is_blank(ww_csv__cell(row, cols[2])) &&
+                 (error = embedded_int(&to, row, cols[2], name)) < 0) ||
+                (error = embedded_double(&ref->bands[s][n].rate_pct, row, cols[3], name)) < 0)
+                return error;
+            ref->bands[s][n].from_year = (int)from;
+            ref->bands[s][n].to_year = (int)to;
+            ref->source_id[s] = ww_csv__cell(row, cols[4]);
+            n++;
+        }
+        if (!n)
+            return ww__error(WW_ERROR, "bundled %s has no '%s' schedule", name, schedule_keys[s]);
+        ref->n_bands[s] = n;
+    }
+    return 0;
+}
+
+static void reference_load(void)
+{
+    int error;
+    if ((error = load_deflator(&reference)) < 0 || (error = load_schedules(&reference)) < 0) {
+        reference.error = error;
+        snprintf(reference.message, sizeof reference.message, "%s", ww_error_last());
+    }
+}
+
+/* The reference data, read on the first call. */
+static int reference_get(const case_reference **out)
+{
+    pthread_once(&reference_once, reference_load);
+    if (reference.error) return ww__error(reference.error, "%s", reference.message);
+    *out = &reference;
+    return 0;
+}
+
+/* The deflator into res (shared, read-only). */
+static int use_deflator(ww_case_result *res)
+{
+    const case_reference *ref;
+    int error;
+    if ((error = reference_get(&ref)) < 0) return error;
+    res->index = ref->index;
+    res->deflator = ref->deflator;
+    return 0;
+}
+
+/* "greenbook" is the file's "standard" schedule (GB2003_T6.1), "health" its
+ * "health" schedule (GREENBOOK_RPKG); "flat:RATE" is the user's. */
+static int load_schedule(ww_case_result *res, const char *spec)
+{
+    const case_reference *ref;
+    int which, error;
+
     if (!spec || strcasecmp(spec, "greenbook") == 0) {
         spec = "greenbook";
-        want = "standard";
+        which = 0;
     } else if (strcasecmp(spec, "health") == 0) {
         spec = "health";
-        want = "health";
+        which = 1;
     } else if (strncasecmp(spec, "flat:", 5) == 0) {
         char num[64];
         size_t len = strlen(spec + 5);
         double rate;
+        ww_econ_band *band;
         if (len && spec[5 + len - 1] == '%') len--;
         if (len == 0 || len >= sizeof num)
             return ww__error(WW_EUSAGE,
@@ -392,49 +306,25 @@ static int load_schedule(ww_case_result *res, const char *spec)
                              "discount schedule %s: flat:RATE needs a rate in percent "
                              "from 0 to under 100, e.g. flat:3.5",
                              spec);
-        if (!(res->bands = ww_arena__alloc(res->arena, sizeof *res->bands))) return ww__error_oom();
-        res->bands[0].from_year = 0;
-        res->bands[0].to_year = -1;
-        res->bands[0].rate_pct = rate;
+        if (!(band = ww_arena__alloc(res->arena, sizeof *band))) return ww__error_oom();
+        band->from_year = 0;
+        band->to_year = -1;
+        band->rate_pct = rate;
         res->schedule.name = ww_arena__strdup(res->arena, spec);
         res->schedule.source_id = "user";
-        res->schedule.bands = res->bands;
+        res->schedule.bands = band;
         res->schedule.n_bands = 1;
         return res->schedule.name ? 0 : ww__error_oom();
     } else {
         return ww__error(WW_EUSAGE,
                          "unknown discount schedule '%s' (greenbook, health or flat:RATE)", spec);
     }
-    if ((error = embedded_doc(&d, res->arena, ww__embedded_discount_schedules_csv,
-                              ww__embedded_discount_schedules_csv_len, name, columns, 5, cols)) < 0)
-        goto done;
-    if (!(res->bands = ww_arena__alloc(res->arena, d.n * sizeof *res->bands))) {
-        error = ww__error_oom();
-        goto done;
-    }
-    for (size_t r = 1; r < d.n; r++) {
-        const csv_row *row = &d.rows[r];
-        long from, to = -1;
-        if (strcmp(cell(row, cols[0]), want) != 0) continue;
-        if ((error = embedded_int(&from, row, cols[1], name)) < 0 ||
-            (!blank(cell(row, cols[2])) && (error = embedded_int(&to, row, cols[2], name)) < 0) ||
-            (error = embedded_double(&res->bands[n].rate_pct, row, cols[3], name)) < 0)
-            goto done;
-        res->bands[n].from_year = (int)from;
-        res->bands[n].to_year = (int)to;
-        res->schedule.source_id = cell(row, cols[4]);
-        n++;
-    }
-    if (!n) {
-        error = ww__error(WW_ERROR, "bundled %s has no '%s' schedule", name, want);
-        goto done;
-    }
+    if ((error = reference_get(&ref)) < 0) return error;
     res->schedule.name = spec;
-    res->schedule.bands = res->bands;
-    res->schedule.n_bands = n;
-done:
-    doc_free(&d);
-    return error;
+    res->schedule.source_id = ref->source_id[which];
+    res->schedule.bands = ref->bands[which];
+    res->schedule.n_bands = ref->n_bands[which];
+    return 0;
 }
 
 /* ---- options ---------------------------------------------------------------- */
@@ -450,7 +340,7 @@ static int setup(ww_case_result **out, const ww_case_opts *opts)
     *out = res;
     if ((error = ww_arena__new(&res->arena)) < 0 || (error = ww_diags__new(&res->diags)) < 0)
         return error;
-    if ((error = load_deflator(res)) < 0 ||
+    if ((error = use_deflator(res)) < 0 ||
         (error = load_schedule(res, opts ? opts->discount_schedule : NULL)) < 0)
         return error;
 
@@ -486,6 +376,7 @@ static int setup(ww_case_result **out, const ww_case_opts *opts)
     else if (opts->draws > 0)
         p->draws = opts->draws;
     p->seed = opts->seed;
+    res->db = opts->db;
     if (opts->have_effect) {
         if (!isfinite(opts->effect_estimate) || !isfinite(opts->effect_se) || opts->effect_se <= 0)
             return ww__error(WW_EUSAGE,
@@ -569,22 +460,6 @@ static int compute(ww_case_result *res)
 }
 
 /* ---- a stored intervention ----------------------------------------------------------- */
-
-/* Stored data cannot be fixed by the person asking for a case: a price year
- * the deflator series does not cover is reported, and the amount is used
- * as it stands. */
-static int stored_price_year(ww_case_result *res, ww_econ_flow *f)
-{
-    double factor;
-    int year = f->price_year, last = res->index[res->deflator.n_points - 1].year;
-    if (year < 0 ||
-        ww_econ_price_factor(&factor, &res->deflator, year, 0, res->params.price_base) == 0)
-        return 0;
-    ww_error_clear();
-    f->price_year = -1;
-    return pre_warn(res, "%s: price year %d is outside the deflator series (%d-%d): not deflated",
-                    f->where, year, res->index[0].year, last);
-}
 
 int ww_case_run(ww_case_result **out, ww_db *db, const char *intervention, const ww_case_opts *opts)
 {
@@ -678,9 +553,11 @@ int ww_case_run(ww_case_result **out, ww_db *db, const char *intervention, const
             f->where = w;
         }
     }
+    /* Stored data cannot be fixed by the person asking for a case: a price
+     * year after the deflator series is carried at its last year, one before
+     * it is used as it stands, and the engine warns of each (keeping the
+     * year, so the output shows the year the amount is really in). */
     res->n_flows = k;
-    for (size_t i = 0; i < k; i++)
-        if ((error = stored_price_year(res, &res->flows[i])) < 0) goto done;
     error = compute(res);
     goto done;
 oom:
@@ -708,17 +585,19 @@ enum {
     COL_HIGH,
     COL_VALUE_TYPE,
     COL_ITEM,
+    COL_UNIT_COST,
+    COL_QUANTITY,
     N_COLS
 };
-static const char *const col_names[N_COLS] = {"agency", "kind",       "first_year", "last_year",
-                                              "amount", "price_year", "confidence", "low",
-                                              "high",   "value_type", "item"};
+static const char *const col_names[N_COLS] = {
+    "agency", "kind", "first_year", "last_year", "amount",    "price_year", "confidence",
+    "low",    "high", "value_type", "item",      "unit_cost", "quantity"};
 #define N_REQUIRED 7
 
 typedef struct flow_reader {
     ww_case_result *res;
     const char *path;
-    const csv_row *row;
+    const ww_csv_record *row;
     int rc; /* sticky: WW_ENOMEM once adding a diagnostic failed */
     int bad;
 } flow_reader;
@@ -753,7 +632,7 @@ static const char *trimmed(flow_reader *fr, const char *s)
 static int read_year(flow_reader *fr, int *out, const char *s, const char *column)
 {
     long v;
-    if (blank(s)) {
+    if (ww_csv__is_blank(s)) {
         problem(fr, column, "empty; a year counted from 0 (the first year) is needed");
         return -1;
     }
@@ -771,7 +650,7 @@ static int read_year(flow_reader *fr, int *out, const char *s, const char *colum
 
 static int read_amount(flow_reader *fr, double *out, const char *s, const char *column)
 {
-    if (blank(s)) {
+    if (ww_csv__is_blank(s)) {
         problem(fr, column, "empty; a number is needed");
         return -1;
     }
@@ -780,6 +659,15 @@ static int read_amount(flow_reader *fr, double *out, const char *s, const char *
         return -1;
     }
     return 0;
+}
+
+/* The calendar year now (UTC). */
+static int this_year(void)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    if (now == (time_t)-1 || !gmtime_r(&now, &tm)) return 9999;
+    return tm.tm_year + 1900;
 }
 
 /* "2019" or "2008/09" (a UK financial year, April 2008 to March 2009). */
@@ -792,7 +680,7 @@ static void read_price_year(flow_reader *fr, ww_econ_flow *f, const char *s)
     double factor;
 
     f->financial_year = 0;
-    if (blank(s)) {
+    if (ww_csv__is_blank(s)) {
         problem(fr, "price_year", "empty; the year the amount's prices are in is needed");
         return;
     }
@@ -816,84 +704,104 @@ static void read_price_year(flow_reader *fr, ww_econ_flow *f, const char *s)
         problem(fr, "price_year", "not a year: '%s'", s);
         return;
     }
-    if (y < first || y > last || (f->financial_year && y + 1 > last)) {
+    if (y < first) {
         problem(fr, "price_year", "%s is outside the deflator series (%d-%d)", s, first, last);
         return;
     }
+    /* After the series: carried at its last year, with a warning (the
+     * engine's); after this year: not a price year anyone has seen. */
+    if (y > this_year()) {
+        problem(fr, "price_year", "%s is after this year (%d): prices are of a year that has been",
+                s, this_year());
+        return;
+    }
     f->price_year = (int)y;
-    if (ww_econ_price_factor(&factor, d, f->price_year, f->financial_year,
-                             fr->res->params.price_base) < 0)
-        problem(fr, "price_year", "%s", ww_error_last());
+    {
+        int carried;
+        if (ww_econ_price_factor_carried(&factor, &carried, d, f->price_year, f->financial_year,
+                                         fr->res->params.price_base) < 0)
+            problem(fr, "price_year", "%s", ww_error_last());
+    }
 }
 
-static void read_flow(flow_reader *fr, ww_econ_flow *f, const long *cols)
+/* The stored unit cost a flow names, kept once per code and value type in
+ * the result; NULL (with a problem reported) when it cannot be used. */
+static const case_unit *use_unit_cost(flow_reader *fr, const char *code, ww_econ_value vt,
+                                      const char *where)
 {
-    const csv_row *row = fr->row;
-    const char *s;
+    ww_case_result *res = fr->res;
+    case_unit *u;
+    int error;
+    for (size_t i = 0; i < res->n_units; i++)
+        if (res->units[i].value_type == vt && strcmp(res->units[i].row.code, code) == 0) {
+            res->units[i].uses++;
+            return &res->units[i];
+        }
+    if (!res->db) {
+        problem(fr, "unit_cost",
+                "names unit cost '%s', but no database is open to read it from (import the "
+                "unit-cost workbook, then give --db PATH)",
+                code);
+        return NULL;
+    }
+    if (res->n_units == res->units_alloc) {
+        size_t na = res->units_alloc ? 2 * res->units_alloc : 8;
+        case_unit *p = ww_arena__alloc(res->arena, na * sizeof *p);
+        if (!p) {
+            fr->rc = ww__error_oom();
+            return NULL;
+        }
+        if (res->n_units) memcpy(p, res->units, res->n_units * sizeof *p);
+        res->units = p;
+        res->units_alloc = na;
+    }
+    u = &res->units[res->n_units];
+    memset(u, 0, sizeof *u);
+    error = ww_repo__unit_cost(&u->row, res->db, res->arena, code);
+    if (error == WW_ENOTFOUND) {
+        ww_error_clear();
+        problem(fr, "unit_cost",
+                "no unit cost '%s' is stored (import the workbook that holds it, e.g. "
+                "`whatworks import GMCA_unit_cost_database_v1.4.xlsx`)",
+                code);
+        return NULL;
+    }
+    if (error < 0) {
+        fr->rc = error;
+        return NULL;
+    }
+    u->value_type = vt;
+    u->value = u->row.value[vt];
+    u->price_year = u->row.price_year[vt];
+    if (!isfinite(u->value)) {
+        problem(fr, "unit_cost", "unit cost %s (%s) has no %s value", code,
+                u->row.location ? u->row.location : "", ww_econ_value_name(vt));
+        return NULL;
+    }
+    if (!u->price_year) {
+        problem(fr, "unit_cost", "unit cost %s (%s) gives no price year for its %s value", code,
+                u->row.location ? u->row.location : "", ww_econ_value_name(vt));
+        return NULL;
+    }
+    u->first_where = where;
+    u->uses = 1;
+    res->n_units++;
+    return u;
+}
+
+static void read_flow(flow_reader *fr, ww_econ_flow *f, const char **unit_code, const long *cols)
+{
+    const ww_csv_record *row = fr->row;
+    const case_unit *unit = NULL;
+    const char *s, *code;
     char where[64];
     int have_first, have_last, have_amount;
 
     memset(f, 0, sizeof *f);
+    *unit_code = NULL;
     f->low = f->high = NAN;
     f->confidence = -1;
     f->price_year = -1;
-
-    if (!(f->agency = trimmed(fr, cell(row, cols[COL_AGENCY])))) return;
-    if (!*f->agency) problem(fr, "agency", "empty; name the agency that pays or gains");
-
-    s = cell(row, cols[COL_KIND]);
-    if (ww_econ_kind_parse(&f->kind, trimmed(fr, s)) < 0) {
-        if (blank(s))
-            problem(fr, "kind", "empty; cost or benefit is needed");
-        else
-            problem(fr, "kind", "must be cost or benefit, got '%s'", s);
-    }
-    have_first = read_year(fr, &f->first_year, cell(row, cols[COL_FIRST]), "first_year") == 0;
-    have_last = read_year(fr, &f->last_year, cell(row, cols[COL_LAST]), "last_year") == 0;
-    if (have_first && have_last && f->last_year < f->first_year)
-        problem(fr, "last_year", "%d is before first_year %d", f->last_year, f->first_year);
-
-    have_amount = read_amount(fr, &f->amount, cell(row, cols[COL_AMOUNT]), "amount") == 0;
-    if (have_amount && f->kind == WW_ECON_COST && f->amount < 0)
-        problem(fr, "amount", "a cost must not be negative, got %s (a saving is kind benefit)",
-                cell(row, cols[COL_AMOUNT]));
-
-    read_price_year(fr, f, cell(row, cols[COL_PRICE_YEAR]));
-
-    s = cell(row, cols[COL_CONFIDENCE]);
-    if (!blank(s)) {
-        long grade;
-        if (ww__parse_long(&grade, s) < 0 || grade < 1 || grade > 6)
-            problem(fr, "confidence", "must be a grade from 1 to 6, got '%s'", s);
-        else
-            f->confidence = (int)grade;
-    }
-
-    if (cols[COL_LOW] >= 0 || cols[COL_HIGH] >= 0) {
-        const char *lo = cell(row, cols[COL_LOW]), *hi = cell(row, cols[COL_HIGH]);
-        if (blank(lo) != blank(hi)) {
-            problem(fr, blank(lo) ? "low" : "high",
-                    "empty; give both ends of the 90%% range or neither");
-        } else if (!blank(lo)) {
-            int ok_low = read_amount(fr, &f->low, lo, "low") == 0;
-            int ok_high = read_amount(fr, &f->high, hi, "high") == 0;
-            if (ok_low && have_amount && f->low > f->amount)
-                problem(fr, "low", "%s is above the amount %s", lo, cell(row, cols[COL_AMOUNT]));
-            if (ok_high && have_amount && f->high < f->amount)
-                problem(fr, "high", "%s is below the amount %s", hi, cell(row, cols[COL_AMOUNT]));
-            if (ok_low && f->kind == WW_ECON_COST && f->low < 0)
-                problem(fr, "low", "a cost must not be negative, got %s", lo);
-            if (!ok_low || !ok_high) f->low = f->high = NAN;
-        }
-    }
-
-    s = cell(row, cols[COL_VALUE_TYPE]);
-    f->value_type = WW_ECON_FISCAL;
-    if (!blank(s) && ww_econ_value_parse(&f->value_type, trimmed(fr, s)) < 0)
-        problem(fr, "value_type", "must be fiscal, economic or social, got '%s'", s);
-
-    s = cell(row, cols[COL_ITEM]);
-    f->item = blank(s) ? NULL : trimmed(fr, s);
 
     snprintf(where, sizeof where, ":%ld", row->line);
     {
@@ -906,20 +814,125 @@ static void read_flow(flow_reader *fr, ww_econ_flow *f, const long *cols)
         snprintf(w, len, "%s%s", fr->path, where);
         f->where = w;
     }
+
+    s = ww_csv__cell(row, cols[COL_VALUE_TYPE]);
+    f->value_type = WW_ECON_FISCAL;
+    if (!ww_csv__is_blank(s) && ww_econ_value_parse(&f->value_type, trimmed(fr, s)) < 0)
+        problem(fr, "value_type", "must be fiscal, economic or social, got '%s'", s);
+
+    /* A stored unit cost stands in for the amount, price year and agency. */
+    code = ww_csv__cell(row, cols[COL_UNIT_COST]);
+    if (!ww_csv__is_blank(code)) {
+        if (!(code = trimmed(fr, code))) return;
+        if ((unit = use_unit_cost(fr, code, f->value_type, f->where))) *unit_code = unit->row.code;
+        if (fr->rc < 0) return;
+    }
+
+    if (!(f->agency = trimmed(fr, ww_csv__cell(row, cols[COL_AGENCY])))) return;
+    if (!*f->agency && unit && unit->row.agency) f->agency = unit->row.agency;
+    if (!*f->agency) problem(fr, "agency", "empty; name the agency that pays or gains");
+
+    s = ww_csv__cell(row, cols[COL_KIND]);
+    if (ww_econ_kind_parse(&f->kind, trimmed(fr, s)) < 0) {
+        if (ww_csv__is_blank(s))
+            problem(fr, "kind", "empty; cost or benefit is needed");
+        else
+            problem(fr, "kind", "must be cost or benefit, got '%s'", s);
+    }
+    have_first =
+        read_year(fr, &f->first_year, ww_csv__cell(row, cols[COL_FIRST]), "first_year") == 0;
+    have_last = read_year(fr, &f->last_year, ww_csv__cell(row, cols[COL_LAST]), "last_year") == 0;
+    if (have_first && have_last && f->last_year < f->first_year)
+        problem(fr, "last_year", "%d is before first_year %d", f->last_year, f->first_year);
+
+    if (!ww_csv__is_blank(code)) {
+        double quantity = 1;
+        const char *q = ww_csv__cell(row, cols[COL_QUANTITY]);
+        have_amount = 0;
+        if (!ww_csv__is_blank(ww_csv__cell(row, cols[COL_AMOUNT])))
+            problem(fr, "amount",
+                    "give an amount or a unit_cost, not both (the unit cost %s gives it)", code);
+        if (!ww_csv__is_blank(ww_csv__cell(row, cols[COL_PRICE_YEAR])))
+            problem(fr, "price_year", "leave it empty: the unit cost %s gives its price year",
+                    code);
+        if (!ww_csv__is_blank(q) && (read_amount(fr, &quantity, q, "quantity") < 0 || quantity < 0)) {
+            if (quantity < 0) problem(fr, "quantity", "must not be negative, got %s", q);
+            quantity = NAN;
+        }
+        if (unit && isfinite(quantity)) {
+            f->amount = quantity * unit->value;
+            have_amount = 1;
+            read_price_year(fr, f, unit->price_year);
+        }
+    } else {
+        if (!ww_csv__is_blank(ww_csv__cell(row, cols[COL_QUANTITY])))
+            problem(fr, "quantity", "a quantity multiplies a unit_cost; this row names none");
+        have_amount = read_amount(fr, &f->amount, ww_csv__cell(row, cols[COL_AMOUNT]), "amount") == 0;
+        read_price_year(fr, f, ww_csv__cell(row, cols[COL_PRICE_YEAR]));
+    }
+    if (have_amount && f->kind == WW_ECON_COST && f->amount < 0)
+        problem(fr, "amount", "a cost must not be negative, got %s (a saving is kind benefit)",
+                ww_csv__cell(row, cols[COL_AMOUNT]));
+
+    s = ww_csv__cell(row, cols[COL_CONFIDENCE]);
+    if (!ww_csv__is_blank(s)) {
+        long grade;
+        if (ww__parse_long(&grade, s) < 0 || grade < 1 || grade > 6)
+            problem(fr, "confidence", "must be a grade from 1 to 6, got '%s'", s);
+        else
+            f->confidence = (int)grade;
+    }
+
+    if (cols[COL_LOW] >= 0 || cols[COL_HIGH] >= 0) {
+        const char *lo = ww_csv__cell(row, cols[COL_LOW]), *hi = ww_csv__cell(row, cols[COL_HIGH]);
+        if (ww_csv__is_blank(lo) != ww_csv__is_blank(hi)) {
+            problem(fr, ww_csv__is_blank(lo) ? "low" : "high",
+                    "empty; give both ends of the 90%% range or neither");
+        } else if (!ww_csv__is_blank(lo)) {
+            int ok_low = read_amount(fr, &f->low, lo, "low") == 0;
+            int ok_high = read_amount(fr, &f->high, hi, "high") == 0;
+            char amount[64];
+            if (unit)
+                snprintf(amount, sizeof amount, "%g", f->amount);
+            else
+                snprintf(amount, sizeof amount, "%s", ww_csv__cell(row, cols[COL_AMOUNT]));
+            if (ok_low && have_amount && f->low > f->amount)
+                problem(fr, "low", "%s is above the amount %s", lo, amount);
+            if (ok_high && have_amount && f->high < f->amount)
+                problem(fr, "high", "%s is below the amount %s", hi, amount);
+            if (ok_low && f->kind == WW_ECON_COST && f->low < 0)
+                problem(fr, "low", "a cost must not be negative, got %s", lo);
+            if (!ok_low || !ok_high) f->low = f->high = NAN;
+        }
+    }
+
+    s = ww_csv__cell(row, cols[COL_ITEM]);
+    f->item = ww_csv__is_blank(s) ? NULL : trimmed(fr, s);
+    if (!f->item && unit) {
+        /* "SS15.0: Parenting Programme - median cost ..." */
+        const char *d = unit->row.description ? unit->row.description : "";
+        size_t len = strlen(code) + strlen(d) + 3;
+        char *t = ww_arena__alloc(fr->res->arena, len);
+        if (!t) {
+            fr->rc = ww__error_oom();
+            return;
+        }
+        snprintf(t, len, "%s: %s", code, d);
+        f->item = t;
+    }
 }
 
 int ww_case_run_flows(ww_case_result **out, const char *csv_path, const ww_case_opts *opts)
 {
     ww_case_result *res = NULL;
-    char *buf = NULL;
+    unsigned char *buf = NULL;
     size_t len = 0;
-    csv_doc doc;
+    ww_csv_doc *doc = NULL;
     long cols[N_COLS];
     flow_reader fr;
     int error, missing = 0;
 
     *out = NULL;
-    memset(&doc, 0, sizeof doc);
     if (!csv_path || !*csv_path) return ww__error(WW_EUSAGE, "no flows file named");
     if ((error = setup(&res, opts)) < 0) goto done;
     if (opts && opts->domain) {
@@ -929,7 +942,7 @@ int ww_case_run_flows(ww_case_result **out, const char *csv_path, const ww_case_
     }
     res->subject_kind = "flows";
     if (!(res->subject = ww_arena__strdup(res->arena, csv_path))) goto oom;
-    if ((error = read_file(&buf, &len, csv_path)) < 0) {
+    if ((error = ww_csv__read_file(&buf, &len, csv_path, CASE_MAX_FILE_BYTES)) < 0) {
         if (error == WW_EDATA) {
             /* Too large: report it as a problem in the file, like the rest. */
             if ((error = ww_diags__add(res->diags, 0, csv_path, 1, "file", "larger than %u MiB",
@@ -939,9 +952,10 @@ int ww_case_run_flows(ww_case_result **out, const char *csv_path, const ww_case_
         }
         goto done;
     }
-    if ((error = csv_parse_buffer(&doc, res->arena, buf, len, res->subject, res->diags)) < 0)
+    if ((error = ww_csv__read_doc(&doc, buf, len, CASE_MAX_FILE_BYTES, 0, res->subject,
+                                  res->diags)) < 0)
         goto done;
-    if (doc.n == 0) {
+    if (doc->n == 0) {
         if ((error = ww_diags__add(res->diags, 0, res->subject, 1, "file",
                                    "empty; a header row and at least one flow are needed")) < 0)
             goto done;
@@ -949,11 +963,12 @@ int ww_case_run_flows(ww_case_result **out, const char *csv_path, const ww_case_
         goto done;
     }
     for (int c = 0; c < N_COLS; c++) {
-        cols[c] = find_column(&doc.rows[0], col_names[c]);
+        cols[c] = ww_csv__find_column(&doc->records[0], col_names[c]);
         if (c < N_REQUIRED && cols[c] < 0) {
-            if ((error = ww_diags__add(res->diags, 0, res->subject, doc.rows[0].line, col_names[c],
-                                       "missing column (the header needs agency, kind, first_year, "
-                                       "last_year, amount, price_year, confidence)")) < 0)
+            if ((error =
+                     ww_diags__add(res->diags, 0, res->subject, doc->records[0].line, col_names[c],
+                                   "missing column (the header needs agency, kind, first_year, "
+                                   "last_year, amount, price_year, confidence)")) < 0)
                 goto done;
             missing = 1;
         }
@@ -962,27 +977,30 @@ int ww_case_run_flows(ww_case_result **out, const char *csv_path, const ww_case_
         error = WW_EDATA;
         goto done;
     }
-    if (doc.n < 2) {
-        if ((error = ww_diags__add(res->diags, 0, res->subject, doc.rows[0].line, "file",
+    if (doc->n < 2) {
+        if ((error = ww_diags__add(res->diags, 0, res->subject, doc->records[0].line, "file",
                                    "no flows after the header")) < 0)
             goto done;
         error = WW_EDATA;
         goto done;
     }
-    if (doc.n - 1 > CASE_MAX_FLOWS) {
-        if ((error = ww_diags__add(res->diags, 0, res->subject, doc.rows[CASE_MAX_FLOWS + 1].line,
-                                   "file", "more than %d flows", CASE_MAX_FLOWS)) < 0)
+    if (doc->n - 1 > CASE_MAX_FLOWS) {
+        if ((error =
+                 ww_diags__add(res->diags, 0, res->subject, doc->records[CASE_MAX_FLOWS + 1].line,
+                               "file", "more than %d flows", CASE_MAX_FLOWS)) < 0)
             goto done;
         error = WW_EDATA;
         goto done;
     }
-    if (!(res->flows = ww_arena__alloc(res->arena, (doc.n - 1) * sizeof *res->flows))) goto oom;
+    if (!(res->flows = ww_arena__alloc(res->arena, (doc->n - 1) * sizeof *res->flows))) goto oom;
     memset(&fr, 0, sizeof fr);
     fr.res = res;
     fr.path = res->subject;
-    for (size_t r = 1; r < doc.n && fr.rc == 0; r++) {
-        fr.row = &doc.rows[r];
-        read_flow(&fr, &res->flows[r - 1], cols);
+    if (!(res->flow_unit = ww_arena__alloc(res->arena, (doc->n - 1) * sizeof *res->flow_unit)))
+        goto oom;
+    for (size_t r = 1; r < doc->n && fr.rc == 0; r++) {
+        fr.row = &doc->records[r];
+        read_flow(&fr, &res->flows[r - 1], &res->flow_unit[r - 1], cols);
     }
     if (fr.rc < 0) {
         error = fr.rc;
@@ -994,13 +1012,13 @@ int ww_case_run_flows(ww_case_result **out, const char *csv_path, const ww_case_
                           first->message);
         goto done;
     }
-    res->n_flows = doc.n - 1;
+    res->n_flows = doc->n - 1;
     error = compute(res);
     goto done;
 oom:
     error = ww__error_oom();
 done:
-    doc_free(&doc);
+    ww_csv__doc_free(doc);
     free(buf);
     if (error == WW_EDATA && res && ww_diags__count(res->diags) > 0) {
         const ww_diag *first = ww_diags__get(res->diags, 0);
@@ -1070,6 +1088,34 @@ static json_t *int_or_null(int v, int missing)
     return v == missing ? json_null() : json_integer(v);
 }
 
+/* The stored unit costs the flows used, each with where it was read. */
+static json_t *units_json(const ww_case_result *res)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < res->n_units; i++) {
+        const case_unit *u = &res->units[i];
+        json_t *o = json_object();
+        ww_queries__set(o, "code", json_string(u->row.code));
+        ww_queries__set(o, "dataset", ww_queries__str(u->row.dataset));
+        ww_queries__set(o, "description", ww_queries__str(u->row.description));
+        ww_queries__set(o, "unit", ww_queries__str(u->row.unit));
+        ww_queries__set(o, "value_type", json_string(ww_econ_value_name(u->value_type)));
+        ww_queries__set(o, "value", ww_queries__num(u->value));
+        ww_queries__set(o, "price_year", ww_queries__str(u->price_year));
+        ww_queries__set(o, "agency", ww_queries__str(u->row.agency));
+        ww_queries__set(o, "agency_detail", ww_queries__str(u->row.agency_detail));
+        ww_queries__set(o, "confidence", ww_queries__str(u->row.confidence));
+        ww_queries__set(o, "source_text", ww_queries__str(u->row.source_text));
+        ww_queries__set(o, "licence", ww_queries__str(u->row.licence));
+        ww_queries__set(o, "location", ww_queries__str(u->row.location));
+        ww_queries__set(o, "file", ww_queries__str(u->row.source_name));
+        ww_queries__set(o, "sha256", ww_queries__str(u->row.source_sha256));
+        ww_queries__set(o, "flows", json_integer((json_int_t)u->uses));
+        ww_queries__append(a, o);
+    }
+    return a;
+}
+
 static json_t *parameters_json(const ww_case_result *res)
 {
     const ww_econ_params *p = &res->params;
@@ -1091,10 +1137,14 @@ static json_t *parameters_json(const ww_case_result *res)
     ww_queries__set(o, "price_year", json_integer(p->price_base));
 
     ww_queries__set(deflator, "source_id", ww_queries__str(res->deflator.source_id));
+    ww_queries__set(deflator, "edition", ww_queries__str(res->deflator.edition));
+    ww_queries__set(deflator, "beyond_series",
+                    json_string("a price year after last_year is carried at last_year's index "
+                                "(no inflation assumed after it), with a warning"));
     ww_queries__set(deflator, "base_year", json_integer(res->deflator.base_year));
     ww_queries__set(deflator, "first_year", json_integer(res->index[0].year));
     ww_queries__set(deflator, "last_year",
-                        json_integer(res->index[res->deflator.n_points - 1].year));
+                    json_integer(res->index[res->deflator.n_points - 1].year));
     ww_queries__set(deflator, "financial_years", json_string(financial_year_rule));
     ww_queries__set(o, "deflator", deflator);
 
@@ -1161,9 +1211,12 @@ static json_t *parameters_json(const ww_case_result *res)
         ww_queries__set(fj, "high", ww_queries__num(f->high));
         ww_queries__set(fj, "item", ww_queries__str(f->item));
         ww_queries__set(fj, "where", json_string(f->where));
+        ww_queries__set(fj, "unit_cost",
+                        ww_queries__str(res->flow_unit ? res->flow_unit[i] : NULL));
         ww_queries__append(flows, fj);
     }
     ww_queries__set(o, "flows", flows);
+    ww_queries__set(o, "unit_costs", units_json(res));
     return o;
 }
 
@@ -1276,9 +1329,12 @@ static int write_table(const ww_case_result *res, FILE *fp)
     else
         fprintf(fp, "Business case: %s (%s)%s\n", res->name, res->subject,
                 res->is_example ? "  [illustrative example, not real evidence]" : "");
-    fprintf(fp, "  %ld participant%s, years 0-%d, %d prices, discounted on %s (%s)\n\n",
+    fprintf(fp, "  %ld participant%s, years 0-%d, %d prices, discounted on %s (%s)\n",
             p->participants, p->participants == 1 ? "" : "s", e->n_years - 1, p->price_base,
             res->schedule.name, res->schedule.source_id);
+    fprintf(fp, "  deflator: %s (%s)\n\n",
+            res->deflator.edition ? res->deflator.edition : "edition not recorded",
+            res->deflator.source_id ? res->deflator.source_id : "no source id");
     for (size_t a = 0; a < e->n_agencies; a++) {
         int w = (int)strlen(e->agencies[a].agency);
         if (w > width) width = w > 40 ? 40 : w;
@@ -1316,6 +1372,16 @@ static int write_table(const ww_case_result *res, FILE *fp)
     if (res->have_effect)
         fprintf(fp, "  effect: SMD %.3f (se %.3f)%s%s\n", p->effect_estimate, p->effect_se,
                 res->effect_domain ? " on " : "", res->effect_domain ? res->effect_domain : "");
+    if (res->n_units) fputs("\nunit costs used:\n", fp);
+    for (size_t i = 0; i < res->n_units; i++) {
+        const case_unit *u = &res->units[i];
+        fprintf(fp, "  - %s (%s %s, %s): %s %.2f, %s prices, %s%s%s; grade %s\n", u->row.code,
+                u->row.dataset ? u->row.dataset : "", u->row.location ? u->row.location : "",
+                u->row.unit ? u->row.unit : "unit not given", ww_econ_value_name(u->value_type),
+                u->value, u->price_year, u->row.agency ? u->row.agency : "agency not given",
+                u->row.agency_detail ? " / " : "", u->row.agency_detail ? u->row.agency_detail : "",
+                u->row.confidence ? u->row.confidence : "not given");
+    }
     if (res->n_warnings) fputs("\nwarnings:\n", fp);
     for (size_t i = 0; i < res->n_warnings; i++) fprintf(fp, "  - %s\n", res->warnings[i]);
     return ww_queries__flush(fp);

@@ -632,7 +632,9 @@ static int score_candidate(ww_query_row_int *r, ww_db *db, ww_query_result *res,
     r->row.outcome_domain = o->domain ? o->domain : x->n_domains ? x->domains[0] : "";
     r->row.certainty = "";
 
-    if ((error = ww_repo__syntheses(&syn, &n, db, arena, c->id, o->include_extracted, 0)) < 0) return error;
+    if ((error = ww_repo__syntheses(&syn, &n, db, arena, c->id, o->include_extracted, o->include_flagged,
+                                    0)) < 0)
+        return error;
     /* ordered by k, then participants, descending: the first match is best */
     for (size_t i = 0; i < n && error == 0; i++) {
         int answers = o->domain ? text_matches(db, arena, syn[i].domain, o->domain, &error)
@@ -660,7 +662,7 @@ static int score_candidate(ww_query_row_int *r, ww_db *db, ww_query_result *res,
         r->row.certainty = best->certainty ? best->certainty : "";
         r->row.improvement_index = improvement_index(best->estimate);
         if (is_attainment(best->domain)) r->row.months_progress = months_progress(best->estimate);
-        provisional = best->n_provisional > 0 || strcmp(best->scope, "all") == 0;
+        provisional = best->n_provisional > 0 || strncmp(best->scope, "all", 3) == 0;
     }
     r->row.provisional = provisional;
     r->verdict_class = verdict_class(r->row.ci_low, r->row.ci_high);
@@ -702,11 +704,18 @@ static int score_candidate(ww_query_row_int *r, ww_db *db, ww_query_result *res,
         snprintf(parts.evidence, sizeof parts.evidence,
                  "studied, but no study reports an effect that can be pooled");
     }
-    if (best && strcmp(best->scope, "all") == 0)
+    if (best && strncmp(best->scope, "all", 3) == 0)
         strncat(parts.flags, "; includes machine-extracted effects, not yet reviewed",
                 sizeof parts.flags - strlen(parts.flags) - 1);
     else if (provisional)
         strncat(parts.flags, "; not yet reviewed", sizeof parts.flags - strlen(parts.flags) - 1);
+    if (best && best->n_flagged) {
+        size_t used = strlen(parts.flags);
+        snprintf(parts.flags + used, sizeof parts.flags - used,
+                 strstr(best->scope, "+flagged") ? "; includes %d effect%s flagged as implausible"
+                                                 : "; %d effect%s flagged as implausible left out",
+                 best->n_flagged, best->n_flagged == 1 ? "" : "s");
+    }
     if (c->is_example)
         strncat(parts.flags, "; example, not evidence", sizeof parts.flags - strlen(parts.flags) - 1);
     if ((error = why_text(&why, &parts)) < 0) goto done;

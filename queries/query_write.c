@@ -40,6 +40,8 @@ static json_t *pooling_json(const ww_synthesis_row *syn)
     ww_queries__set(o, "pi_low", ww_queries__num(syn->pi_low));
     ww_queries__set(o, "pi_high", ww_queries__num(syn->pi_high));
     ww_queries__set(o, "effects_left_out", json_integer(syn->n_other_scale));
+    ww_queries__set(o, "scope", json_string(syn->scope));
+    ww_queries__set(o, "flagged_effects", json_integer(syn->n_flagged));
     ww_queries__set(o, "egger_p", ww_queries__num(syn->egger_p));
     ww_queries__set(o, "certainty_trace", ww_queries__str(syn->certainty_trace));
     ww_queries__set(o, "eif_level", ww_queries__str(syn->eif_level));
@@ -96,7 +98,7 @@ static json_t *explain_json(const ww_query_row_int *ri)
     ww_queries__set(o, "randomised_studies", syn ? json_integer(syn->n_randomised) : json_null());
     ww_queries__set(o, "other_outcome_domains", json_integer(ri->off_issue));
     ww_queries__set(o, "effects_left_out", syn ? json_integer(syn->n_other_scale) : json_null());
-    ww_queries__set(o, "includes_extracted", json_boolean(syn && strcmp(syn->scope, "all") == 0));
+    ww_queries__set(o, "includes_extracted", json_boolean(syn && strncmp(syn->scope, "all", 3) == 0));
     ww_queries__set(o, "relevance", json_real(ri->relevance));
     return o;
 }

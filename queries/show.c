@@ -49,7 +49,8 @@ static json_t *effect_json(const ww_effect_row *e)
     ww_queries__set(o, "higher_is_better",
                     e->higher_is_better < 0 ? json_null() : json_boolean(e->higher_is_better));
     ww_queries__set(o, "direction_rule", ww_queries__str(e->direction_rule));
-    ww_queries__set(o, "pooled", json_boolean(e->metric && e->higher_is_better >= 0 && !e->extracted));
+    ww_queries__set(o, "pooled", json_boolean(e->metric && e->higher_is_better >= 0 && !e->extracted &&
+                                              !e->flag && !e->withdrawn_at));
     ww_queries__set(o, "metric", ww_queries__str(e->metric));
     ww_queries__set(o, "yi", ww_queries__num(e->yi));
     ww_queries__set(o, "vi", ww_queries__num(e->vi));
@@ -63,6 +64,11 @@ static json_t *effect_json(const ww_effect_row *e)
     ww_queries__set(o, "reported_estimate", ww_queries__num(e->reported_estimate));
     ww_queries__set(o, "extracted", json_boolean(e->extracted));
     ww_queries__set(o, "confidence", ww_queries__num(e->confidence));
+    ww_queries__set(o, "flag", ww_queries__str(e->flag));
+    ww_queries__set(o, "flag_reason", ww_queries__str(e->flag_reason));
+    ww_queries__set(o, "design_effect", ww_queries__num(e->design_effect));
+    ww_queries__set(o, "vi_uncorrected", ww_queries__num(e->vi_uncorrected));
+    ww_queries__set(o, "clustering", ww_queries__str(e->clustering));
     ww_queries__set(o, "location", json_string(e->location));
     return o;
 }
@@ -89,6 +95,8 @@ static json_t *syntheses_json(const ww_synthesis_row *syn, size_t n)
         ww_queries__set(o, "pi_low", ww_queries__num(syn[i].pi_low));
         ww_queries__set(o, "pi_high", ww_queries__num(syn[i].pi_high));
         ww_queries__set(o, "effects_left_out", json_integer(syn[i].n_other_scale));
+        ww_queries__set(o, "scope", json_string(syn[i].scope));
+        ww_queries__set(o, "flagged_effects", json_integer(syn[i].n_flagged));
         ww_queries__set(o, "data_version", json_integer(syn[i].data_version));
         ww_queries__set(o, "egger_p", ww_queries__num(syn[i].egger_p));
         ww_queries__set(o, "certainty", ww_queries__str(syn[i].certainty));
@@ -181,6 +189,8 @@ static int write_json(const ww_intervention_row *iv, const ww_effect_row *effect
                             e->rigour_level >= 0 ? json_integer(e->rigour_level) : json_null());
             ww_queries__set(study, "wwc_rating", ww_queries__str(e->wwc_rating));
             ww_queries__set(study, "source_key", ww_queries__str(e->study_key));
+            ww_queries__set(study, "withdrawn_at", ww_queries__str(e->withdrawn_at));
+            ww_queries__set(study, "withdrawn_reason", ww_queries__str(e->withdrawn_reason));
             ww_queries__set(study, "provisional", json_boolean(e->provisional));
             ww_queries__set(study, "source_sha256", json_string(e->source_sha256));
             ww_queries__set(study, "effects", list);
@@ -232,7 +242,7 @@ static int write_table(const ww_intervention_row *iv, const ww_effect_row *effec
                        const ww_synthesis_row *syn, size_t n_syn, const ww_published_rating *pub,
                        size_t n_pub, const ww_wwc_effectiveness_row *wwc, size_t n_wwc, FILE *fp)
 {
-    size_t unknown = 0, unweighed = 0;
+    size_t unknown = 0, unweighed = 0, flagged = 0;
     fprintf(fp, "%s (%s)%s\n", iv->name, iv->slug,
             iv->is_example ? "  [illustrative example, not real evidence]" : "");
     if (iv->placeholder)
@@ -262,9 +272,15 @@ static int write_table(const ww_intervention_row *iv, const ww_effect_row *effec
         fprintf(fp, "  %-28s %6.3f [%.3f, %.3f]  k = %d, N = %s, %s", syn[i].domain,
                 syn[i].estimate, syn[i].ci_low, syn[i].ci_high, syn[i].k, nbuf, syn[i].method);
         if (isfinite(syn[i].i2)) fprintf(fp, ", I2 = %.1f%%, tau2 = %.4f", syn[i].i2, syn[i].tau2);
-        fprintf(fp, "; certainty %s, EIF %s, Blueprints %s\n", syn[i].certainty ? syn[i].certainty : "-",
+        fprintf(fp, "; certainty %s, EIF %s, Blueprints %s",
+                syn[i].certainty ? syn[i].certainty : "-",
                 syn[i].eif_level ? syn[i].eif_level : "-",
                 syn[i].blueprints_tier ? syn[i].blueprints_tier : "-");
+        if (syn[i].n_flagged)
+            fprintf(fp, "; %d flagged effect%s %s", syn[i].n_flagged,
+                    syn[i].n_flagged == 1 ? "" : "s",
+                    strstr(syn[i].scope, "+flagged") ? "included" : "left out");
+        fputc('\n', fp);
     }
     if (n_wwc)
         fputs("\nWWC effectiveness rating, by WWC's own procedure (docs/wwc-rating.md), beside "
@@ -302,6 +318,9 @@ static int write_table(const ww_intervention_row *iv, const ww_effect_row *effec
             fprintf(fp, "\n  design: %s%s%s%s; source sha256 %.12s\n", e->design ? e->design : "unknown",
                     e->design_basis ? " (" : "", e->design_basis ? e->design_basis : "",
                     e->design_basis ? ")" : "", e->source_sha256);
+            if (e->withdrawn_at)
+                fprintf(fp, "  WITHDRAWN %s: %s (left out of every pooled result)\n", e->withdrawn_at,
+                        e->withdrawn_reason ? e->withdrawn_reason : "");
             if (e->rigour_level >= 0)
                 fprintf(fp, "  grade: level %d of 5; WWC: %s%s (whatworks grade --explain %lld)\n",
                         e->rigour_level, e->wwc_rating ? e->wwc_rating : "-",
@@ -324,8 +343,26 @@ static int write_table(const ww_intervention_row *iv, const ww_effect_row *effec
             unknown++;
         }
         fprintf(fp, " (%s)\n", e->location);
+        if (e->clustering) fprintf(fp, "      %s\n", e->clustering);
+        if (isfinite(e->vi_uncorrected) && e->metric) {
+            ww_effect_row u = *e;
+            u.vi = e->vi_uncorrected;
+            natural(&u, &est, &lo, &hi);
+            fprintf(fp, "      before the correction: %s %.3f [%.3f, %.3f]\n", e->metric, est, lo,
+                    hi);
+        }
+        if (e->flag) {
+            fprintf(fp, "      flagged (%s): %s; not pooled by default\n", e->flag,
+                    e->flag_reason ? e->flag_reason : "");
+            flagged++;
+        }
     }
     if (!n) fputs("\nno outcomes stored\n", fp);
+    if (flagged)
+        fprintf(fp,
+                "\n%zu %s flagged as implausible (docs/rigour.md 3): shown, left out of the "
+                "pooled results unless asked for (--include-flagged)\n",
+                flagged, flagged == 1 ? "effect" : "effects");
     if (unknown)
         fprintf(fp, "\n%zu %s of unknown direction (neither the source nor the direction lexicon "
                     "says whether higher is better): shown, not pooled (docs/direction.md)\n",
@@ -338,6 +375,12 @@ static int write_table(const ww_intervention_row *iv, const ww_effect_row *effec
 }
 
 int ww_show_write(ww_db *db, const char *intervention, FILE *fp, ww_format fmt)
+{
+    return ww_show_write_opts(db, intervention, fp, fmt, NULL);
+}
+
+int ww_show_write_opts(ww_db *db, const char *intervention, FILE *fp, ww_format fmt,
+                       const ww_show_opts *opts)
 {
     ww_arena *arena = NULL;
     ww_intervention_row iv;
@@ -352,7 +395,8 @@ int ww_show_write(ww_db *db, const char *intervention, FILE *fp, ww_format fmt)
     if ((error = ww_arena__new(&arena)) < 0) return error;
     if ((error = ww_repo__intervention(&iv, db, arena, intervention)) < 0 ||
         (error = ww_repo__effects(&effects, &n, db, arena, iv.id)) < 0 ||
-        (error = ww_repo__syntheses(&syn, &n_syn, db, arena, iv.id, 0, 1)) < 0 ||
+        (error = ww_repo__syntheses(&syn, &n_syn, db, arena, iv.id, 0,
+                                    opts && opts->include_flagged, 1)) < 0 ||
         (error = ww_repo__published_ratings(&pub, &n_pub, db, arena, iv.id)) < 0 ||
         (error = ww_repo__wwc_effectiveness_rows(&wwc, &n_wwc, db, arena, iv.id)) < 0)
         goto done;

@@ -143,7 +143,8 @@ int ww_repo__pooled_effect(ww_synthesis_row *out, ww_db *db, ww_arena *arena,
     int error;
 
     memset(out, 0, sizeof *out);
-    if ((error = ww_repo__syntheses(&rows, &n, db, arena, intervention_id, 0, 0)) < 0) return error;
+    if ((error = ww_repo__syntheses(&rows, &n, db, arena, intervention_id, 0, 0, 0)) < 0)
+        return error;
     for (size_t i = 0; i < n; i++) {
         if (domain && !same_domain(rows[i].domain, domain)) continue;
         *out = rows[i];
@@ -152,4 +153,75 @@ int ww_repo__pooled_effect(ww_synthesis_row *out, ww_db *db, ww_arena *arena,
     if (domain)
         return ww__error(WW_ENOTFOUND, "no pooled effect on the outcome domain '%s'", domain);
     return ww__error(WW_ENOTFOUND, "no pooled effect stored");
+}
+
+int ww_repo__unit_cost(ww_unit_cost_row *out, ww_db *db, ww_arena *arena, const char *code)
+{
+    sqlite3_stmt *st = NULL;
+    int error, rc;
+
+    memset(out, 0, sizeof *out);
+    /* A database made before unit costs has no table: nothing is stored. */
+    if ((error = ww_repo__prepare(&st, db,
+                                  "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+                                  " AND name = 'unit_cost'")) < 0)
+        return error;
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        error = step_error(db, rc);
+        goto done;
+    }
+    if (sqlite3_column_int(st, 0) == 0) {
+        error = ww__error(WW_ENOTFOUND, "no unit costs are stored in %s", db->path);
+        goto done;
+    }
+    ww_repo__release(db, st);
+    st = NULL;
+    if ((error = ww_repo__prepare(
+             &st, db,
+             "SELECT u.dataset, u.code, u.description, u.unit, u.agency, u.agency_detail,"
+             "  u.fiscal_value, u.economic_value, u.social_value, u.fiscal_price_year,"
+             "  u.economic_price_year, u.social_price_year, u.confidence, u.source_text, u.licence,"
+             "  u.location, s.name, s.sha256"
+             "  FROM unit_cost u JOIN source s ON s.id = u.source_id"
+             " WHERE u.code = ?1 ORDER BY u.source_id DESC LIMIT 1")) < 0)
+        return error;
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        error = ww__error(WW_ENOTFOUND, "no unit cost '%s' is stored", code);
+        goto done;
+    }
+    if (rc != SQLITE_ROW) {
+        error = step_error(db, rc);
+        goto done;
+    }
+    {
+        const char **text[] = {&out->dataset, &out->code,   &out->description,
+                               &out->unit,    &out->agency, &out->agency_detail};
+        for (int i = 0; i < 6; i++)
+            if (sqlite3_column_type(st, i) != SQLITE_NULL &&
+                !(*text[i] = ww_repo__col_text(st, i, arena)))
+                goto oom;
+        for (int k = 0; k < 3; k++) {
+            out->value[k] = col_double_or_nan(st, 6 + k);
+            if (sqlite3_column_type(st, 9 + k) != SQLITE_NULL &&
+                !(out->price_year[k] = ww_repo__col_text(st, 9 + k, arena)))
+                goto oom;
+        }
+    }
+    {
+        const char **text[] = {&out->confidence, &out->source_text, &out->licence,
+                               &out->location,   &out->source_name, &out->source_sha256};
+        for (int i = 0; i < 6; i++)
+            if (sqlite3_column_type(st, 12 + i) != SQLITE_NULL &&
+                !(*text[i] = ww_repo__col_text(st, 12 + i, arena)))
+                goto oom;
+    }
+    goto done;
+oom:
+    error = ww__error_oom();
+done:
+    ww_repo__release(db, st);
+    return error;
 }

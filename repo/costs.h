@@ -51,4 +51,25 @@ int ww_repo__benefit_streams(ww_benefit_row **out, size_t *n_out, ww_db *db, ww_
 int ww_repo__pooled_effect(ww_synthesis_row *out, ww_db *db, ww_arena *arena,
                            int64_t intervention_id, const char *domain);
 
+/* One stored unit cost (table unit_cost), as a reference dataset gives it.
+ * Strings NULL when not stored; values NAN. */
+typedef struct ww_unit_cost_row {
+    const char *dataset, *code, *description, *unit;
+    const char *agency, *agency_detail;
+    double value[3];           /* fiscal, economic, social (ww_econ_value order) */
+    const char *price_year[3]; /* as the source writes it: "2008/09" */
+    const char *confidence;    /* the source's grade (GMCA: RAG) */
+    const char *source_text;   /* the document behind the figure */
+    const char *licence;       /* as the dataset states it */
+    const char *location;      /* "Social Services!C113" */
+    const char *source_name;   /* the imported file */
+    const char *source_sha256;
+} ww_unit_cost_row;
+
+/* The unit cost with this code (exact), from the most recently imported
+ * file that holds it.
+ * @return 0, WW_ENOTFOUND (none stored, or a database from before unit
+ *         costs), WW_EIO, WW_EBUSY, WW_ENOMEM */
+int ww_repo__unit_cost(ww_unit_cost_row *out, ww_db *db, ww_arena *arena, const char *code);
+
 #endif

@@ -17,6 +17,7 @@
 #include "../evidence/direction.h"
 #include "../evidence/effect.h"
 #include "../evidence/placeholder.h"
+#include "../evidence/plausibility.h"
 #include "../evidence/rigour.h"
 #include "../importers/importers.h"
 #include "repo_int.h"
@@ -36,6 +37,8 @@ struct ww_import_report {
      * their source: new, changed (the old version logged in record_change),
      * unchanged (kept as they were); outcomes of unknown direction */
     size_t added, changed, unchanged, unknown_direction;
+    /* effects flagged as implausible; variances corrected for clustering */
+    size_t flagged, clustered;
     size_t judgements;
     int update; /* some record updated a study an earlier source stored */
     ww_diags *diags;
@@ -148,6 +151,14 @@ int ww_import_report_write(const ww_import_report *r, FILE *fp)
         fprintf(fp, "%s: %zu %s whose direction (is higher better?) neither the source nor the "
                     "direction lexicon decides: stored, kept out of pooling (whatworks show lists them)\n",
                 r->name, r->unknown_direction, r->unknown_direction == 1 ? "outcome" : "outcomes");
+    if ((r->status == WW_IMPORT_IMPORTED || r->status == WW_IMPORT_VALID) && r->flagged)
+        fprintf(fp, "%s: %zu %s flagged as implausible (each warning below says why): stored, "
+                    "kept out of the pooled results unless asked for (--include-flagged)\n",
+                r->name, r->flagged, r->flagged == 1 ? "effect" : "effects");
+    if ((r->status == WW_IMPORT_IMPORTED || r->status == WW_IMPORT_VALID) && r->clustered)
+        fprintf(fp, "%s: %zu %s from cluster-allocated studies widened by the design effect "
+                    "1 + (m - 1) ICC (whatworks show gives each one)\n",
+                r->name, r->clustered, r->clustered == 1 ? "variance" : "variances");
     if (r->status == WW_IMPORT_IMPORTED || r->status == WW_IMPORT_VALID)
         fputs(ww_import_report_grades(r), fp);
     for (i = 0; i < n; i++) ww_diags__write_one(ww_diags__get(r->diags, i), fp);
@@ -356,6 +367,47 @@ static long outcome_n(const ww_outcome_rec *o, const ww_record *rec)
     if (rec->analysed_treatment >= 0 && rec->analysed_control >= 0)
         return rec->analysed_treatment + rec->analysed_control;
     return -1;
+}
+
+/* What the trust checks (evidence/plausibility.h) made of one outcome's
+ * effect: the clustering correction already applied to the effect's vi, and
+ * the plausibility flag. */
+typedef struct outcome_check {
+    ww_cluster_correction cluster;
+    ww_plausibility plaus;
+    double vi_uncorrected; /* vi before the design effect */
+} outcome_check;
+
+/* Run the checks on a computed effect: multiply its variance by the design
+ * effect when the study was allocated by cluster, flag it when implausible,
+ * and warn (FILE:LINE: field: problem) for each flag and each clustering
+ * problem, in validate and import alike. */
+static int check_outcome(store *s, const ww_record *rec, const ww_outcome_rec *o, ww_effect *e,
+                         const char *metric, outcome_check *chk)
+{
+    int error;
+    const char *name = o->name ? o->name : "";
+    if ((error = ww_plausibility_cluster(&chk->cluster, rec, o, NULL)) < 0 ||
+        (error = ww_plausibility_check(&chk->plaus, rec, o, metric, e->yi, e->vi, NULL)) < 0)
+        return error;
+    chk->vi_uncorrected = e->vi;
+    if (o->kind == WW_OUTCOME_NONE) return 0;
+    if (chk->cluster.applied) {
+        e->vi *= chk->cluster.design_effect;
+        s->rep->clustered++;
+    }
+    if (chk->plaus.rule != WW_PLAUSIBLE) {
+        s->rep->flagged++;
+        if ((error = ww_diags__add(s->rep->diags, 1, s->file, o->line, chk->plaus.field,
+                                   "%s: %s; flagged: stored and shown, not pooled by default",
+                                   name, chk->plaus.reason)) < 0)
+            return error;
+    }
+    if (chk->cluster.warn &&
+        (error = ww_diags__add(s->rep->diags, 1, s->file, o->line, "clusters", "%s: %s", name,
+                               chk->cluster.note)) < 0)
+        return error;
+    return 0;
 }
 
 static int add_search_doc(store *s, sqlite3_int64 intervention_id, const char *kind,
@@ -617,7 +669,8 @@ static int store_study(store *s, const ww_record *rec, sqlite3_int64 interventio
 }
 
 static int store_outcome(store *s, const ww_record *rec, const ww_outcome_rec *o,
-                         sqlite3_int64 study_id, const ww_effect *e, const char *metric)
+                         sqlite3_int64 study_id, const ww_effect *e, const char *metric,
+                         const outcome_check *chk)
 {
     sqlite3_stmt *st = NULL;
     sqlite3_int64 outcome_id;
@@ -658,14 +711,15 @@ static int store_outcome(store *s, const ww_record *rec, const ww_outcome_rec *o
              &st, s->db,
              "INSERT INTO effect(outcome_id, metric, yi, vi, smd_correction, cells_adjusted,"
              "  n_participants, raw, reported_estimate, reported_ci_low, reported_ci_high, location,"
-             "  extracted, confidence, text_offset, text_length)"
+             "  extracted, confidence, text_offset, text_length, flag, flag_reason,"
+             "  design_effect, clustering, vi_uncorrected)"
              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
              "  json_object('kind', ?8, 'mean_treatment', ?9, 'sd_treatment', ?10, 'n_treatment', ?11,"
              "   'mean_control', ?12, 'sd_control', ?13, 'n_control', ?14,"
              "   'events_treatment', ?15, 'total_treatment', ?16, 'events_control', ?17,"
              "   'total_control', ?18, 'reported_metric', ?19, 'generic_yi', ?24,"
              "   'generic_se', ?25),"
-             "  ?20, ?21, ?22, ?23, ?26, ?27, ?28, ?29)")) < 0)
+             "  ?20, ?21, ?22, ?23, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34)")) < 0)
         return error;
     sqlite3_bind_int64(st, 1, outcome_id);
     bind_text(st, 2, metric);
@@ -699,6 +753,11 @@ static int store_outcome(store *s, const ww_record *rec, const ww_outcome_rec *o
     bind_double(st, 27, o->confidence);
     bind_count(st, 28, o->text_offset);
     bind_count(st, 29, o->text_length);
+    bind_text(st, 30, chk->plaus.rule != WW_PLAUSIBLE ? ww_plausibility_rule_name(chk->plaus.rule) : NULL);
+    bind_text(st, 31, chk->plaus.rule != WW_PLAUSIBLE ? chk->plaus.reason : NULL);
+    bind_double(st, 32, chk->cluster.applied ? chk->cluster.design_effect : NAN);
+    bind_text(st, 33, chk->cluster.note[0] ? chk->cluster.note : NULL);
+    bind_double(st, 34, chk->cluster.applied ? chk->vi_uncorrected : NAN);
     error = step(s, st, NULL);
     ww_repo__release(s->db, st);
     return error;
@@ -981,6 +1040,7 @@ static int store_record(void *ctx, const ww_record *rec_in)
     int new_study = 0, earlier = 0;
     ww_effect *effects = NULL;
     const char **metrics = NULL;
+    outcome_check *checks = NULL;
     unsigned char *skip = NULL;
     ww_record local;
     const ww_record *rec = rec_in;
@@ -995,7 +1055,10 @@ static int store_record(void *ctx, const ww_record *rec_in)
      * is one evaluation: its identity is its normalised title,
      * organisation, year and intervention. */
     if (rec->provisional && !rec->identity_ns && !rec->study_key && rec->title) {
-        if ((error = evaluation_identity(&identity, rec)) < 0) return error;
+        if ((error = evaluation_identity(&identity, rec)) < 0) {
+            ww_buf__free(&identity);
+            return error;
+        }
         local = *rec;
         local.identity_ns = "submission";
         local.study_key = identity.data;
@@ -1006,16 +1069,21 @@ static int store_record(void *ctx, const ww_record *rec_in)
      * cannot give an effect is reported, with its outcome's line. */
     if (rec->n_outcomes &&
         (!(effects = calloc(rec->n_outcomes, sizeof *effects)) ||
-         !(metrics = calloc(rec->n_outcomes, sizeof *metrics)))) {
+         !(metrics = calloc(rec->n_outcomes, sizeof *metrics)) ||
+         !(checks = calloc(rec->n_outcomes, sizeof *checks)))) {
         error = ww__error_oom();
         goto done;
     }
     for (size_t i = 0; i < rec->n_outcomes; i++) {
-        if (outcome_effect(&effects[i], &metrics[i], &rec->outcomes[i]) < 0 &&
-            (error = ww_diags__add(s->rep->diags, 0, s->file, rec->outcomes[i].line, "outcome",
-                                   "%s: %s", rec->outcomes[i].name ? rec->outcomes[i].name : "",
-                                   ww_error_last())) < 0)
+        if (outcome_effect(&effects[i], &metrics[i], &rec->outcomes[i]) < 0) {
+            if ((error = ww_diags__add(s->rep->diags, 0, s->file, rec->outcomes[i].line, "outcome",
+                                       "%s: %s", rec->outcomes[i].name ? rec->outcomes[i].name : "",
+                                       ww_error_last())) < 0)
+                goto done;
+        } else if ((error = check_outcome(s, rec, &rec->outcomes[i], &effects[i], metrics[i],
+                                          &checks[i])) < 0) {
             goto done;
+        }
     }
     if (ww_diags__errors(s->rep->diags)) goto done;
     if ((error = fast_lane_grade(s->rep, rec)) < 0) goto done;
@@ -1085,13 +1153,15 @@ static int store_record(void *ctx, const ww_record *rec_in)
         }
         s->rep->outcomes++;
         if (o->kind != WW_OUTCOME_NONE) s->rep->effects++;
-        if ((error = store_outcome(s, rec, o, study_id, &effects[i], metrics[i])) < 0) goto done;
+        if ((error = store_outcome(s, rec, o, study_id, &effects[i], metrics[i], &checks[i])) < 0)
+            goto done;
     }
     if ((error = store_benefits(s, rec, intervention_id)) < 0) goto done;
     error = index_record(s, rec, intervention_id, new_study, skip);
 done:
     free(effects);
     free(metrics);
+    free(checks);
     free(skip);
     ww_buf__free(&identity);
     return error;
@@ -1138,6 +1208,53 @@ static int store_pooled(void *ctx, const ww_pooled_check *c)
     bind_double(st, 21, c->z);
     bind_double(st, 22, c->max_rel_diff);
     bind_text(st, 23, where);
+    error = step(s, st, NULL);
+    ww_repo__release(s->db, st);
+    return error;
+}
+
+/* A unit cost from a reference dataset (importers.h), with where it was
+ * read (sheet!cell) and the file it came from. The same dataset and code
+ * from a later file replaces the row: the newer file wins. */
+static int store_unit_cost(void *ctx, const ww_unit_cost *u)
+{
+    store *s = ctx;
+    sqlite3_stmt *st = NULL;
+    char where[512];
+    int error;
+    if (!u->code || !*u->code)
+        return ww_diags__add(s->rep->diags, 0, s->file, u->line, "unit cost", "a unit cost needs a code");
+    if (!s->db) return 0;
+    if ((error = ww_repo__prepare(
+             &st, s->db,
+             "INSERT OR REPLACE INTO unit_cost(source_id, dataset, code, category, detail, description,"
+             "  unit, agency, agency_detail, fiscal_value, fiscal_price_year, economic_value,"
+             "  economic_price_year, social_value, social_price_year, confidence, source_text, comment,"
+             "  licence, location)"
+             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
+             "  ?19, ?20)")) < 0)
+        return error;
+    snprintf(where, sizeof where, "%s!%s", u->sheet ? u->sheet : "", u->cell ? u->cell : "");
+    sqlite3_bind_int64(st, 1, s->source_id);
+    bind_text(st, 2, u->dataset ? u->dataset : s->file);
+    bind_text(st, 3, u->code);
+    bind_text(st, 4, u->category);
+    bind_text(st, 5, u->detail);
+    bind_text(st, 6, u->description);
+    bind_text(st, 7, u->unit);
+    bind_text(st, 8, u->agency);
+    bind_text(st, 9, u->agency_detail);
+    bind_double(st, 10, u->fiscal);
+    bind_text(st, 11, u->fiscal_price_year);
+    bind_double(st, 12, u->economic);
+    bind_text(st, 13, u->economic_price_year);
+    bind_double(st, 14, u->social);
+    bind_text(st, 15, u->social_price_year);
+    bind_text(st, 16, u->confidence);
+    bind_text(st, 17, u->source_text);
+    bind_text(st, 18, u->comment);
+    bind_text(st, 19, u->licence);
+    bind_text(st, 20, where);
     error = step(s, st, NULL);
     ww_repo__release(s->db, st);
     return error;
@@ -1388,6 +1505,7 @@ int ww_import_file(ww_import_report **out, ww_db *db, const char *path, const ww
     sink.text = store_text;
     sink.pooled = store_pooled;
     sink.judgement = store_judgement;
+    sink.unit_cost = store_unit_cost;
 
     if (s.db) {
         /* IMMEDIATE takes the write lock now, so a busy database is found

@@ -365,7 +365,8 @@ int ww_repo__effects(ww_effect_row **out, size_t *n_out, ww_db *db, ww_arena *ar
              "       e.smd_correction, e.reported_estimate, e.reported_ci_low, e.reported_ci_high,"
              "       coalesce(e.extracted, 0), e.confidence, o.direction_rule,"
              "       coalesce(s.rigour_level, -1), s.wwc_rating, s.design_basis, s.study_key,"
-             "       s.withdrawn_at, s.withdrawn_reason"
+             "       s.withdrawn_at, s.withdrawn_reason,"
+             "       e.flag, e.flag_reason, e.design_effect, e.clustering, e.vi_uncorrected"
              "  FROM outcome o JOIN study s ON s.id = o.study_id"
              "  JOIN source src ON src.id = coalesce(o.source_id, s.source_id)"
              "  LEFT JOIN effect e ON e.outcome_id = o.id"
@@ -404,6 +405,11 @@ int ww_repo__effects(ww_effect_row **out, size_t *n_out, ww_db *db, ww_arena *ar
         r->study_key = ww_repo__col_text(st, 26, arena);
         r->withdrawn_at = ww_repo__col_text(st, 27, arena);
         r->withdrawn_reason = ww_repo__col_text(st, 28, arena);
+        r->flag = ww_repo__col_text(st, 29, arena);
+        r->flag_reason = ww_repo__col_text(st, 30, arena);
+        r->design_effect = col_double_or_nan(st, 31);
+        r->clustering = ww_repo__col_text(st, 32, arena);
+        r->vi_uncorrected = col_double_or_nan(st, 33);
         if ((sqlite3_column_type(st, 2) != SQLITE_NULL && !r->metric) || !r->outcome ||
             !r->location || !r->source_sha256)
             goto oom;
@@ -581,6 +587,15 @@ done:
     return error;
 }
 
+/* The scopes a request admits (?2 machine-extracted, ?3 flagged), and of
+ * those the most inclusive stored for a domain (synth.c stores a scope only
+ * when it differs from the smaller ones, so the choice is unique). */
+#define SCOPE_ADMITTED(t)                                                                          \
+    "(" t ".scope = 'reviewed' OR (" t ".scope = 'all' AND ?2) OR"                                  \
+    " (" t ".scope = 'reviewed+flagged' AND ?3) OR (" t ".scope = 'all+flagged' AND ?2 AND ?3))"
+#define SCOPE_RANK(t)                                                                              \
+    "(CASE " t ".scope WHEN 'reviewed' THEN 0 WHEN 'all+flagged' THEN 2 ELSE 1 END)"
+
 #define SYNTHESES_SQL(trace)                                                                       \
     "SELECT domain, metric, method, k, n_effects, n_other_scale,"                                  \
     "       coalesce(n_participants, -1), estimate, se, ci_low, ci_high, tau2, i2, q,"              \
@@ -588,7 +603,7 @@ done:
     "       (SELECT coalesce(max(provisional), 0) FROM study s"                                   \
     "         WHERE s.intervention_id = synthesis.intervention_id),"                               \
     "       certainty, " trace ", eif_level, blueprints_tier, rules_version, egger_p, scope,"     \
-    "       coalesce(st.rated, 0), coalesce(st.meets, 0), coalesce(st.rand, 0),"                   \
+    "       n_flagged, coalesce(st.rated, 0), coalesce(st.meets, 0), coalesce(st.rand, 0),"        \
     "       coalesce(st.prov, 0)"                                                                  \
     "  FROM synthesis LEFT JOIN ("                                                                 \
     /* the studies behind each domain's result, as synth.c pools them */                          \
@@ -602,16 +617,17 @@ done:
     "              s.design = 'randomised' AS rand, s.provisional AS prov"                          \
     "         FROM study s JOIN outcome o ON o.study_id = s.id JOIN effect e ON e.outcome_id = o.id" \
     "        WHERE s.intervention_id = ?1 AND s.withdrawn_at IS NULL AND o.higher_is_better >= 0"   \
-    "          AND (?2 OR e.extracted = 0))"                                                        \
+    "          AND (?2 OR e.extracted = 0) AND (?3 OR e.flag IS NULL))"                             \
     "     GROUP BY d) st ON st.d = synthesis.domain"                                                \
-    " WHERE intervention_id = ?1 AND (scope = 'reviewed' AND NOT (?2 AND"                          \
-    "        EXISTS (SELECT 1 FROM synthesis a WHERE a.intervention_id = synthesis.intervention_id" \
+    " WHERE intervention_id = ?1 AND " SCOPE_ADMITTED("synthesis")                                 \
+    "   AND NOT EXISTS (SELECT 1 FROM synthesis a WHERE a.intervention_id = synthesis.intervention_id" \
     "                AND a.domain = synthesis.domain AND a.metric = synthesis.metric"              \
-    "                AND a.scope = 'all')) OR (?2 AND scope = 'all'))"                             \
+    "                AND " SCOPE_ADMITTED("a") " AND " SCOPE_RANK("a") " > " SCOPE_RANK("synthesis") ")" \
     " ORDER BY k DESC, n_participants DESC, domain"
 
 int ww_repo__syntheses(ww_synthesis_row **out, size_t *n_out, ww_db *db, ww_arena *arena,
-                       int64_t intervention_id, int include_extracted, int with_traces)
+                       int64_t intervention_id, int include_extracted, int include_flagged,
+                       int with_traces)
 {
     sqlite3_stmt *st = NULL;
     vec v = {NULL, 0, 0, sizeof(ww_synthesis_row)};
@@ -627,6 +643,7 @@ int ww_repo__syntheses(ww_synthesis_row **out, size_t *n_out, ww_db *db, ww_aren
         return error;
     sqlite3_bind_int64(st, 1, intervention_id);
     sqlite3_bind_int(st, 2, include_extracted ? 1 : 0);
+    sqlite3_bind_int(st, 3, include_flagged ? 1 : 0);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         ww_synthesis_row *r = vec_push(&v);
         if (!r) goto oom;
@@ -656,10 +673,11 @@ int ww_repo__syntheses(ww_synthesis_row **out, size_t *n_out, ww_db *db, ww_aren
         r->rules_version = ww_repo__col_text(st, 22, arena);
         r->egger_p = col_double_or_nan(st, 23);
         r->scope = ww_repo__col_text(st, 24, arena);
-        r->n_wwc_rated = sqlite3_column_int(st, 25);
-        r->n_wwc_meets = sqlite3_column_int(st, 26);
-        r->n_randomised = sqlite3_column_int(st, 27);
-        r->n_provisional = sqlite3_column_int(st, 28);
+        r->n_flagged = sqlite3_column_int(st, 25);
+        r->n_wwc_rated = sqlite3_column_int(st, 26);
+        r->n_wwc_meets = sqlite3_column_int(st, 27);
+        r->n_randomised = sqlite3_column_int(st, 28);
+        r->n_provisional = sqlite3_column_int(st, 29);
     }
     if (rc != SQLITE_DONE) {
         error = step_error(db, rc);

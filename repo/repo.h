@@ -102,6 +102,15 @@ typedef struct ww_effect_row {
     const char *design_basis;
     const char *study_key;
     const char *withdrawn_at, *withdrawn_reason; /* NULL unless withdrawn */
+    /* The trust checks (evidence/plausibility.h): the plausibility rule that
+     * flagged the effect and why (NULL: not flagged; a flagged effect is
+     * pooled only on request); the clustering design effect vi carries
+     * (NAN: none), what was decided about clustering (NULL: nothing to say)
+     * and vi before the correction (NAN: none). */
+    const char *flag, *flag_reason;
+    double design_effect;
+    const char *clustering;
+    double vi_uncorrected;
 } ww_effect_row;
 
 int ww_repo__effects(ww_effect_row **out, size_t *n_out, ww_db *db, ww_arena *arena,
@@ -118,7 +127,12 @@ typedef struct ww_synthesis_row {
     /* GRADE-style certainty ("high" ... "very low"), its trace, crosswalks */
     const char *certainty, *certainty_trace, *eif_level, *blueprints_tier, *rules_version;
     double egger_p;
-    const char *scope; /* "reviewed" or "all" (with machine-extracted effects) */
+    /* "reviewed"; "all" (with machine-extracted effects); "reviewed+flagged",
+     * "all+flagged" (with effects flagged as implausible) */
+    const char *scope;
+    /* effects flagged as implausible: left out of this result, or included
+     * in it when the scope ends in "+flagged" */
+    int n_flagged;
     /* The studies behind it (not withdrawn, with a pooled effect in the
      * domain): how many WWC's reviewers rated, how many of those they
      * rated as meeting WWC standards (with or without reservations), how
@@ -128,14 +142,37 @@ typedef struct ww_synthesis_row {
 
 /* The stored results of one intervention. With include_extracted, a
  * domain's result that includes machine-extracted effects replaces the
- * reviewed-only one. */
+ * reviewed-only one; with include_flagged, one that includes effects flagged
+ * as implausible; with both, the result with both when there is one. */
 int ww_repo__syntheses(ww_synthesis_row **out, size_t *n_out, ww_db *db, ww_arena *arena,
-                       int64_t intervention_id, int include_extracted, int with_traces);
+                       int64_t intervention_id, int include_extracted, int include_flagged,
+                       int with_traces);
 
 /* One stored result's certainty trace (read after ranking, for the rows
  * shown); *out is NULL when there is none. */
 int ww_repo__synthesis_trace(const char **out, ww_db *db, ww_arena *arena, int64_t intervention_id,
                              const char *domain, const char *scope);
+
+/* What the stored studies of one intervention on one outcome domain say
+ * about the design of the next one (for `whatworks plan`): attrition from
+ * their assigned and analysed counts, the ICCs stored with their findings
+ * (WWC's clustering correction) and how they were randomised. */
+typedef struct ww_design_evidence_row {
+    int n_studies;              /* studies with an outcome in the domain */
+    int n_cluster_studies;      /* of those, allocated by a unit that is not
+                                   an individual (school, class, area, ...) */
+    const char *cluster_unit;   /* the commonest such unit; NULL when none */
+    int n_attrition_studies;    /* studies reporting all four arm counts */
+    long assigned, analysed;    /* summed over those studies */
+    double attrition;           /* 1 - analysed / assigned; NAN when none */
+    double *iccs;               /* stored ICCs in the domain, in the arena */
+    size_t n_iccs;
+} ww_design_evidence_row;
+
+/* The domain is compared as the synthesis stores it (trimmed, any case).
+ * @return 0 (counts may be 0), WW_EIO, WW_EBUSY, WW_ENOMEM */
+int ww_repo__design_evidence(ww_design_evidence_row *out, ww_db *db, ww_arena *arena,
+                             int64_t intervention_id, const char *domain);
 
 /* One intervention's descriptive fields. */
 typedef struct ww_intervention_row {

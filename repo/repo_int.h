@@ -82,7 +82,7 @@ int ww_repo__grade_study(struct ww_rigour_grade *out, ww_db *db, int64_t study_i
 int ww_repo__store_grade(ww_db *db, int64_t study_id, const struct ww_rigour_grade *g);
 int ww_repo__grade_source(ww_db *db, int64_t source_id);
 
-#define WW_SCHEMA_VERSION 4
+#define WW_SCHEMA_VERSION 6
 
 /* ---- spelling variants and the tokenizer (variants.c) ------------------ */
 

@@ -287,7 +287,82 @@ static const char migration_4[] =
     "ALTER TABLE study ADD COLUMN withdrawn_at TEXT;"
     "ALTER TABLE study ADD COLUMN withdrawn_reason TEXT;";
 
-static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4};
+/* Version 4 -> 5: evidence you can trust.
+ *  - each effect keeps its plausibility flag (rule and reason: flagged
+ *    effects are shown, and pooled only on request), the clustering design
+ *    effect its vi carries, what was decided about clustering, and the
+ *    variance before the correction;
+ *  - pooled results gain two scopes with the flagged effects included
+ *    ('reviewed+flagged', 'all+flagged'); SQLite cannot change a CHECK in
+ *    place, so the derived synthesis table is rebuilt with its rows. */
+static const char migration_5[] =
+    "ALTER TABLE effect ADD COLUMN flag TEXT;"
+    "ALTER TABLE effect ADD COLUMN flag_reason TEXT;"
+    "ALTER TABLE effect ADD COLUMN design_effect REAL;"
+    "ALTER TABLE effect ADD COLUMN clustering TEXT;"
+    "ALTER TABLE effect ADD COLUMN vi_uncorrected REAL;"
+    "CREATE TABLE synthesis_3 ("
+    "  id INTEGER PRIMARY KEY,"
+    "  intervention_id INTEGER NOT NULL REFERENCES intervention(id) ON DELETE CASCADE,"
+    "  domain TEXT NOT NULL,"
+    "  metric TEXT NOT NULL, method TEXT NOT NULL,"
+    "  k INTEGER NOT NULL, n_participants INTEGER,"
+    "  estimate REAL, se REAL, ci_low REAL, ci_high REAL,"
+    "  tau2 REAL, i2 REAL, q REAL, pi_low REAL, pi_high REAL,"
+    "  n_effects INTEGER NOT NULL, n_other_scale INTEGER NOT NULL DEFAULT 0,"
+    "  egger_p REAL,"
+    "  certainty TEXT, certainty_trace TEXT, eif_level TEXT, blueprints_tier TEXT,"
+    "  rules_version TEXT,"
+    "  data_version INTEGER NOT NULL,"
+    "  computed_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),"
+    /* 'reviewed': neither machine-extracted nor flagged effects; 'all': with
+     * machine-extracted ones; '+flagged': with flagged ones too (each stored
+     * only when it differs from the scope without them). */
+    "  scope TEXT NOT NULL DEFAULT 'reviewed'"
+    "    CHECK (scope IN ('reviewed', 'all', 'reviewed+flagged', 'all+flagged')),"
+    /* effects flagged as implausible: left out of this result, or (in the
+     * '+flagged' scopes) included in it */
+    "  n_flagged INTEGER NOT NULL DEFAULT 0,"
+    "  UNIQUE (intervention_id, domain, metric, scope)"
+    ");"
+    "INSERT INTO synthesis_3 SELECT id, intervention_id, domain, metric, method, k, n_participants,"
+    "  estimate, se, ci_low, ci_high, tau2, i2, q, pi_low, pi_high, n_effects, n_other_scale,"
+    "  egger_p, certainty, certainty_trace, eif_level, blueprints_tier, rules_version,"
+    "  data_version, computed_at, scope, 0"
+    "  FROM synthesis;"
+    "DROP TABLE synthesis;"
+    "ALTER TABLE synthesis_3 RENAME TO synthesis;";
+
+/* Version 5 -> 6: unit costs from reference datasets (the Greater Manchester
+ * Unit Cost Database), each with its values, their price years as the source
+ * writes them, the bearing agency, the source's confidence grade and where
+ * in the source it was read (sheet!cell). A later import of the same
+ * dataset and code replaces the row (the newer file wins; the older file's
+ * bytes stay in source). */
+static const char migration_6[] =
+    "CREATE TABLE unit_cost ("
+    "  id INTEGER PRIMARY KEY,"
+    "  source_id INTEGER NOT NULL REFERENCES source(id),"
+    "  dataset TEXT NOT NULL,"
+    "  code TEXT NOT NULL,"
+    "  category TEXT, detail TEXT,"
+    "  description TEXT,"
+    "  unit TEXT,"
+    "  agency TEXT, agency_detail TEXT,"
+    "  fiscal_value REAL, fiscal_price_year TEXT,"
+    "  economic_value REAL, economic_price_year TEXT,"
+    "  social_value REAL, social_price_year TEXT,"
+    "  confidence TEXT,"
+    "  source_text TEXT,"
+    "  comment TEXT,"
+    "  licence TEXT,"
+    "  location TEXT NOT NULL,"
+    "  UNIQUE (dataset, code)"
+    ");"
+    "CREATE INDEX unit_cost_by_code ON unit_cost(code);";
+
+static const char *const migrations[] = {migration_1, migration_2, migration_3, migration_4,
+                                         migration_5, migration_6};
 
 int ww_repo__migrate(ww_db *db)
 {

@@ -21,10 +21,20 @@ static void bind_num(sqlite3_stmt *st, int i, double v)
     else sqlite3_bind_null(st, i);
 }
 
+/* What the synthesis needs to know of each effect beyond its numbers. */
+typedef struct effect_meta {
+    int extracted;     /* machine-extracted from a report's text */
+    int flagged;       /* flagged as implausible (evidence/plausibility.h) */
+    int provisional;   /* its study is self-submitted, not yet reviewed */
+    double design_eff; /* the clustering design effect its vi carries; NAN none */
+} effect_meta;
+
 /* GRADE-style certainty of a pooled body of evidence: each pooled study is
- * graded from what is stored about it, then weighted as in the pool. */
+ * graded from what is stored about it, then weighted as in the pool; its
+ * unreviewed status and clustering correction come from its effects. */
 static int grade_body(ww_certainty *out, ww_db *db, const ww_synth_result *r,
-                      const ww_synth_study *studies)
+                      const ww_synth_study *studies, const ww_synth_effect *effects,
+                      const effect_meta *meta, size_t n, size_t n_flagged, int flagged_included)
 {
     ww_rigour_grade *grades = NULL;
     ww_certainty_study *cs = NULL;
@@ -46,12 +56,22 @@ static int grade_body(ww_certainty *out, ww_db *db, const ww_synth_result *r,
         cs[i].yi = studies[i].yi;
         cs[i].vi = studies[i].vi;
         cs[i].followup_months = NAN; /* not recorded yet */
+        cs[i].design_effect = NAN;
+        for (size_t j = 0; j < n; j++) {
+            if (effects[j].study_id != studies[i].study_id) continue;
+            if (meta[j].provisional) cs[i].provisional = 1;
+            if (meta[j].design_eff > 1 && !(cs[i].design_effect >= meta[j].design_eff))
+                cs[i].design_effect = meta[j].design_eff;
+        }
     }
+    memset(&in, 0, sizeof in);
     in.studies = cs;
     in.k = (size_t)r->k;
     in.pooled = &r->meta;
     in.direction = 1; /* pooled on the SMD scale with positive = beneficial */
     in.egger_p = r->egger_p;
+    in.n_flagged = n_flagged;
+    in.flagged_included = flagged_included;
     error = ww_rigour_certainty(out, &in, NULL);
 done:
     for (size_t i = 0; i < graded; i++) ww_rigour_grade_clear(&grades[i]);
@@ -101,8 +121,8 @@ static int direction_trace(ww_buf *out, ww_db *db, int64_t intervention_id, cons
 
 /* Pool and store one domain's effects. */
 static int store_domain(ww_db *db, sqlite3_stmt *ins, int64_t intervention_id, const char *domain,
-                        const char *scope, const ww_synth_effect *effects, size_t n,
-                        int64_t data_version)
+                        const char *scope, const ww_synth_effect *effects, const effect_meta *meta,
+                        size_t n, size_t n_flagged, int flagged_included, int64_t data_version)
 {
     ww_synth_result r;
     ww_synth_study *studies = NULL;
@@ -113,7 +133,7 @@ static int store_domain(ww_db *db, sqlite3_stmt *ins, int64_t intervention_id, c
         free(studies); /* r.k == 0: nothing on a poolable scale */
         return error;
     }
-    error = grade_body(&c, db, &r, studies);
+    error = grade_body(&c, db, &r, studies, effects, meta, n, n_flagged, flagged_included);
     free(studies);
     if (error < 0) return error;
     sqlite3_reset(ins);
@@ -153,6 +173,7 @@ static int store_domain(ww_db *db, sqlite3_stmt *ins, int64_t intervention_id, c
     sqlite3_bind_text(ins, 23, ww_blueprints_name(c.blueprints), -1, SQLITE_STATIC);
     sqlite3_bind_text(ins, 24, c.rules_version, -1, SQLITE_STATIC);
     sqlite3_bind_text(ins, 25, scope, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(ins, 26, (sqlite3_int64)n_flagged);
     rc = sqlite3_step(ins);
     ww_rigour_certainty_clear(&c);
     return rc == SQLITE_DONE ? 0 : ww_repo__sqlite_error(db->sql, rc, db->path);
@@ -188,25 +209,62 @@ static void from_raw(ww_synth_effect *e, sqlite3_stmt *st)
         return;
     }
     e->yi = x.yi;
-    e->vi = x.vi;
+    /* the stored vi carries the clustering design effect; so must this one */
+    e->vi = sqlite3_column_type(st, 19) == SQLITE_NULL ? x.vi : x.vi * sqlite3_column_double(st, 19);
 }
 
-/* Store a domain's result without machine-extracted effects ("reviewed")
- * and, when there are some, with them ("all"). */
+/* Store a domain's pooled results by scope: 'reviewed' leaves out
+ * machine-extracted and flagged effects; 'all' adds the machine-extracted
+ * ones, 'reviewed+flagged' the flagged ones, 'all+flagged' both. A scope is
+ * stored only when it holds effects the smaller scopes do not. */
 static int store_scopes(ww_db *db, sqlite3_stmt *ins, int64_t intervention_id, const char *domain,
-                        const ww_synth_effect *effects, const int *extracted, size_t n,
+                        const ww_synth_effect *effects, const effect_meta *meta, size_t n,
                         int64_t data_version)
 {
-    ww_synth_effect *reviewed;
-    size_t k = 0;
+    static const struct {
+        const char *scope;
+        int extracted, flagged; /* admitted */
+    } scopes[] = {{"reviewed", 0, 0}, {"all", 1, 0}, {"reviewed+flagged", 0, 1}, {"all+flagged", 1, 1}};
+    ww_synth_effect *sub;
+    effect_meta *sub_meta;
+    size_t any_x = 0, any_f = 0, x_only = 0, f_only = 0;
     int error = 0;
-    if (!(reviewed = malloc((n ? n : 1) * sizeof *reviewed))) return ww__error_oom();
-    for (size_t i = 0; i < n; i++)
-        if (!extracted[i]) reviewed[k++] = effects[i];
-    if (k) error = store_domain(db, ins, intervention_id, domain, "reviewed", reviewed, k, data_version);
-    if (error == 0 && k < n)
-        error = store_domain(db, ins, intervention_id, domain, "all", effects, n, data_version);
-    free(reviewed);
+    for (size_t i = 0; i < n; i++) {
+        any_x += meta[i].extracted != 0;
+        any_f += meta[i].flagged != 0;
+        x_only += meta[i].extracted && !meta[i].flagged;
+        f_only += !meta[i].extracted && meta[i].flagged;
+    }
+    if (!(sub = malloc((n ? n : 1) * sizeof *sub)) ||
+        !(sub_meta = malloc((n ? n : 1) * sizeof *sub_meta))) {
+        free(sub);
+        return ww__error_oom();
+    }
+    for (size_t k = 0; k < sizeof scopes / sizeof scopes[0] && error == 0; k++) {
+        size_t m = 0, flagged_out = 0, flagged_in = 0;
+        /* each scope only when it differs from every smaller one */
+        if (scopes[k].extracted && scopes[k].flagged ? !(any_x && any_f)
+            : scopes[k].extracted                    ? !x_only
+            : scopes[k].flagged                      ? !f_only
+                                                     : 0)
+            continue;
+        for (size_t i = 0; i < n; i++) {
+            if (meta[i].extracted && !scopes[k].extracted) continue;
+            if (meta[i].flagged && !scopes[k].flagged) {
+                flagged_out++;
+                continue;
+            }
+            if (meta[i].flagged) flagged_in++;
+            sub_meta[m] = meta[i];
+            sub[m++] = effects[i];
+        }
+        if (m)
+            error = store_domain(db, ins, intervention_id, domain, scopes[k].scope, sub, sub_meta, m,
+                                 scopes[k].flagged ? flagged_in : flagged_out, scopes[k].flagged,
+                                 data_version);
+    }
+    free(sub);
+    free(sub_meta);
     return error;
 }
 
@@ -214,7 +272,7 @@ int ww_repo__resynthesise(ww_db *db, int64_t intervention_id, int64_t data_versi
 {
     sqlite3_stmt *sel = NULL, *ins = NULL, *del = NULL;
     ww_synth_effect *effects = NULL;
-    int *extracted = NULL;
+    effect_meta *meta = NULL;
     char **metrics = NULL;
     char *domain = NULL;
     size_t n = 0, alloc = 0;
@@ -230,7 +288,8 @@ int ww_repo__resynthesise(ww_db *db, int64_t intervention_id, int64_t data_versi
              "       json_extract(e.raw, '$.n_treatment'), json_extract(e.raw, '$.mean_control'),"
              "       json_extract(e.raw, '$.sd_control'), json_extract(e.raw, '$.n_control'),"
              "       json_extract(e.raw, '$.events_treatment'), json_extract(e.raw, '$.total_treatment'),"
-             "       json_extract(e.raw, '$.events_control'), json_extract(e.raw, '$.total_control')"
+             "       json_extract(e.raw, '$.events_control'), json_extract(e.raw, '$.total_control'),"
+             "       e.design_effect, e.flag IS NOT NULL, s.provisional"
              "  FROM effect e JOIN outcome o ON o.id = e.outcome_id JOIN study s ON s.id = o.study_id"
              "  JOIN intervention i ON i.id = s.intervention_id"
              " WHERE s.intervention_id = ?1 AND o.higher_is_better >= 0 AND i.placeholder IS NULL"
@@ -241,9 +300,9 @@ int ww_repo__resynthesise(ww_db *db, int64_t intervention_id, int64_t data_versi
              "INSERT INTO synthesis(intervention_id, domain, metric, method, k, n_participants,"
              "  estimate, se, ci_low, ci_high, tau2, i2, q, pi_low, pi_high, data_version,"
              "  n_effects, n_other_scale, egger_p, certainty, certainty_trace, eif_level,"
-             "  blueprints_tier, rules_version, scope)"
+             "  blueprints_tier, rules_version, scope, n_flagged)"
              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
-             "  ?19, ?20, ?21, ?22, ?23, ?24, ?25)")) < 0)
+             "  ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)")) < 0)
         goto done;
     sqlite3_bind_int64(del, 1, intervention_id);
     if ((rc = sqlite3_step(del)) != SQLITE_DONE) {
@@ -261,7 +320,7 @@ int ww_repo__resynthesise(ww_db *db, int64_t intervention_id, int64_t data_versi
         d = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(sel, 0) : NULL;
         /* A new domain (or the end): pool what was gathered. */
         if (domain && (!d || strcmp(d, domain) != 0)) {
-            if ((error = store_scopes(db, ins, intervention_id, domain, effects, extracted, n,
+            if ((error = store_scopes(db, ins, intervention_id, domain, effects, meta, n,
                                       data_version)) < 0)
                 goto done;
             for (size_t i = 0; i < n; i++) free(metrics[i]);
@@ -275,11 +334,11 @@ int ww_repo__resynthesise(ww_db *db, int64_t intervention_id, int64_t data_versi
             size_t na = alloc ? alloc * 2 : 16;
             ww_synth_effect *pe = realloc(effects, na * sizeof *pe);
             char **pm;
-            int *px;
+            effect_meta *px;
             if (!pe) goto oom;
             effects = pe;
-            if (!(px = realloc(extracted, na * sizeof *px))) goto oom;
-            extracted = px;
+            if (!(px = realloc(meta, na * sizeof *px))) goto oom;
+            meta = px;
             if (!(pm = realloc(metrics, na * sizeof *pm))) goto oom;
             metrics = pm;
             alloc = na;
@@ -292,7 +351,10 @@ int ww_repo__resynthesise(ww_db *db, int64_t intervention_id, int64_t data_versi
         from_raw(&effects[n], sel);
         effects[n].higher_is_better = sqlite3_column_int(sel, 5);
         effects[n].n_participants = (long)sqlite3_column_int64(sel, 6);
-        extracted[n] = sqlite3_column_int(sel, 7);
+        meta[n].extracted = sqlite3_column_int(sel, 7);
+        meta[n].design_eff = col(sel, 19);
+        meta[n].flagged = sqlite3_column_int(sel, 20);
+        meta[n].provisional = sqlite3_column_int(sel, 21);
         n++;
     }
     error = ww_repo__wwc_effectiveness(db, intervention_id);
@@ -303,7 +365,7 @@ done:
     for (size_t i = 0; i < n; i++) free(metrics[i]);
     free(metrics);
     free(effects);
-    free(extracted);
+    free(meta);
     free(domain);
     ww_repo__release(db, sel);
     ww_repo__release(db, ins);

@@ -7,7 +7,7 @@ set -eu
 # The build and `make check`; then what the slower tiers use: clang and its
 # sanitizer/libFuzzer runtimes (make fuzz), valgrind (make check-valgrind).
 packages="make gcc pkg-config libsqlite3-dev sqlite3 libxml2-dev libxml2-utils libpcre2-dev \
-libcmocka-dev libgsl-dev libjansson-dev libcsv-dev nettle-dev \
+libcmocka-dev libgsl-dev libjansson-dev libcsv-dev nettle-dev libzip-dev \
 clang libclang-rt-14-dev valgrind"
 
 missing=""

@@ -6,6 +6,8 @@
 #ifndef WW_TESTS_RECORD_COPY_H
 #define WW_TESTS_RECORD_COPY_H
 
+#include <math.h>
+
 #include "../importers/importers.h"
 
 #define MAX_ITEMS 8
@@ -15,6 +17,9 @@ typedef struct got_outcome {
     int kind, higher_is_better;
     double mean_t, sd_t, mean_c, sd_c, estimate, ci_low, ci_high;
     long n_t, n_c, events_t, total_t, events_c, total_c, line;
+    /* clustering as it applies to the outcome: its own, else the record's */
+    long clusters_t, clusters_c;
+    double icc;
 } got_outcome;
 
 typedef struct got_benefit {
@@ -96,6 +101,9 @@ static int collect(void *ctx, const ww_record *r)
         CP(d->where, o->where);
         d->kind = (int)o->kind;
         d->higher_is_better = o->higher_is_better;
+        d->clusters_t = o->clusters_treatment >= 0 ? o->clusters_treatment : r->clusters_treatment;
+        d->clusters_c = o->clusters_control >= 0 ? o->clusters_control : r->clusters_control;
+        d->icc = !isnan(o->icc) ? o->icc : r->icc;
         d->mean_t = o->mean_treatment;
         d->sd_t = o->sd_treatment;
         d->n_t = o->n_treatment;

@@ -59,7 +59,8 @@ static void write_file(const char *name, const char *text)
 static void test_cli__help_and_usage(void **state)
 {
     static const char *const cmds[] = {"init",  "import", "validate", "query",  "show",
-                                       "issues", "meta",   "grade",    "regrade", "case"};
+                                       "issues", "meta",   "grade",    "regrade", "case",
+                                       "plan"};
     result r;
     (void)state;
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
@@ -139,7 +140,7 @@ static void test_cli__init_import_query(void **state)
 
     r = run("init");
     assert_int_equal(r.status, 0);
-    assert_non_null(strstr(r.out, "schema version 4"));
+    assert_non_null(strstr(r.out, "schema version 6"));
     done(r);
     r = run("init"); /* twice is fine */
     assert_int_equal(r.status, 0);
@@ -333,6 +334,7 @@ static void test_cli__json_matches_the_docs(void **state)
     static const char *const cases[][2] = {
         {"query", "query truancy --format json --limit 1 --include-provisional"},
         {"intervention", "show attendance-mentoring-illustrative-example --format json"},
+        {"plan", "plan attendance-mentoring-illustrative-example --n 400 --format json"},
     };
     (void)state;
     unlink(db_path);

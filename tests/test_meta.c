@@ -96,9 +96,9 @@ static void check_fit(int set, const ww_meta_result *r, const ref_fit *w, double
     CHECK(set, r->pi_high, w->pi_high, tol);
 }
 
-static ww_meta_opts opts_of(ww_meta_method method, int knha)
+static ww_meta_pool_opts opts_of(ww_meta_method method, int knha)
 {
-    ww_meta_opts o = {method, knha, WW_META_RD_VAR_SGR};
+    ww_meta_pool_opts o = {method, knha, WW_META_RD_VAR_SGR};
     return o;
 }
 
@@ -589,7 +589,7 @@ static const ref_fit asp_peto = {
 
 static void pool_bcg(ww_meta_result *r, double *w, ww_meta_method method, int knha)
 {
-    ww_meta_opts o = opts_of(method, knha);
+    ww_meta_pool_opts o = opts_of(method, knha);
     assert_ww_ok(ww_meta_pool(r, w, bcg_yi, bcg_vi, 13, &o));
 }
 
@@ -676,7 +676,7 @@ static void test_meta__bcg_egger(void **state)
                  {WW_META_REML, bcg_egger_reml}, {WW_META_PM, bcg_egger_pm},
                  {WW_META_HE, bcg_egger_he},     {WW_META_SJ, bcg_egger_sj}};
     ww_meta_egger_result e;
-    ww_meta_opts o;
+    ww_meta_pool_opts o;
     (void)state;
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         o = opts_of(cases[c].method, 0);
@@ -697,7 +697,7 @@ static void test_meta__bcg_egger(void **state)
 static void test_meta__bcg_leave1out(void **state)
 {
     ww_meta_result r[13];
-    ww_meta_opts o = opts_of(WW_META_REML, 0);
+    ww_meta_pool_opts o = opts_of(WW_META_REML, 0);
     (void)state;
     assert_ww_ok(ww_meta_leave1out(r, bcg_yi, bcg_vi, 13, &o));
     for (size_t i = 0; i < 13; i++) {
@@ -724,7 +724,7 @@ static void test_meta__bcg_trimfill(void **state)
 {
     ww_meta_trimfill_result t;
     double fy[13], fv[13];
-    ww_meta_opts o = opts_of(WW_META_FE, 0);
+    ww_meta_pool_opts o = opts_of(WW_META_FE, 0);
     (void)state;
     assert_ww_ok(ww_meta_trimfill(&t, fy, fv, bcg_yi, bcg_vi, 13, &o));
     check_trimfill(SET_BCG, &t, bcg_trimfill_fe);
@@ -748,7 +748,7 @@ static void test_meta__bcg_subgroups(void **state)
 {
     ww_meta_result g[3];
     ww_meta_subgroup_test t;
-    ww_meta_opts o = opts_of(WW_META_REML, 0);
+    ww_meta_pool_opts o = opts_of(WW_META_REML, 0);
     (void)state;
     assert_ww_ok(ww_meta_subgroups(g, &t, bcg_yi, bcg_vi, bcg_alloc, 13, 3, &o));
     for (size_t j = 0; j < 3; j++) {
@@ -776,7 +776,7 @@ static void test_meta__bcg_mantel_haenszel(void **state)
 {
     ww_meta_table t[13];
     ww_meta_result r;
-    ww_meta_opts o = opts_of(WW_META_MH, 0);
+    ww_meta_pool_opts o = opts_of(WW_META_MH, 0);
     (void)state;
     bcg_table_array(t);
     assert_ww_ok(ww_meta_pool_tables(&r, NULL, t, 13, WW_META_RR, &o));
@@ -798,7 +798,7 @@ static void test_meta__bcg_peto(void **state)
     ww_meta_result r;
     ww_meta_egger_result e;
     double y[13], v[13];
-    ww_meta_opts o = opts_of(WW_META_PETO, 0);
+    ww_meta_pool_opts o = opts_of(WW_META_PETO, 0);
     (void)state;
     bcg_table_array(t);
     assert_ww_ok(ww_meta_pool_tables(&r, NULL, t, 13, WW_META_OR, &o));
@@ -849,7 +849,7 @@ static void test_meta__fleiss1993_revman_mh_or(void **state)
     double revman_var[16], revman_weight[16], w[16], y[16], v[16];
     ww_meta_result r;
     ww_meta_egger_result eg;
-    ww_meta_opts o = opts_of(WW_META_MH, 0);
+    ww_meta_pool_opts o = opts_of(WW_META_MH, 0);
     size_t k = 0;
     (void)state;
 
@@ -908,7 +908,7 @@ static void test_meta__fleiss1993_peto(void **state)
     double d[7 * 4];
     ww_meta_table t[7];
     ww_meta_result r;
-    ww_meta_opts o = opts_of(WW_META_PETO, 0);
+    ww_meta_pool_opts o = opts_of(WW_META_PETO, 0);
     (void)state;
     assert_int_equal(load_fixture("fleiss1993_aspirin.csv", 4, d, 7), 7);
     for (size_t i = 0; i < 7; i++) {
@@ -929,7 +929,7 @@ static void test_meta__hackshaw1998(void **state)
     ww_meta_result r;
     ww_meta_trimfill_result t;
     ww_meta_egger_result e;
-    ww_meta_opts o;
+    ww_meta_pool_opts o;
     (void)state;
     assert_int_equal(load_fixture("hackshaw1998.csv", 2, d, 37), 37);
     for (size_t i = 0; i < 37; i++) {
@@ -982,7 +982,7 @@ static void test_meta__normand1999(void **state)
     double y[9], v[9];
     ww_meta_result r;
     ww_meta_egger_result e;
-    ww_meta_opts o;
+    ww_meta_pool_opts o;
     (void)state;
     normand_effects(y, v, 0);
     o = opts_of(WW_META_REML, 0);
@@ -1012,7 +1012,7 @@ static void test_meta__molloy2014(void **state)
     double d[16 * 2], y[16], v[16];
     ww_meta_result r;
     ww_meta_egger_result e;
-    ww_meta_opts o;
+    ww_meta_pool_opts o;
     (void)state;
     assert_int_equal(load_fixture("molloy2014.csv", 2, d, 16), 16);
     for (size_t i = 0; i < 16; i++) {
@@ -1051,7 +1051,7 @@ static void test_meta__homogeneous_gives_tau2_zero(void **state)
     static const double v[5] = {0.04, 0.05, 0.03, 0.06, 0.045};
     static const ww_meta_method re[] = {WW_META_DL, WW_META_REML, WW_META_PM, WW_META_HE};
     ww_meta_result fe, r;
-    ww_meta_opts o = opts_of(WW_META_FE, 0);
+    ww_meta_pool_opts o = opts_of(WW_META_FE, 0);
     (void)state;
     assert_ww_ok(ww_meta_pool(&fe, NULL, y, v, 5, &o));
     for (size_t m = 0; m < sizeof re / sizeof re[0]; m++) {
@@ -1072,7 +1072,7 @@ static void test_meta__reml_large_k(void **state)
     double *y = malloc(k * sizeof *y), *v = malloc(k * sizeof *v);
     unsigned long long s = 88172645463325252ULL;
     ww_meta_result r;
-    ww_meta_opts o = opts_of(WW_META_REML, 0);
+    ww_meta_pool_opts o = opts_of(WW_META_REML, 0);
     (void)state;
     assert_non_null(y);
     assert_non_null(v);
@@ -1104,7 +1104,7 @@ static void test_meta__refusals(void **state)
     ww_meta_egger_result e;
     ww_meta_trimfill_result t;
     ww_meta_table tab[1] = {{5, 10, 3, 12}};
-    ww_meta_opts o = opts_of(WW_META_REML, 0);
+    ww_meta_pool_opts o = opts_of(WW_META_REML, 0);
     (void)state;
     /* random effects need two studies; fixed effect pools one */
     assert_int_equal(ww_meta_pool(&r, NULL, y, v, 1, &o), WW_EDATA);
@@ -1157,7 +1157,7 @@ static void test_meta__double_zero_tables(void **state)
     ww_meta_table t[3] = {{3, 47, 8, 42}, {0, 30, 0, 31}, {5, 95, 9, 91}};
     ww_meta_result r, r2;
     ww_effect e;
-    ww_meta_opts o = opts_of(WW_META_MH, 0);
+    ww_meta_pool_opts o = opts_of(WW_META_MH, 0);
     (void)state;
     assert_ww_ok(ww_meta_table_effect(&e, &t[1], WW_META_OR, WW_META_MH));
     assert_true(isnan(e.yi) && isnan(e.vi));
@@ -1568,6 +1568,135 @@ static void test_meta__cli_csv_dialect(void **state)
     json_decref(j);
 }
 
+/* ---- the public API: ww_meta_run() and its accessors ------------------------------------ */
+
+/* The BCG trials through whatworks.h: the same numbers as the engine's own
+ * calls on metafor's effects (to 1e-12: the CSV's effects are computed from
+ * the tables here, metafor's were pasted), every accessor, and the refusals. */
+static void test_meta__public_api(void **state)
+{
+    static const char *const group_names[3] = {"random", "alternate", "systematic"};
+    static const size_t group_of[3] = {1, 0, 2}; /* bcg_alloc's numbering */
+    ww_meta_opts opts = WW_META_OPTS_INIT;
+    ww_meta_analysis *a = NULL;
+    const ww_meta_pooled *p;
+    const ww_meta_test *t;
+    ww_meta_result r, groups[3], l1o[13];
+    ww_meta_subgroup_test qb;
+    ww_meta_egger_result egger;
+    ww_meta_pool_opts o = opts_of(WW_META_REML, 0);
+    double w[13];
+    char path[512];
+    const char *name;
+    size_t k0;
+    int side;
+    (void)state;
+
+    assert_int_equal(opts.version, WW_META_OPTS_VERSION);
+    assert_int_equal(opts.method, WW_META_REML);
+    opts.measure = WW_META_RR;
+    opts.subgroup_column = "alloc";
+    opts.trimfill = 1;
+    opts.leave_one_out = 1;
+    assert_ww_ok(ww_meta_run(&a, TOP_PATH(path, "tests/fixtures/meta/bcg.csv"), &opts));
+    assert_int_equal(ww_meta_analysis_diag_count(a), 0);
+    assert_int_equal(ww_meta_analysis_measure(a), WW_META_RR);
+    assert_int_equal(ww_meta_analysis_method(a), WW_META_REML);
+    assert_int_equal(ww_meta_analysis_knha(a), 0);
+
+    pool_bcg(&r, w, WW_META_REML, 0);
+    p = ww_meta_analysis_pooled(a);
+    assert_non_null(p);
+    assert_int_equal(p->k, 13);
+    assert_close(p->estimate, r.estimate, 1e-12);
+    assert_close(p->se, r.se, 1e-12);
+    assert_close(p->ci_low, r.ci_low, 1e-12);
+    assert_close(p->ci_high, r.ci_high, 1e-12);
+    assert_close(p->stat, r.stat, 1e-12);
+    assert_true(p->df == 0);
+    assert_close(p->p, r.p, 1e-12);
+    assert_close(p->tau2, r.tau2, 1e-12);
+    assert_close(p->i2, r.i2, 1e-10);
+    assert_close(p->h2, r.h2, 1e-12);
+    assert_close(p->q, r.q, 1e-10);
+    assert_true(p->q_df == 12);
+    assert_close(p->pi_low, r.pi_low, 1e-12);
+    assert_close(p->pi_high, r.pi_high, 1e-12);
+    assert_true(p->exp_estimate == exp(p->estimate));
+    assert_true(p->exp_ci_low == exp(p->ci_low) && p->exp_ci_high == exp(p->ci_high));
+
+    assert_int_equal(ww_meta_analysis_study_count(a), 13);
+    assert_string_equal(ww_meta_analysis_study(a, 0)->study, "Aronson");
+    assert_string_equal(ww_meta_analysis_study(a, 0)->group, "random");
+    for (size_t i = 0; i < 13; i++) {
+        const ww_meta_study *st = ww_meta_analysis_study(a, i);
+        assert_close(st->yi, bcg_yi[i], 1e-12);
+        assert_close(st->vi, bcg_vi[i], 1e-12);
+        assert_close(st->weight_pct, w[i], 1e-10);
+    }
+    assert_null(ww_meta_analysis_study(a, 13));
+
+    assert_ww_ok(ww_meta_egger(&egger, bcg_yi, bcg_vi, 13, &o));
+    assert_non_null(t = ww_meta_analysis_egger(a));
+    assert_close(t->stat, egger.stat, 1e-10);
+    assert_close(t->p, egger.p, 1e-10);
+
+    assert_ww_ok(ww_meta_subgroups(groups, &qb, bcg_yi, bcg_vi, bcg_alloc, 13, 3, &o));
+    assert_int_equal(ww_meta_analysis_subgroup_count(a), 3);
+    for (size_t g = 0; g < 3; g++) {
+        p = ww_meta_analysis_subgroup(a, g, &name);
+        assert_non_null(p);
+        assert_string_equal(name, group_names[g]);
+        assert_int_equal(p->k, groups[group_of[g]].k);
+        assert_close(p->estimate, groups[group_of[g]].estimate, 1e-10);
+    }
+    assert_null(ww_meta_analysis_subgroup(a, 3, &name));
+    assert_non_null(t = ww_meta_analysis_q_between(a));
+    assert_close(t->stat, qb.q_between, 1e-10);
+    assert_true(t->df == 2);
+
+    assert_ww_ok(ww_meta_leave1out(l1o, bcg_yi, bcg_vi, 13, &o));
+    for (size_t i = 0; i < 13; i++)
+        assert_close(ww_meta_analysis_leave_one_out(a, i)->estimate, l1o[i].estimate, 1e-10);
+    assert_null(ww_meta_analysis_leave_one_out(a, 13));
+    assert_non_null(p = ww_meta_analysis_trimfill(a, &k0, &side));
+    assert_int_equal(p->k, 13 + k0);
+    assert_true(side == 1 || side == -1);
+    ww_meta_analysis_free(a);
+
+    /* bad rows: every problem as a diagnostic, nothing to write */
+    opts = (ww_meta_opts)WW_META_OPTS_INIT;
+    assert_int_equal(ww_meta_run(&a, TOP_PATH(path, "tests/fixtures/meta/bad_vi.csv"), &opts),
+                     WW_EDATA);
+    assert_non_null(a);
+    assert_null(ww_meta_analysis_pooled(a));
+    assert_int_equal(ww_meta_analysis_study_count(a), 0);
+    assert_true(ww_meta_analysis_diag_count(a) >= 2);
+    assert_int_equal(ww_meta_analysis_diag(a, 0)->line, 4);
+    assert_string_equal(ww_meta_analysis_diag(a, 0)->field, "vi");
+    assert_non_null(strstr(ww_error_last(), "bad_vi.csv:4: vi: must be > 0, got 0"));
+    assert_int_equal(ww_meta_analysis_write(a, stdout, WW_FORMAT_JSON), WW_EUSAGE);
+    ww_meta_analysis_free(a);
+
+    /* refusals: no handle */
+    assert_int_equal(ww_meta_run(&a, TOP_PATH(path, "tests/fixtures/meta/none.csv"), &opts),
+                     WW_ENOTFOUND);
+    assert_null(a);
+    opts.version = WW_META_OPTS_VERSION + 1;
+    assert_int_equal(ww_meta_run(&a, path, &opts), WW_EUSAGE);
+    assert_null(a);
+    assert_int_equal(ww_meta_opts_init(&opts, WW_META_OPTS_VERSION + 1), WW_EUSAGE);
+    assert_ww_ok(ww_meta_opts_init(&opts, WW_META_OPTS_VERSION));
+    opts.method = WW_META_PETO;
+    opts.measure = WW_META_RR;
+    assert_int_equal(ww_meta_run(&a, path, &opts), WW_EUSAGE);
+    opts.method = WW_META_FE;
+    opts.knha = 1;
+    assert_int_equal(ww_meta_run(&a, path, &opts), WW_EUSAGE);
+    assert_null(a);
+    ww_meta_analysis_free(NULL);
+}
+
 /* ---- docs/meta.md: its example is what the command prints ------------------------------ */
 
 /* Numbers equal to 1e-12 relative, everything else exactly. */
@@ -1679,6 +1808,7 @@ int main(void)
         cmocka_unit_test(test_meta__cli_help_and_usage),
         cmocka_unit_test(test_meta__cli_bad_data),
         cmocka_unit_test(test_meta__cli_csv_dialect),
+        cmocka_unit_test(test_meta__public_api),
         cmocka_unit_test(test_meta__docs_example),
     };
     int failed;

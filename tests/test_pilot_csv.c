@@ -52,7 +52,7 @@ static int run_with(const ww_importer *imp, const char *name, const void *data, 
                     ww_diags **out, got *g)
 {
     ww_input in = {name, data, size};
-    ww_sink sink = {g, collect, NULL, NULL, NULL};
+    ww_sink sink = {g, collect, NULL, NULL, NULL, NULL};
     memset(g, 0, sizeof *g);
     assert_ww_ok(ww_diags__new(out));
     return imp->parse(&in, *out, &sink);
@@ -282,7 +282,7 @@ static void test_pilot_csv__doc_lists_every_column(void **state)
     table t;
     (void)state;
     table_read(&t, TEMPLATE);
-    assert_int_equal(t.n_cols, 46);
+    assert_int_equal(t.n_cols, 49);
     assert_int_equal(t.n_rows, 1);
     for (size_t i = 0; i < t.n_cols; i++) {
         char needle[96];
@@ -352,6 +352,10 @@ static void test_pilot_csv__same_record_as_xml(void **state)
         assert_string_equal(c->timepoint, x->timepoint);
         assert_int_equal(c->kind, x->kind);
         assert_int_equal(c->higher_is_better, x->higher_is_better);
+        assert_int_equal(c->clusters_t, x->clusters_t);
+        assert_int_equal(c->clusters_c, x->clusters_c);
+        assert_int_equal(c->clusters_t, 12);
+        assert_memory_equal(&c->icc, &x->icc, sizeof c->icc);
         assert_memory_equal(&c->mean_t, &x->mean_t, sizeof c->mean_t);
         assert_memory_equal(&c->sd_t, &x->sd_t, sizeof c->sd_t);
         assert_memory_equal(&c->mean_c, &x->mean_c, sizeof c->mean_c);
@@ -708,6 +712,52 @@ static void test_pilot_csv__result_groups(void **state)
     free(csv);
 }
 
+/* Clustering columns: both arms or neither, never more clusters than
+ * people, an ICC within 0..1; a file without them (an older template) is
+ * still valid. */
+static void test_pilot_csv__clusters(void **state)
+{
+    static const change one_arm[] = {{0, "clusters_control", ""}};
+    static const change too_many[] = {{0, "clusters_treatment", "413"}};
+    static const change bad_icc[] = {{0, "icc", "1.5"}};
+    static const change icc[] = {{0, "icc", "0.05"}};
+    char *csv;
+    ww_diags *d;
+    got g;
+    (void)state;
+    expect_one(1, one_arm, 1, "clusters_control", 2,
+               "give the clusters of both arms, or of neither");
+    expect_one(1, too_many, 1, "clusters_treatment", 2,
+               "must not exceed assigned_treatment (412), got 413; an arm cannot have more "
+               "clusters than people");
+    expect_one(1, bad_icc, 1, "icc", 2, "must be between 0 and 1");
+    csv = make_csv(TEMPLATE, 1, icc, 1);
+    assert_ww_ok(run("pilot.csv", csv, strlen(csv), &d, &g));
+    assert_clean(d, &g);
+    assert_int_equal(g.out[0].clusters_t, 12);
+    assert_int_equal(g.out[0].clusters_c, 12);
+    assert_close(g.out[0].icc, 0.05, 1e-15);
+    ww_diags__free(d);
+    free(csv);
+
+    /* the template before these columns: valid, no clusters */
+    {
+        size_t size;
+        char *old = (char *)top_file(TEMPLATE, &size), *p;
+        assert_non_null(p = strstr(old, ",clusters_treatment,clusters_control,icc\r\n"));
+        memmove(p, p + strlen(",clusters_treatment,clusters_control,icc"),
+                strlen(p + strlen(",clusters_treatment,clusters_control,icc")) + 1);
+        assert_non_null(p = strstr(old, ",12,12,\r\n"));
+        memmove(p, p + strlen(",12,12,"), strlen(p + strlen(",12,12,")) + 1);
+        assert_ww_ok(run("pilot.csv", old, strlen(old), &d, &g));
+        assert_clean(d, &g);
+        assert_int_equal(g.out[0].clusters_t, -1);
+        assert_true(isnan(g.out[0].icc));
+        ww_diags__free(d);
+        free(old);
+    }
+}
+
 /* Malformed rows are errors with their lines; the rows after them are
  * still read (and checked). */
 static void test_pilot_csv__malformed_rows(void **state)
@@ -731,7 +781,7 @@ static void test_pilot_csv__malformed_rows(void **state)
     if (ww_diags__errors(d) != 2) dump(d);
     assert_int_equal(ww_diags__errors(d), 2);
     assert_diag(d, "title", 3, "not valid CSV: a quote inside an unquoted field");
-    assert_diag(d, "", 4, "this row has 3 fields, the header has 46");
+    assert_diag(d, "", 4, "this row has 3 fields, the header has 49");
     assert_int_equal(g.calls, 0);
     ww_diags__free(d);
     free(doc);
@@ -854,7 +904,7 @@ static void test_pilot_csv__sink_stop(void **state)
     size_t size;
     unsigned char *data = top_file(TEMPLATE, &size);
     ww_input in = {TEMPLATE, data, size};
-    ww_sink sink = {NULL, refuse, NULL, NULL, NULL};
+    ww_sink sink = {NULL, refuse, NULL, NULL, NULL, NULL};
     ww_diags *d;
     (void)state;
     assert_ww_ok(ww_diags__new(&d));
@@ -876,6 +926,7 @@ int main(void)
         cmocka_unit_test(test_pilot_csv__missing_required_column),
         cmocka_unit_test(test_pilot_csv__unknown_column),
         cmocka_unit_test(test_pilot_csv__result_groups),
+        cmocka_unit_test(test_pilot_csv__clusters),
         cmocka_unit_test(test_pilot_csv__malformed_rows),
         cmocka_unit_test(test_pilot_csv__non_utf8),
         cmocka_unit_test(test_pilot_csv__empty_file),

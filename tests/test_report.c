@@ -124,7 +124,7 @@ static unsigned char *slurp(const char *path, size_t *size)
 static int import(const char *name, const void *data, size_t size, kept *k, ww_diags **d)
 {
     ww_input in = {name, data, size};
-    ww_sink sink = {.ctx = k, .record = keep_record, .text = keep_text};
+    ww_sink sink = {.ctx = k, .record = keep_record, .text = keep_text, .unit_cost = NULL};
     assert_ww_ok(ww_diags__new(d));
     return ww_importer_report.parse(&in, *d, &sink);
 }
@@ -770,7 +770,7 @@ static void test_report__sink_stop(void **state)
     /* a sink without a text callback still gets the record */
     {
         ww_input in = {"r.txt", (const unsigned char *)text, strlen(text)};
-        ww_sink sink = {.ctx = &k, .record = keep_record};
+        ww_sink sink = {.ctx = &k, .record = keep_record, .unit_cost = NULL};
         assert_ww_ok(ww_diags__new(&d));
         assert_ww_ok(ww_importer_report.parse(&in, d, &sink));
         assert_int_equal(k.records, 1);

@@ -231,7 +231,7 @@ static unsigned char *slurp(const char *path, size_t *size)
 static int run(const char *name, const unsigned char *data, size_t size, ww_diags **out, got *g)
 {
     ww_input in = {name, data, size};
-    ww_sink sink = {g, collect, collect_text, g->no_pooled ? NULL : collect_pooled, NULL};
+    ww_sink sink = {g, collect, collect_text, g->no_pooled ? NULL : collect_pooled, NULL, NULL};
     assert_ww_ok(ww_diags__new(out));
     return ww_importer_revman.parse(&in, *out, &sink);
 }
@@ -518,7 +518,7 @@ static void test_revman__fleiss_pooled_mh(void **state)
     got g = {0};
     ww_meta_table tables[16];
     size_t k = 0;
-    ww_meta_opts opts = {0};
+    ww_meta_pool_opts opts = {0};
     ww_meta_result res;
     (void)state;
 
@@ -1145,7 +1145,7 @@ static void test_revman__pooled_smd(void **state)
     double y_metafor[5], v_metafor[5];
     const ww_pooled_check *c;
     ww_meta_result metafor;
-    ww_meta_opts fe = {0};
+    ww_meta_pool_opts fe = {0};
     ww_diags *d;
     got g = {0};
     (void)state;

@@ -100,7 +100,7 @@ static void test_rigour__rules_table(void **state)
     (void)state;
 
     assert_non_null(r);
-    assert_string_equal(r->version, "whatworks-rules/1");
+    assert_string_equal(r->version, "whatworks-rules/2");
     assert_int_equal(r->n_attrition_cautious, 58);   /* overall 0..57 % */
     assert_int_equal(r->n_attrition_optimistic, 66); /* overall 0..65 % */
     assert_int_equal(r->design_level[WW_DESIGN_RANDOMISED], 5);
@@ -424,7 +424,7 @@ static void test_rigour__design_levels(void **state)
         assert_ww_ok(ww_rigour_grade_study(&g, &in, NULL));
         assert_int_equal(g.base_level, cases[i].level);
         assert_true(g.level <= g.base_level);
-        assert_string_equal(g.rules_version, "whatworks-rules/1");
+        assert_string_equal(g.rules_version, "whatworks-rules/2");
         ww_rigour_grade_clear(&g);
     }
 
@@ -973,18 +973,18 @@ static void test_rigour__compare(void **state)
     assert_ww_ok(ww_rigour_compare(&reason, &moved, &before, &after));
     assert_int_equal(moved, 0);
     assert_string_equal(reason, "unchanged: level 3, WWC meets WWC standards with reservations, "
-                                "SMS 3 (whatworks-rules/1)");
+                                "SMS 3 (whatworks-rules/2)");
     free(reason);
     ww_rigour_grade_clear(&after);
 
     /* A stricter rules version caps high attrition at 2. */
-    next.version = "whatworks-rules/2";
+    next.version = "whatworks-rules/3";
     next.cap_high_attrition = 2;
     assert_ww_ok(ww_rigour_grade_study(&after, &in, &next));
     assert_ww_ok(ww_rigour_compare(&reason, &moved, &before, &after));
     assert_int_equal(moved, 1);
     assert_string_equal(reason,
-                        "moved: level 3 → 2 (whatworks-rules/1 → whatworks-rules/2); changed: "
+                        "moved: level 3 → 2 (whatworks-rules/2 → whatworks-rules/3); changed: "
                         "attrition; attrition: overall 31.0%, differential 9.0% → high (WWC "
                         "cautious boundary: at most 4.0 points at 31.0% overall) → level capped "
                         "at 2");
@@ -1002,7 +1002,7 @@ static void test_rigour__compare(void **state)
     assert_non_null(strstr(reason,
                            "moved: level 5 → 3, WWC meets WWC standards without "
                            "reservations → meets WWC standards with reservations, SMS 5 "
-                           "→ 3 (whatworks-rules/0 → whatworks-rules/1); changed: design,"));
+                           "→ 3 (whatworks-rules/0 → whatworks-rules/2); changed: design,"));
     free(reason);
 
     assert_int_equal(ww_rigour_compare(NULL, &moved, &before, &after), WW_EUSAGE);
@@ -1032,6 +1032,7 @@ static ww_rigour_grade study_grade(ww_design design, int bias_level, int level, 
 static ww_certainty_study body_study(const ww_rigour_grade *g, double weight, double followup)
 {
     ww_certainty_study s;
+    memset(&s, 0, sizeof s);
     s.grade = g;
     s.weight_pct = weight;
     s.yi = NAN;
@@ -1056,6 +1057,7 @@ static ww_certainty certainty_of(const ww_certainty_study *s, size_t k, const ww
 {
     ww_certainty_input in;
     ww_certainty c;
+    memset(&in, 0, sizeof in);
     in.studies = s;
     in.k = k;
     in.pooled = p;
@@ -1100,7 +1102,7 @@ static void test_rigour__certainty_trace(void **state)
     assert_int_equal(c.level, WW_CERTAINTY_MODERATE);
     assert_int_equal(c.eif, WW_EIF_LEVEL_4);
     assert_int_equal(c.blueprints, WW_BLUEPRINTS_MODEL_PLUS);
-    assert_string_equal(c.rules_version, "whatworks-rules/1");
+    assert_string_equal(c.rules_version, "whatworks-rules/2");
     ww_rigour_certainty_clear(&c);
     assert_null(c.trace);
     ww_rigour_certainty_clear(NULL);
@@ -1428,6 +1430,7 @@ static void test_rigour__blueprints_crosswalk(void **state)
     /* Lower is better: the same numbers read the other way round. */
     s[2].yi = NAN;
     p = pooled(-0.3, -0.5, -0.1, 0);
+    memset(&in, 0, sizeof in);
     in.studies = s;
     in.k = 3;
     in.pooled = &p;
@@ -1448,6 +1451,7 @@ static void test_rigour__certainty_invalid(void **state)
     ww_certainty c;
     (void)state;
 
+    memset(&in, 0, sizeof in);
     in.studies = &s;
     in.k = 1;
     in.pooled = &p;

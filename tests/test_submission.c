@@ -43,7 +43,7 @@ static unsigned char *slurp(const char *path, size_t *size)
 static int run(const char *name, const unsigned char *data, size_t size, ww_diags **out, got *g)
 {
     ww_input in = {name, data, size};
-    ww_sink sink = {g, collect, NULL, NULL, NULL};
+    ww_sink sink = {g, collect, NULL, NULL, NULL, NULL};
     memset(g, 0, sizeof *g);
     assert_ww_ok(ww_diags__new(out));
     return ww_importer_submission.parse(&in, *out, &sink);
@@ -194,6 +194,9 @@ static void test_submission__attendance_mentoring(void **state)
     assert_int_equal(g.analysed_c, 371);
     assert_close(g.baseline, 0.04, 1e-12);
     assert_int_equal(g.independent, 1);
+    assert_int_equal(g.out[0].clusters_t, 12); /* <clusters_*> of the design */
+    assert_int_equal(g.out[0].clusters_c, 12);
+    assert_true(isnan(g.out[0].icc)); /* not reported: the rules' default applies */
 
     assert_int_equal(g.n_out, 2);
     assert_string_equal(g.out[0].name, "Half-day sessions missed");
@@ -209,8 +212,8 @@ static void test_submission__attendance_mentoring(void **state)
     assert_int_equal(g.out[0].n_c, 371);
     assert_int_equal(g.out[0].events_t, -1); /* not given: -1, never 0 */
     assert_true(isnan(g.out[0].estimate));
-    assert_int_equal(g.out[0].line, 49);
-    assert_string_equal(g.out[0].where, "line 49");
+    assert_int_equal(g.out[0].line, 51);
+    assert_string_equal(g.out[0].where, "line 51");
 
     assert_int_equal(g.out[1].kind, WW_OUTCOME_BINARY);
     assert_int_equal(g.out[1].higher_is_better, 0);
@@ -219,7 +222,7 @@ static void test_submission__attendance_mentoring(void **state)
     assert_int_equal(g.out[1].events_c, 168);
     assert_int_equal(g.out[1].total_c, 371);
     assert_true(isnan(g.out[1].mean_t));
-    assert_int_equal(g.out[1].line, 63);
+    assert_int_equal(g.out[1].line, 65);
 
     assert_int_equal(g.n_ben, 1);
     assert_string_equal(g.ben[0].agency, "Local authority education services");
@@ -516,6 +519,22 @@ static void test_submission__events_exceed_total(void **state)
                "must not exceed total_treatment (380), got 381");
     expect_one("<events_control>168</events_control>", "<events_control>-1</events_control>",
                "events_control", "must not be negative");
+}
+
+/* Clusters: both arms or neither, never more than the people in the arm;
+ * the ICC is a correlation, 0 to 1 (the schema says so). */
+static void test_submission__clusters(void **state)
+{
+    (void)state;
+    expect_one(
+        "<clusters_treatment>12</clusters_treatment>\n    <clusters_control>12</clusters_control>",
+        "<clusters_treatment>12</clusters_treatment>", "clusters_control",
+        "give the clusters of both arms, or of neither");
+    expect_one("<clusters_treatment>12</clusters_treatment>",
+               "<clusters_treatment>413</clusters_treatment>", "clusters_treatment",
+               "must not exceed assigned_treatment (412), got 413");
+    expect_one("<clusters_control>12</clusters_control>",
+               "<clusters_control>12</clusters_control><icc>1.5</icc>", "icc", "1.5");
 }
 
 static void test_submission__n_not_positive(void **state)
@@ -826,7 +845,7 @@ static void test_submission__sink_stop(void **state)
     size_t size;
     unsigned char *data = slurp(TOP_PATH(path, BASE), &size);
     ww_input in = {"pilot.xml", data, size};
-    ww_sink sink = {NULL, refuse, NULL, NULL, NULL};
+    ww_sink sink = {NULL, refuse, NULL, NULL, NULL, NULL};
     ww_diags *d;
     (void)state;
     assert_ww_ok(ww_diags__new(&d));
@@ -853,6 +872,7 @@ int main(void)
         cmocka_unit_test(test_submission__missing_required),
         cmocka_unit_test(test_submission__sd_not_positive),
         cmocka_unit_test(test_submission__events_exceed_total),
+        cmocka_unit_test(test_submission__clusters),
         cmocka_unit_test(test_submission__n_not_positive),
         cmocka_unit_test(test_submission__negative_cost),
         cmocka_unit_test(test_submission__year_in_future),

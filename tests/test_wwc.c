@@ -203,7 +203,7 @@ static unsigned char *fixture(const char *rel, size_t *size)
 static int run(const char *name, const unsigned char *data, size_t size, ww_diags **out, tally *t)
 {
     ww_input in = {name, data, size};
-    ww_sink sink = {t, count, NULL, NULL, NULL};
+    ww_sink sink = {t, count, NULL, NULL, NULL, NULL};
     long ids[WATCH_MAX];
     size_t n_watch = t->n_watch;
     memcpy(ids, t->watch_id, sizeof ids);
@@ -809,7 +809,7 @@ static void test_wwc__sink_stop(void **state)
     unsigned char *data = shared(FINDINGS, &size);
     ww_input in = {FINDINGS, data, size};
     int calls = 0;
-    ww_sink sink = {&calls, refuse, NULL, NULL, NULL};
+    ww_sink sink = {&calls, refuse, NULL, NULL, NULL, NULL};
     ww_diags *d;
     (void)state;
     assert_ww_ok(ww_diags__new(&d));

@@ -162,7 +162,7 @@ static int run(const ww_importer *imp, const char *name, const void *data, size_
                ww_diags **out, tally *t)
 {
     ww_input in = {name, data, size};
-    ww_sink sink = {t, NULL, NULL, NULL, collect};
+    ww_sink sink = {t, NULL, NULL, NULL, collect, NULL};
     int stop = t->stop_after;
     tally_free(t);
     t->stop_after = stop;
@@ -1029,7 +1029,7 @@ static void test_wwc_judgements__sink(void **state)
     size_t size;
     unsigned char *data = shared(WOLF, &size);
     ww_input in = {WOLF, data, size};
-    ww_sink none = {NULL, NULL, NULL, NULL, NULL};
+    ww_sink none = {NULL, NULL, NULL, NULL, NULL, NULL};
     ww_diags *d;
     tally t;
     (void)state;

@@ -52,6 +52,25 @@ void *ww_arena__alloc(ww_arena *a, size_t n); /* zeroed; NULL on OOM */
 char *ww_arena__strndup(ww_arena *a, const char *s, size_t n);
 char *ww_arena__strdup(ww_arena *a, const char *s); /* NULL in, NULL out */
 
+/* ---- string index ----------------------------------------------------- */
+
+/* Strings to numbers (e.g. an id to its row). The keys are borrowed: they
+ * must stay unchanged while in the index. Zero-initialise (WW_STRMAP_INIT). */
+typedef struct ww_strmap {
+    struct ww_strmap_slot *slots;
+    size_t n, cap;
+} ww_strmap;
+
+/* clang-format off */
+#define WW_STRMAP_INIT {NULL, 0, 0}
+/* clang-format on */
+
+/* 1 and *value (value may be NULL) when key is in the index, else 0. */
+int ww_strmap__get(const ww_strmap *m, const char *key, size_t *value);
+/* Add key, or give it a new value. 0 or WW_ENOMEM. */
+int ww_strmap__put(ww_strmap *m, const char *key, size_t value);
+void ww_strmap__free(ww_strmap *m);
+
 /* ---- diagnostics ------------------------------------------------------ */
 
 typedef struct ww_diags ww_diags;
