@@ -123,8 +123,9 @@ static int certainty_level(const char *c)
 
 /* WWC improvement index: the expected change in percentile rank of an
  * average comparison-group member had they received the intervention,
- * (Phi(g) - 0.5) x 100 (WWC Procedures and Standards Handbook v5.0,
- * "Improvement index"). */
+ * (Phi(g) - 0.5) x 100: g as Cohen's U3, less the comparison group's 50th
+ * percentile (WWC Procedures and Standards Handbook v2.0, 2008, appendix F,
+ * "Computation of the Improvement Index"). */
 static double improvement_index(double g)
 {
     return isfinite(g) ? (gsl_cdf_ugaussian_P(g) - 0.5) * 100.0 : NAN;
@@ -564,16 +565,19 @@ static void effect_words(why_parts *p, const ww_query_row *r, int cls)
     const char *worse = g < 0 ? " worse" : "", *unsure = cls == 1 ? ", but could be none" : "";
     snprintf(sd, sizeof sd, "effect %s%.2f SD", g < 0 ? "\xe2\x88\x92" : "", fabs(g)); /* minus sign */
     if (lround(ii) == 0) snprintf(pct, sizeof pct, "under 1 percentile point%s", worse);
-    else snprintf(pct, sizeof pct, "%.0f percentile point%s%s", ii, lround(ii) == 1 ? "" : "s", worse);
+    else snprintf(pct, sizeof pct, "about %.0f percentile point%s%s", ii, lround(ii) == 1 ? "" : "s", worse);
     if (isfinite(mo)) {
-        snprintf(months, sizeof months, "%.0f month%s' %s", fabs(mo), fabs(mo) == 1 ? "" : "s",
-                 mo < 0 ? "less progress" : "progress");
         if (mo == 0) snprintf(months, sizeof months, "no months' progress");
-        snprintf(p->effect, sizeof p->effect, "%s, about %s (%s)%s", sd, months, pct, unsure);
-        snprintf(p->effect_short, sizeof p->effect_short, "%s, about %s%s", sd, months, unsure);
+        else
+            snprintf(months, sizeof months, "about %.0f month%s' %s", fabs(mo), fabs(mo) == 1 ? "" : "s",
+                     mo < 0 ? "less progress" : "progress");
+        /* "about 3 months' progress (8 percentile points)" */
+        snprintf(p->effect, sizeof p->effect, "%s, %s (%s)%s", sd, months,
+                 strncmp(pct, "about ", 6) == 0 ? pct + 6 : pct, unsure);
+        snprintf(p->effect_short, sizeof p->effect_short, "%s, %s%s", sd, months, unsure);
     } else {
-        snprintf(p->effect, sizeof p->effect, "%s, about %s%s", sd, pct, unsure);
-        snprintf(p->effect_short, sizeof p->effect_short, "%s, about %s%s", sd, pct, unsure);
+        snprintf(p->effect, sizeof p->effect, "%s, %s%s", sd, pct, unsure);
+        snprintf(p->effect_short, sizeof p->effect_short, "%s, %s%s", sd, pct, unsure);
     }
 }
 
