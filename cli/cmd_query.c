@@ -79,7 +79,8 @@ int cmd_query(const cli_global *g, int argc, char **argv)
             if (!(v = value_of(argc, argv, &i, &rc))) return rc;
             n = strtol(v, &end, 10);
             if (end == v || *end || n < 1 || n > 100000)
-                return cli_usage_error("query", "--limit needs a number from 1 to 100000, got '%s'", v);
+                return cli_usage_error("query", "--limit needs a number from 1 to 100000, got '%s'",
+                                       v);
             opts.limit = (int)n;
         } else if (strcmp(a, "--min-certainty") == 0) {
             if (!(v = value_of(argc, argv, &i, &rc))) return rc;
@@ -103,13 +104,16 @@ int cmd_query(const cli_global *g, int argc, char **argv)
             if (!(v = value_of(argc, argv, &i, &rc))) return rc;
             n = strtol(v, &end, 10);
             if (end == v || *end || n < 0 || n > 120)
-                return cli_usage_error("query", "--age needs whole years from 0 to 120, got '%s'", v);
+                return cli_usage_error("query", "--age needs whole years from 0 to 120, got '%s'",
+                                       v);
             opts.by_age = 1;
             opts.age_years = (int)n;
         } else if (strcmp(a, "--max-cost") == 0) {
             if (!(v = value_of(argc, argv, &i, &rc))) return rc;
-            if (parse_number(&opts.max_cost_per_participant, v) < 0 || opts.max_cost_per_participant < 0)
-                return cli_usage_error("query", "--max-cost needs an amount of 0 or more, got '%s'", v);
+            if (parse_number(&opts.max_cost_per_participant, v) < 0 ||
+                opts.max_cost_per_participant < 0)
+                return cli_usage_error("query", "--max-cost needs an amount of 0 or more, got '%s'",
+                                       v);
             opts.by_max_cost = 1;
         } else if (strcmp(a, "--include-provisional") == 0) {
             opts.include_provisional = 1;
@@ -121,7 +125,8 @@ int cmd_query(const cli_global *g, int argc, char **argv)
             flags |= WW_QUERY_PRINT_WIDE;
         } else if (strcmp(a, "--format") == 0) {
             if (!(v = value_of(argc, argv, &i, &rc))) return rc;
-            if (ww_format_parse(&fmt, v) < 0) return cli_usage_error("query", "%s", ww_error_last());
+            if (ww_format_parse(&fmt, v) < 0)
+                return cli_usage_error("query", "%s", ww_error_last());
         } else if (strcmp(a, "--") == 0 && i + 1 < argc && !text) {
             text = argv[++i];
         } else if (a[0] == '-' && a[1] == '-') {
@@ -129,7 +134,8 @@ int cmd_query(const cli_global *g, int argc, char **argv)
         } else if (!text) {
             text = a;
         } else {
-            return cli_usage_error("query", "one issue at a time (quote a phrase: \"school absence\")");
+            return cli_usage_error("query",
+                                   "one issue at a time (quote a phrase: \"school absence\")");
         }
     }
     if (!text) return cli_usage_error("query", "name a presenting issue, e.g. truancy");
