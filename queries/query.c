@@ -31,11 +31,28 @@ static int contains_words(const char *hay, const char *needle)
     return 0;
 }
 
+/* Words that make a domain about the workforce, not the people an issue is
+ * about: "Teacher attendance" does not answer truancy. */
+static const char *const staff_words[] = {"teacher", "staff", "principal", "school leader", "workforce",
+                                          NULL};
+
+static int about_staff(const char *domain)
+{
+    char low[256];
+    size_t i;
+    for (i = 0; domain[i] && i + 1 < sizeof low; i++) low[i] = (char)tolower((unsigned char)domain[i]);
+    low[i] = 0;
+    for (i = 0; staff_words[i]; i++)
+        if (strstr(low, staff_words[i])) return 1;
+    return 0;
+}
+
 /* Does a pooled outcome domain answer the issue? Compared as the index
  * compares words (case, UK/US spelling, stems): the domain is one of the
  * issue's domains, or contains one of its terms or outcome-measure patterns
  * ("Attendance (high school)" contains "attendance"; "External behavior"
- * contains "behaviour"). With no issue matched, every domain counts. */
+ * contains "behaviour") and is not about staff. With no issue matched,
+ * every domain counts. */
 static int answers_issue(const char *domain, const ww_query_result *res, ww_db *db, ww_arena *arena,
                          int *error)
 {
@@ -48,6 +65,7 @@ static int answers_issue(const char *domain, const ww_query_result *res, ww_db *
     }
     for (size_t i = 0; i < x->n_domains; i++)
         if (strcmp(d, res->norm_domains[i]) == 0) return 1;
+    if (about_staff(domain)) return 0;
     for (size_t i = 0; i < x->n_terms; i++)
         if (contains_words(d, res->norm_terms[i])) return 1;
     for (size_t i = 0; i < x->n_patterns; i++)
@@ -631,7 +649,7 @@ static int score_candidate(ww_query_row_int *r, ww_db *db, ww_query_result *res,
     r->row.improvement_index = r->row.months_progress = NAN;
     r->row.cost_per_participant = c->cost_per_participant;
     r->row.cost_price_year = c->cost_price_year;
-    r->row.bcr = NAN; /* no benefit-cost ratio is stored yet */
+    r->row.bcr = c->bcr; /* NAN until benefit-cost ratios are stored */
     r->row.n_participants = -1; /* unknown until a synthesis says */
     r->row.outcome_domain = o->domain ? o->domain : x->n_domains ? x->domains[0] : "";
     r->row.certainty = "";

@@ -56,6 +56,7 @@ typedef struct ww_candidate {
     const char *countries;       /* its studies' countries, comma-joined */
     double cost_per_participant; /* NAN unknown */
     int cost_price_year;
+    double bcr; /* benefit-cost ratio; NAN unknown (none is stored yet) */
 } ww_candidate;
 
 /* The FTS5 expressions a query matched, for the `why` and the JSON; built
