@@ -669,7 +669,8 @@ static int score_candidate(ww_query_row_int *r, ww_db *db, ww_query_result *res,
         }
     }
     if (error < 0) return error;
-    if (n) provisional = syn[0].provisional;
+    /* with nothing pooled on the issue, provisional when all its studies are */
+    provisional = c->all_provisional;
     r->off_issue = (int)off_issue;
     if (best) {
         r->row.outcome_domain = best->domain;

@@ -292,7 +292,9 @@ int ww_repo__candidates(ww_candidate **out, size_t *n_out, ww_match *match, ww_d
              "         WHERE s.intervention_id = i.id AND s.withdrawn_at IS NULL),"
              /* the benefit-cost ratio: no table holds one yet, so NULL; the
               * query sorts and writes whatever this column gives */
-             "       NULL"
+             "       NULL,"
+             "       (SELECT coalesce(min(s.provisional), 0) FROM study s"
+             "         WHERE s.intervention_id = i.id AND s.withdrawn_at IS NULL)"
              " FROM (SELECT d.intervention_id AS iid, bm25(search_fts, 10.0, 1.0) AS score,"
              "              0 AS linked, d.kind AS matched"
              "         FROM search_fts JOIN search_doc d ON d.id = search_fts.rowid"
@@ -330,6 +332,7 @@ int ww_repo__candidates(ww_candidate **out, size_t *n_out, ww_match *match, ww_d
             sqlite3_column_type(st, 9) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 9);
         c->cost_price_year = sqlite3_column_int(st, 10);
         c->bcr = sqlite3_column_type(st, 12) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 12);
+        c->all_provisional = sqlite3_column_int(st, 13);
     }
     if (rc != SQLITE_DONE) {
         error = step_error(db, rc);

@@ -57,6 +57,7 @@ typedef struct ww_candidate {
     double cost_per_participant; /* NAN unknown */
     int cost_price_year;
     double bcr; /* benefit-cost ratio; NAN unknown (none is stored yet) */
+    int all_provisional; /* every study (not withdrawn) is provisional */
 } ww_candidate;
 
 /* The FTS5 expressions a query matched, for the `why` and the JSON; built
