@@ -33,6 +33,7 @@ struct ww_query_result {
     ww_issue_expansion expansion;
     /* the expansion's domains, terms and patterns as the index sees them */
     const char **norm_domains, **norm_terms, **norm_patterns;
+    const char *norm_text; /* the text as the index sees it, words joined by ' ' */
     ww_query_row_int *rows;
     size_t n_rows;
     ww_query_opts opts;       /* as given (strings copied), for the JSON */

@@ -669,6 +669,27 @@ static int score_candidate(ww_query_row_int *r, ww_db *db, ww_query_result *res,
         }
     }
     if (error < 0) return error;
+    /* Text that names no issue: every domain answers it, and one that
+     * contains a word of the text is preferred ("reading": "Reading
+     * achievement" before "Comprehension"). */
+    if (!x->n_slugs && !o->domain && best && res->norm_text && *res->norm_text) {
+        int found = 0;
+        for (size_t i = 0; i < n && !found; i++) {
+            const char *d = ww_repo__normalised(db, arena, syn[i].domain), *w = res->norm_text;
+            if (!d) return ww__error_oom();
+            while (*w && !found) {
+                const char *sp = strchr(w, ' ');
+                size_t len = sp ? (size_t)(sp - w) : strlen(w);
+                char word[128];
+                if (len && len < sizeof word) {
+                    memcpy(word, w, len);
+                    word[len] = 0;
+                    if (contains_words(d, word)) best = &syn[i], found = 1;
+                }
+                w += len + (sp ? 1 : 0);
+            }
+        }
+    }
     /* with nothing pooled on the issue, provisional when all its studies are */
     provisional = c->all_provisional;
     r->off_issue = (int)off_issue;
@@ -816,6 +837,7 @@ int ww_query_run(ww_query_result **out, ww_db *db, const char *issue, const ww_q
     res->include_provisional = opts->include_provisional || opts->include_extracted;
     if (!(res->text = ww_arena__strdup(res->arena, issue))) goto oom;
     if ((error = ww_repo__issue_expand(&res->expansion, db, res->arena, issue)) < 0) goto done;
+    if (!(res->norm_text = ww_repo__normalised(db, res->arena, issue))) goto oom;
     if ((error = ww_repo__candidates(&cands, &n_cands, &match, db, res->arena, issue, &res->expansion)) < 0)
         goto done;
     res->fts = match.terms;

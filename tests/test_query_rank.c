@@ -36,6 +36,9 @@ typedef struct {
  *   Echo fines        harmful          moderate  -0.25    50   GB       -
  *   Foxtrot reading   no outcome on this issue (its result is on reading) 80 US 7-8 (grade 2)
  *
+ * Echo also reports a reading result (0.05, CI includes zero: no clear
+ * effect, moderate), off the truancy issue.
+ *
  * The certainties follow from the rules (docs/rigour.md): randomised
  * evidence starts high, a comparison group design low; a submission not
  * yet reviewed is capped at moderate; 1,000 per arm is past the optimal
@@ -115,11 +118,25 @@ static void write_fixture(const char *path, const fixture *f)
             "      <reported><metric>SMD</metric><estimate>%.2f</estimate>"
             "<ci_low>%.2f</ci_low><ci_high>%.2f</ci_high></reported>\n"
             "    </outcome>\n"
+            "%s"
             "  </outcomes>\n"
             "</submission>\n",
             f->name, (size_t)(f - corpus), f->country, f->name, f->population, f->setting, cost,
             f->design, f->n_each, f->n_each, f->n_each, f->n_each, f->domain, f->estimate,
-            f->ci_low, f->ci_high);
+            f->ci_low, f->ci_high,
+            /* Echo also measured reading, off the issue, in the same study:
+             * its attendance result comes first (same studies and
+             * participants, then the domain's name) */
+            strcmp(f->name, "Echo fines") == 0
+                ? "    <outcome>\n"
+                  "      <name>Reading test</name>\n"
+                  "      <domain>reading</domain>\n"
+                  "      <timepoint>end of year</timepoint>\n"
+                  "      <direction>higher-is-better</direction>\n"
+                  "      <reported><metric>SMD</metric><estimate>0.05</estimate>"
+                  "<ci_low>-0.04</ci_low><ci_high>0.14</ci_high></reported>\n"
+                  "    </outcome>\n"
+                : "");
     assert_int_equal(fclose(fp), 0);
 }
 
@@ -321,8 +338,8 @@ static void test_query_rank__filters(void **state)
 
     /* the domain asked for replaces the issue's: Foxtrot is ranked on reading */
     o = base();
-    o.domain = "reading";
-    assert_order(&o, "Foxtrot reading");
+    o.domain = "reading"; /* Echo's reading result: no clear effect */
+    assert_order(&o, "Foxtrot reading, Echo fines");
     o.domain = "ATTENDANCE";
     assert_order(&o, "Alpha mentoring, Bravo tutoring, Charlie clubs, Delta letters, Golf phone "
                      "calls, Echo fines");
@@ -417,6 +434,26 @@ static void test_query_rank__filters(void **state)
         assert_int_equal(s, WW_QUERY_SORT_COST);
         assert_int_equal(ww_query_sort_parse(&s, "price"), WW_EUSAGE);
     }
+}
+
+/* Text that names no issue: every domain answers it, and the one that
+ * contains its words is preferred. */
+static void test_query_rank__free_text_prefers_its_domain(void **state)
+{
+    ww_query_opts o = base();
+    ww_query_result *res = NULL;
+    (void)state;
+    assert_ww_ok(ww_query_run(&res, db, "reading", &o));
+    assert_string_equal(row_named(res, "Echo fines")->outcome_domain, "reading");
+    assert_string_equal(row_named(res, "Foxtrot reading")->outcome_domain, "reading");
+    ww_query_result_free(res);
+    assert_ww_ok(ww_query_run(&res, db, "fines", &o));
+    assert_string_equal(row_named(res, "Echo fines")->outcome_domain, "attendance");
+    ww_query_result_free(res);
+    /* with the issue, Echo's reading result is off the issue */
+    assert_ww_ok(ww_query_run(&res, db, "truancy", &o));
+    assert_string_equal(row_named(res, "Echo fines")->outcome_domain, "attendance");
+    ww_query_result_free(res);
 }
 
 /* The plain-language effect: the WWC improvement index of every row, and
@@ -643,6 +680,7 @@ int main(void)
         cmocka_unit_test(test_query_rank__provisional_gate),
         cmocka_unit_test(test_query_rank__sorts),
         cmocka_unit_test(test_query_rank__filters),
+        cmocka_unit_test(test_query_rank__free_text_prefers_its_domain),
         cmocka_unit_test(test_query_rank__plain_effect),
         cmocka_unit_test(test_query_rank__table_width),
         cmocka_unit_test(test_query_rank__why_on_wwc),
