@@ -116,6 +116,7 @@ static json_t *filters_json(const ww_query_result *res)
     ww_queries__set(o, "max_cost", f->by_max_cost ? json_real(f->max_cost_per_participant) : json_null());
     ww_queries__set(o, "include_provisional", json_boolean(res->include_provisional));
     ww_queries__set(o, "include_extracted", json_boolean(f->include_extracted));
+    ww_queries__set(o, "include_flagged", json_boolean(f->include_flagged));
     return o;
 }
 
