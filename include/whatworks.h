@@ -243,8 +243,46 @@ WW_EXTERN int ww_import_report_write(const ww_import_report *r, FILE *fp);
 /* Queries                                                                 */
 /* ---------------------------------------------------------------------- */
 
-/** Options for ww_query_run(); zero-initialise. */
+/** Minimum certainty of a pooled result (GRADE-style, docs/rigour.md). */
+typedef enum ww_query_certainty {
+    WW_QUERY_CERTAINTY_ANY = 0,      /**< no minimum: rows with nothing pooled too */
+    WW_QUERY_CERTAINTY_VERY_LOW = 1,
+    WW_QUERY_CERTAINTY_LOW = 2,
+    WW_QUERY_CERTAINTY_MODERATE = 3,
+    WW_QUERY_CERTAINTY_HIGH = 4
+} ww_query_certainty;
+
+/**
+ * Parse "high", "moderate", "low", "very low" (or "very-low"), case
+ * insensitive, into *out.
+ * @return 0, or WW_EUSAGE naming the accepted values
+ */
+WW_EXTERN int ww_query_certainty_parse(ww_query_certainty *out, const char *name);
+
+/** The order of a query's rows (docs/ranking.md). */
+typedef enum ww_query_sort {
+    WW_QUERY_SORT_SCORE = 0,     /**< the ranking rule (default) */
+    WW_QUERY_SORT_EFFECT = 1,    /**< pooled effect, largest first */
+    WW_QUERY_SORT_BCR = 2,       /**< benefit-cost ratio, largest first */
+    WW_QUERY_SORT_COST = 3,      /**< cost per participant, cheapest first */
+    WW_QUERY_SORT_CERTAINTY = 4  /**< certainty, then effect */
+} ww_query_sort;
+
+/**
+ * Parse "score", "effect", "bcr", "cost" or "certainty" into *out.
+ * @return 0, or WW_EUSAGE naming the accepted values
+ */
+WW_EXTERN int ww_query_sort_parse(ww_query_sort *out, const char *name);
+
+/** Version of ww_query_opts this header describes. */
+#define WW_QUERY_OPTS_VERSION 1
+/** Initialiser: `ww_query_opts opts = WW_QUERY_OPTS_INIT;`. A zeroed struct
+ *  means the same (version 0 is read as version 1). */
+#define WW_QUERY_OPTS_INIT {.version = WW_QUERY_OPTS_VERSION}
+
+/** Options for ww_query_run(); WW_QUERY_OPTS_INIT or zero-initialise. */
 typedef struct ww_query_opts {
+    unsigned int version; /**< WW_QUERY_OPTS_VERSION (0 is taken as 1) */
     int limit; /**< at most this many interventions; 0 means 20 */
     int include_extracted; /**< rank on pooled results that include effects
                                 machine-extracted from reports' text (always
@@ -252,6 +290,29 @@ typedef struct ww_query_opts {
     int include_flagged;   /**< rank on pooled results that include effects
                                 flagged as implausible (docs/rigour.md 3); by
                                 default they are left out */
+
+    /* Filters and sorts (docs/ranking.md). A filter on a field the
+     * evidence does not state (no cost, no age, no country) leaves that
+     * intervention out: unknown is never taken to match. */
+    ww_query_certainty min_certainty; /**< leave out pooled results below this */
+    const char *domain;     /**< rank on the pooled result in an outcome
+                                 domain containing these words (compared as
+                                 the index compares them), instead of the
+                                 issue's domains; NULL: the issue's */
+    const char *population; /**< the population described contains these
+                                 words ("secondary", "looked after") */
+    int by_age;             /**< 1: filter on age_years */
+    int age_years;          /**< the population's stated ages (or US grades)
+                                 include this age */
+    const char *setting;    /**< the setting contains these words */
+    const char *country;    /**< a study of it ran in this country (ISO
+                                 3166 code or English name: GB, UK, US) */
+    int by_max_cost;        /**< 1: filter on max_cost_per_participant */
+    double max_cost_per_participant; /**< at most this cost, as the source
+                                          gave it (its own price year) */
+    int include_provisional; /**< also rank pooled results resting on
+                                  submitted evidence not yet reviewed */
+    ww_query_sort sort;     /**< row order; default the ranking rule */
 } ww_query_opts;
 
 /** The ranked answer to a presenting-issue query. */
@@ -291,14 +352,37 @@ typedef struct ww_query_row {
     const char *verdict;        /**< "beneficial", "no clear effect", "harmful" */
     const char *certainty;      /**< GRADE-style: "high", "moderate", "low",
                                      "very low"; "" when nothing was pooled */
-    const char *why;            /**< what matched and how the rank was reached */
+    const char *why;            /**< what the evidence is and says, in plain
+                                     words, at most 160 characters */
+    double improvement_index;   /**< WWC improvement index of the estimate,
+                                     (Phi(g) - 0.5) x 100 percentile points;
+                                     NAN when nothing was pooled */
+    double months_progress;     /**< EEF Toolkit months' progress for an
+                                     attainment outcome (whole months); NAN
+                                     for other outcomes or beyond its table */
+    double cost_per_participant; /**< as the source gave it; NAN unknown */
+    int cost_price_year;        /**< 0 unknown */
+    double bcr;                 /**< benefit-cost ratio; NAN unknown */
 } ww_query_row;
 
 /** Row i (0-based) of a result, or NULL past the end. */
 WW_EXTERN const ww_query_row *ww_query_result_row(const ww_query_result *res, size_t i);
 
-/** Write a result in a format (JSON schema "whatworks/query/1"). */
+/** Write a result in a format (JSON schema "whatworks/query/2"); the same as
+ *  ww_query_result_print() with no flags. */
 WW_EXTERN int ww_query_result_write(const ww_query_result *res, FILE *fp, ww_format fmt);
+
+/** ww_query_result_print() flag: a table with every column and the full
+ *  names and `why`, however wide (the default fits 100 columns). */
+#define WW_QUERY_PRINT_WIDE 1u
+
+/**
+ * Write a result in a format, with WW_QUERY_PRINT_* flags (which change
+ * only the table).
+ * @return 0, WW_EIO (a write failed), WW_ENOMEM, WW_EUSAGE (unknown format)
+ */
+WW_EXTERN int ww_query_result_print(const ww_query_result *res, FILE *fp, ww_format fmt,
+                                    unsigned flags);
 
 /**
  * Write the evidence behind one intervention (by slug, or by exact name):

@@ -445,6 +445,9 @@ int ww_plan_issue(ww_plan_result **out, ww_db *db, const char *issue, int top,
     if (!db) return ww__error(WW_EUSAGE, "no database");
     memset(&qo, 0, sizeof qo);
     qo.limit = 100;
+    /* a pilot may be planned from evidence not yet reviewed, as from one
+     * intervention's (ww_plan_run) */
+    qo.include_provisional = 1;
     if ((error = ww_query_run(&q, db, issue, &qo)) < 0) return error;
     if ((error = new_result(&res, (size_t)top)) < 0) goto done;
     if (!(res->issue = ww_arena__strdup(res->arena, issue))) {

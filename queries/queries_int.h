@@ -15,7 +15,15 @@ typedef struct ww_query_row_int {
     const char *pool_method;
     const ww_synthesis_row *synthesis; /* the stored result ranked on; NULL if none */
     int64_t intervention_id;
+    const char *matched;     /* what matched (comma-joined kinds), for JSON */
+    int verdict_class;       /* 0 beneficial .. 3 nothing on the issue */
+    int off_issue;           /* pooled results on other outcome domains */
+    const char *verdict_rule; /* why the verdict, for JSON */
+    int left_out;            /* 0 shown; else a LEFT_OUT_* reason */
 } ww_query_row_int;
+
+/* Why a candidate is not listed (counted in the JSON's `left_out`). */
+enum { LEFT_OUT_NONE = 0, LEFT_OUT_PROVISIONAL = 1, LEFT_OUT_FILTER = 2 };
 
 struct ww_query_result {
     ww_arena *arena;
@@ -25,9 +33,21 @@ struct ww_query_result {
     ww_issue_expansion expansion;
     /* the expansion's domains, terms and patterns as the index sees them */
     const char **norm_domains, **norm_terms, **norm_patterns;
+    const char *norm_text; /* the text as the index sees it, words joined by ' ' */
     ww_query_row_int *rows;
     size_t n_rows;
+    ww_query_opts opts;       /* as given (strings copied), for the JSON */
+    int include_provisional;  /* asked for, or implied by include_extracted */
+    size_t n_candidates;      /* interventions that matched the issue */
+    size_t n_left_provisional, n_left_filtered;
+    size_t n_listed;          /* rows that passed the filters, before the limit */
 };
+
+/* The ranking rule's name and version (docs/ranking.md), in query.c. */
+extern const char ww_queries__ranking_rule[];
+/* Plain names of a certainty level and a sort, for the JSON. */
+const char *ww_queries__certainty_name(ww_query_certainty c);
+const char *ww_queries__sort_name(ww_query_sort s);
 
 /* Output helpers (output.c). */
 /* A JSON number, or null for NAN. */

@@ -286,7 +286,15 @@ int ww_repo__candidates(ww_candidate **out, size_t *n_out, ww_match *match, ww_d
     if ((error = ww_repo__prepare(
              &st, db,
              "SELECT i.id, i.slug, i.name, min(m.score), max(m.linked),"
-             "       group_concat(DISTINCT m.matched), i.is_example"
+             "       group_concat(DISTINCT m.matched), i.is_example, i.population, i.setting,"
+             "       i.cost_per_participant, coalesce(i.cost_price_year, 0),"
+             "       (SELECT group_concat(DISTINCT s.country) FROM study s"
+             "         WHERE s.intervention_id = i.id AND s.withdrawn_at IS NULL),"
+             /* the benefit-cost ratio: no table holds one yet, so NULL; the
+              * query sorts and writes whatever this column gives */
+             "       NULL,"
+             "       (SELECT coalesce(min(s.provisional), 0) FROM study s"
+             "         WHERE s.intervention_id = i.id AND s.withdrawn_at IS NULL)"
              " FROM (SELECT d.intervention_id AS iid, bm25(search_fts, 10.0, 1.0) AS score,"
              "              0 AS linked, d.kind AS matched"
              "         FROM search_fts JOIN search_doc d ON d.id = search_fts.rowid"
@@ -317,6 +325,14 @@ int ww_repo__candidates(ww_candidate **out, size_t *n_out, ww_match *match, ww_d
         if (!(c->slug = ww_repo__col_text(st, 1, arena)) || !(c->name = ww_repo__col_text(st, 2, arena)) ||
             !(c->matched = ww_repo__col_text(st, 5, arena)))
             goto oom;
+        c->population = ww_repo__col_text(st, 7, arena);
+        c->setting = ww_repo__col_text(st, 8, arena);
+        c->countries = ww_repo__col_text(st, 11, arena);
+        c->cost_per_participant =
+            sqlite3_column_type(st, 9) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 9);
+        c->cost_price_year = sqlite3_column_int(st, 10);
+        c->bcr = sqlite3_column_type(st, 12) == SQLITE_NULL ? NAN : sqlite3_column_double(st, 12);
+        c->all_provisional = sqlite3_column_int(st, 13);
     }
     if (rc != SQLITE_DONE) {
         error = step_error(db, rc);
@@ -594,8 +610,23 @@ done:
     "       (SELECT coalesce(max(provisional), 0) FROM study s"                                   \
     "         WHERE s.intervention_id = synthesis.intervention_id),"                               \
     "       certainty, " trace ", eif_level, blueprints_tier, rules_version, egger_p, scope,"     \
-    "       n_flagged"                                                                             \
-    "  FROM synthesis WHERE intervention_id = ?1 AND " SCOPE_ADMITTED("synthesis")                \
+    "       n_flagged, coalesce(st.rated, 0), coalesce(st.meets, 0), coalesce(st.rand, 0),"        \
+    "       coalesce(st.prov, 0)"                                                                  \
+    "  FROM synthesis LEFT JOIN ("                                                                 \
+    /* the studies behind each domain's result, as synth.c pools them */                          \
+    "    SELECT d, sum(rated) AS rated, sum(meets) AS meets, sum(rand) AS rand, sum(prov) AS prov"  \
+    "      FROM (SELECT DISTINCT lower(trim(coalesce(o.domain, ''))) AS d, s.id,"                  \
+    "              EXISTS (SELECT 1 FROM judgement j WHERE j.scope = 'study' AND j.body = 'WWC'"   \
+    "                       AND j.identity_ns = s.identity_ns AND j.key = s.study_key) AS rated,"  \
+    "              EXISTS (SELECT 1 FROM judgement j WHERE j.scope = 'study' AND j.body = 'WWC'"   \
+    "                       AND j.identity_ns = s.identity_ns AND j.key = s.study_key"             \
+    "                       AND j.rating LIKE 'meets%') AS meets,"                                  \
+    "              s.design = 'randomised' AS rand, s.provisional AS prov"                          \
+    "         FROM study s JOIN outcome o ON o.study_id = s.id JOIN effect e ON e.outcome_id = o.id" \
+    "        WHERE s.intervention_id = ?1 AND s.withdrawn_at IS NULL AND o.higher_is_better >= 0"   \
+    "          AND (?2 OR e.extracted = 0) AND (?3 OR e.flag IS NULL))"                             \
+    "     GROUP BY d) st ON st.d = synthesis.domain"                                                \
+    " WHERE intervention_id = ?1 AND " SCOPE_ADMITTED("synthesis")                                 \
     "   AND NOT EXISTS (SELECT 1 FROM synthesis a WHERE a.intervention_id = synthesis.intervention_id" \
     "                AND a.domain = synthesis.domain AND a.metric = synthesis.metric"              \
     "                AND " SCOPE_ADMITTED("a") " AND " SCOPE_RANK("a") " > " SCOPE_RANK("synthesis") ")" \
@@ -650,6 +681,10 @@ int ww_repo__syntheses(ww_synthesis_row **out, size_t *n_out, ww_db *db, ww_aren
         r->egger_p = col_double_or_nan(st, 23);
         r->scope = ww_repo__col_text(st, 24, arena);
         r->n_flagged = sqlite3_column_int(st, 25);
+        r->n_wwc_rated = sqlite3_column_int(st, 26);
+        r->n_wwc_meets = sqlite3_column_int(st, 27);
+        r->n_randomised = sqlite3_column_int(st, 28);
+        r->n_provisional = sqlite3_column_int(st, 29);
     }
     if (rc != SQLITE_DONE) {
         error = step_error(db, rc);

@@ -52,6 +52,13 @@ typedef struct ww_candidate {
     int linked;         /* 1 when a source tagged it with one of the issues */
     int is_example;
     const char *matched; /* what matched, for the `why` */
+    /* what the query's filters look at; NULL / NAN / 0 when not stated */
+    const char *population, *setting;
+    const char *countries;       /* its studies' countries, comma-joined */
+    double cost_per_participant; /* NAN unknown */
+    int cost_price_year;
+    double bcr; /* benefit-cost ratio; NAN unknown (none is stored yet) */
+    int all_provisional; /* every study (not withdrawn) is provisional */
 } ww_candidate;
 
 /* The FTS5 expressions a query matched, for the `why` and the JSON; built
@@ -129,6 +136,11 @@ typedef struct ww_synthesis_row {
     /* effects flagged as implausible: left out of this result, or included
      * in it when the scope ends in "+flagged" */
     int n_flagged;
+    /* The studies behind it (not withdrawn, with a pooled effect in the
+     * domain): how many WWC's reviewers rated, how many of those they
+     * rated as meeting WWC standards (with or without reservations), how
+     * many were randomised, and how many are provisional. */
+    int n_wwc_rated, n_wwc_meets, n_randomised, n_provisional;
 } ww_synthesis_row;
 
 /* The stored results of one intervention. With include_extracted, a

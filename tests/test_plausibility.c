@@ -373,7 +373,7 @@ static void test_plausibility__pilot_with_se_for_sd(void **state)
     ww_import_report *rep = NULL;
     ww_import_opts dry = {0};
     ww_query_result *res = NULL;
-    ww_query_opts qopts = {0};
+    ww_query_opts qopts = WW_QUERY_OPTS_INIT;
     const ww_query_row *r = NULL;
     (void)state;
 
@@ -440,7 +440,9 @@ static void test_plausibility__pilot_with_se_for_sd(void **state)
     }
     free(out);
 
-    /* query: not ranked on the flagged effect unless asked */
+    /* query: not ranked on the flagged effect unless asked (the pilot is a
+     * submission, provisional: asked for) */
+    qopts.include_provisional = 1;
     assert_ww_ok(ww_query_run(&res, db, "truancy", &qopts));
     for (size_t i = 0; i < ww_query_result_count(res); i++)
         if (!strcmp(ww_query_result_row(res, i)->slug, slug)) r = ww_query_result_row(res, i);

@@ -240,7 +240,7 @@ static void read_commands_work(const char *dir, const char *db, const char *what
     char label[200];
 
     snprintf(label, sizeof label, "%s: query", what);
-    r = RUN(dir, 1, "--db", db, "query", "truancy", "--format", "json");
+    r = RUN(dir, 1, "--db", db, "query", "truancy", "--format", "json", "--include-provisional");
     expect_status(r, 0, label);
     expect_in(r.out, "attendance-mentoring-illustrative-example", label);
     run_free(r);
@@ -350,7 +350,7 @@ static void test_readonly__neither_writable(void **state)
         assert_int_equal(chmod(links, 0777), 0);
         snprintf(link, sizeof link, "%s/link.db", links);
         assert_int_equal(symlink(db, link), 0);
-        r = RUN(links, 1, "--db", "link.db", "query", "truancy", "--format", "json");
+        r = RUN(links, 1, "--db", "link.db", "query", "truancy", "--format", "json", "--include-provisional");
         expect_status(r, 0, "query through a symbolic link");
         run_free(r);
         assert_false(exists(links, "link.db-wal"));
@@ -403,7 +403,7 @@ static void test_readonly__commits_still_in_the_wal(void **state)
             "--format", "json");
     expect_status(r, 0, "show, with the import in the -wal");
     run_free(r);
-    r = RUN(dir, 1, "--db", db, "query", "truancy", "--format", "json");
+    r = RUN(dir, 1, "--db", db, "query", "truancy", "--format", "json", "--include-provisional");
     expect_status(r, 0, "query, with the import in the -wal");
     run_free(r);
     assert_int_equal(chmod(dir, 0755), 0);

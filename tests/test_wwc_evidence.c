@@ -282,7 +282,8 @@ static void test_wwc_evidence__placeholders_never_rank(void **state)
                      0);
     for (size_t q = 0; q < sizeof issues / sizeof issues[0]; q++) {
         ww_query_result *res = NULL;
-        ww_query_opts opts = {50, 0, 0};
+        ww_query_opts opts = WW_QUERY_OPTS_INIT;
+        opts.limit = 50;
         assert_ww_ok(ww_query_run(&res, db, issues[q], &opts));
         for (size_t i = 0; i < ww_query_result_count(res); i++) {
             const ww_query_row *r = ww_query_result_row(res, i);
