@@ -68,8 +68,9 @@ static int write_query(void *ctx, FILE *fp)
 void ww_web__api_query(ww_web_req *rq, ww_web_resp *rs)
 {
     const char *issue = ww_web__arg(rq, "issue"), *limit = ww_web__arg(rq, "limit"),
-               *extracted = ww_web__arg(rq, "include_extracted");
-    ww_query_opts opts = {0};
+               *extracted = ww_web__arg(rq, "include_extracted"),
+               *provisional = ww_web__arg(rq, "include_provisional");
+    ww_query_opts opts = WW_QUERY_OPTS_INIT;
     ww_query_result *res = NULL;
     long n;
     int error;
@@ -86,6 +87,12 @@ void ww_web__api_query(ww_web_req *rq, ww_web_resp *rs)
             strcmp(extracted, "false"))
             return ww_web__api_error(rs, 400, "include_extracted must be true or false");
         opts.include_extracted = !strcmp(extracted, "1") || !strcmp(extracted, "true");
+    }
+    if (provisional) {
+        if (strcmp(provisional, "0") && strcmp(provisional, "1") && strcmp(provisional, "true") &&
+            strcmp(provisional, "false"))
+            return ww_web__api_error(rs, 400, "include_provisional must be true or false");
+        opts.include_provisional = !strcmp(provisional, "1") || !strcmp(provisional, "true");
     }
     if ((error = ww_query_run(&res, rq->db, issue, &opts)) < 0)
         return ww_web__api_error(rs, ww_web__status_for(error), ww_error_last());

@@ -75,9 +75,9 @@ static xmlNodePtr table_with_head(xmlNodePtr parent, const char *caption, const 
     return ww_web__el(table, "tbody", NULL);
 }
 
-static void search_form(xmlNodePtr parent, const char *value)
+static void search_form(xmlNodePtr parent, const char *value, int provisional)
 {
-    xmlNodePtr form = ww_web__el(parent, "form", NULL), label, input, button;
+    xmlNodePtr form = ww_web__el(parent, "form", NULL), label, input, button, box, boxlabel;
     ww_web__attr(form, "method", "get");
     ww_web__attr(form, "action", "/search");
     ww_web__attr(form, "role", "search");
@@ -92,6 +92,16 @@ static void search_form(xmlNodePtr parent, const char *value)
     ww_web__attr(input, "maxlength", "200");
     ww_web__attr(input, "placeholder", "e.g. truancy, reoffending, homelessness");
     ww_web__attr(input, "value", value);
+    /* Unreviewed evidence (submissions, machine-extracted effects) is left
+     * out of the answer unless asked for, as `query --include-provisional`. */
+    box = ww_web__el(form, "input", NULL);
+    ww_web__attr(box, "type", "checkbox");
+    ww_web__attr(box, "id", "provisional");
+    ww_web__attr(box, "name", "provisional");
+    ww_web__attr(box, "value", "1");
+    if (provisional) ww_web__attr(box, "checked", "checked");
+    boxlabel = ww_web__el(form, "label", "include evidence not yet reviewed");
+    ww_web__attr(boxlabel, "for", "provisional");
     button = ww_web__el(form, "button", "Search");
     ww_web__attr(button, "type", "submit");
 }
@@ -110,7 +120,7 @@ void ww_web__page_home(ww_web_req *rq, ww_web_resp *rs)
         "Type the problem you are commissioning for. You get the interventions with evidence, "
         "ranked by their pooled effect and how certain it is, each with the studies behind it "
         "and a business case.");
-    search_form(page.main, NULL);
+    search_form(page.main, NULL, 0);
     ww_web__el(page.main, "h2", "Try");
     ul = ww_web__elc(page.main, "ul", "inline", NULL);
     for (size_t i = 0; examples[i]; i++) {
@@ -128,7 +138,7 @@ void ww_web__page_search(ww_web_req *rq, ww_web_resp *rs)
 {
     const char *q = ww_web__arg(rq, "q");
     ww_query_result *res = NULL;
-    ww_query_opts opts = {0};
+    ww_query_opts opts = WW_QUERY_OPTS_INIT;
     ww_page page;
     xmlNodePtr tbody, p;
     size_t n;
@@ -145,11 +155,15 @@ void ww_web__page_search(ww_web_req *rq, ww_web_resp *rs)
         return ww_web__error_page(rs, MHD_HTTP_BAD_REQUEST,
                                   "the search text is too long (at most 4096 bytes)");
     opts.limit = 50;
+    {
+        const char *pv = ww_web__arg(rq, "provisional");
+        opts.include_provisional = pv && (!strcmp(pv, "1") || !strcmp(pv, "true"));
+    }
     if ((error = ww_query_run(&res, rq->db, q, &opts)) < 0)
         return ww_web__error_page(rs, ww_web__status_for(error), ww_error_last());
     snprintf(title, sizeof title, "What works for %.200s", q);
     if (ww_web__page_new(&page, title, "search") < 0) goto done;
-    search_form(page.main, q);
+    search_form(page.main, q, opts.include_provisional);
     ww_web__el(page.main, "h1", title);
     n = ww_query_result_count(res);
     if (n == 0) {

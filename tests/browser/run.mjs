@@ -66,7 +66,7 @@ const base = await new Promise((res, rej) => {
 {
   const profile = mkdtempSync(join(work, 'profile-'));
   const dom = execFileSync(browserPath, ['--headless', ...chromeArgs, `--user-data-dir=${profile}`,
-    '--dump-dom', `${base}/search?q=truancy`],
+    '--dump-dom', `${base}/search?q=truancy&provisional=1`],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 60000 });
   const rows = (dom.match(/<tr>/g) || []).length - 1;
   check(rows >= 1 && dom.includes('Attendance mentoring'),
@@ -99,10 +99,11 @@ check(await page.evaluate(() => document.activeElement?.classList.contains('skip
 await shot('home');
 await page.focus('#q');
 await page.keyboard.type('truancy');
+await page.check('#provisional'); // the examples are submissions, not yet reviewed
 await Promise.all([page.waitForURL(/\/search\?q=truancy/), page.keyboard.press('Enter')]);
 const rowCount = await page.locator('tbody tr').count();
 const firstRow = await page.locator('tbody tr').first().innerText();
-check(rowCount >= 1 && /Attendance mentoring/.test(firstRow) && /beneficial/.test(firstRow),
+check(rowCount >= 1 && /Attendance mentoring/.test(firstRow) && /no clear effect|beneficial/.test(firstRow),
   `search for truancy shows ${rowCount} ranked rows, first: ${firstRow.split('\t')[1]}`);
 await shot('search');
 await page.emulateMedia({ media: 'print' });
@@ -150,7 +151,7 @@ check(problems.length === 0, `no console errors or CSP violations${problems.leng
 // bypasses the CSP that (rightly) refuses any script the server did not send.
 const axeContext = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
 const axePage = await axeContext.newPage();
-const pages = ['/', '/search?q=truancy', '/interventions/attendance-mentoring-illustrative-example',
+const pages = ['/', '/search?q=truancy&provisional=1', '/interventions/attendance-mentoring-illustrative-example',
   '/case?intervention=attendance-mentoring-illustrative-example&participants=100&horizon=10',
   '/issues', '/submit', '/nope'];
 for (const path of pages) {
