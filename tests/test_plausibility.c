@@ -465,11 +465,12 @@ static void test_plausibility__pilot_with_se_for_sd(void **state)
 static void test_plausibility__wwc_findings(void **state)
 {
     char path[400], *out;
-    ww_db *db = fresh_db();
+    ww_db *db;
     ww_import_report *rep;
     double m, deff;
     (void)state;
     SKIP_UNDER_VALGRIND("imports whole real corpora");
+    db = fresh_db();
 
     rep = import(db, SHARED_PATH(path, "wwc/wwc_Findings.csv"));
     assert_int_equal(ww_import_report_status(rep), WW_IMPORT_IMPORTED);
