@@ -77,7 +77,7 @@ static xmlNodePtr table_with_head(xmlNodePtr parent, const char *caption, const 
 
 static void search_form(xmlNodePtr parent, const char *value, int provisional)
 {
-    xmlNodePtr form = ww_web__el(parent, "form", NULL), label, input, button, box, boxlabel;
+    xmlNodePtr form = ww_web__el(parent, "form", NULL), label, input, button, box, boxlabel, opt;
     ww_web__attr(form, "method", "get");
     ww_web__attr(form, "action", "/search");
     ww_web__attr(form, "role", "search");
@@ -94,13 +94,15 @@ static void search_form(xmlNodePtr parent, const char *value, int provisional)
     ww_web__attr(input, "value", value);
     /* Unreviewed evidence (submissions, machine-extracted effects) is left
      * out of the answer unless asked for, as `query --include-provisional`. */
-    box = ww_web__el(form, "input", NULL);
+    opt = ww_web__el(form, "p", NULL);
+    ww_web__attr(opt, "class", "option");
+    box = ww_web__el(opt, "input", NULL);
     ww_web__attr(box, "type", "checkbox");
     ww_web__attr(box, "id", "provisional");
     ww_web__attr(box, "name", "provisional");
     ww_web__attr(box, "value", "1");
     if (provisional) ww_web__attr(box, "checked", "checked");
-    boxlabel = ww_web__el(form, "label", "include evidence not yet reviewed");
+    boxlabel = ww_web__el(opt, "label", " include evidence not yet reviewed (submissions)");
     ww_web__attr(boxlabel, "for", "provisional");
     button = ww_web__el(form, "button", "Search");
     ww_web__attr(button, "type", "submit");
