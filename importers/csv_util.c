@@ -1,6 +1,8 @@
 /*
  * csv_util.c — line-aware CSV reading on top of libcsv, shared by the CSV
- * importers (wwc.c, pilot_csv.c). See csv_util.h for the contract.
+ * importers (wwc.c, pilot_csv.c, ...), and the one loop the WWC importers
+ * read their tables with (ww_csv__read_table). See csv_util.h for the
+ * contract.
  *
  * How a record is read: scan() walks the bytes from the start of a line,
  * tracking only whether it is inside a quoted field, to find where the
@@ -714,4 +716,119 @@ int ww_csv__is_blank(const char *s)
 {
     while (*s == ' ' || *s == '\t') s++;
     return *s == '\0';
+}
+
+/* ---- an importer's table ---------------------------------------------------- */
+
+static const char *table_field(const ww_csv_table *t, size_t f)
+{
+    return f < t->n_header ? t->header[f] : NULL;
+}
+
+const char *ww_csv__column_name(const ww_csv_table *t, int e)
+{
+    return t->column[e] >= 0 ? t->header[t->column[e]] : t->columns[e].names[0];
+}
+
+/* Keep the header's names and map them. Returns 0 or a negative code. */
+static int table_header(ww_csv_table *t, ww_csv_row *row, ww_diag_ctx *d)
+{
+    int *entry = NULL;
+    t->n_header = row->n_fields;
+    if (!(t->header = ww_arena__alloc(t->arena, row->n_fields * sizeof *t->header)) ||
+        !(entry = malloc(row->n_fields * sizeof *entry)))
+        return d->rc = ww__error_oom();
+    for (size_t f = 0; f < row->n_fields; f++) {
+        ww_csv__trim(row->fields[f]);
+        if (!(t->header[f] = ww_arena__strdup(t->arena, row->fields[f]))) {
+            free(entry);
+            return d->rc = ww__error_oom();
+        }
+    }
+    ww_csv__map_header(row, t->columns, t->n_columns, t->column, entry);
+    for (size_t f = 0; f < row->n_fields; f++)
+        if (entry[f] == WW_CSV_DUPLICATE)
+            ww_diag__add(d, 1, row->line, t->header[f],
+                         "appears more than once in the header; the first is used");
+    free(entry);
+    return 0;
+}
+
+int ww_csv__read_table(ww_csv_table *t, const unsigned char *data, size_t size, ww_diag_ctx *d)
+{
+    ww_csv *r = NULL;
+    ww_csv_row row;
+    size_t malformed = 0;
+    long bad_line;
+    int error = 0, got;
+
+    if (!data || ww_csv__blank(data, size)) {
+        ww_diag__add(d, 0, 0, NULL, "the file is empty");
+        goto done;
+    }
+    if ((bad_line = ww_csv__bad_utf8_line(data, size)) > 0) {
+        ww_diag__add(d, 0, bad_line, "encoding",
+                     "this line is not valid UTF-8 (%s are UTF-8; a file re-saved by Excel as "
+                     "Latin-1 or Windows-1252 must be exported again as UTF-8)",
+                     t->exports);
+        goto done;
+    }
+    if ((!t->arena && (error = ww_arena__new(&t->arena)) < 0) ||
+        (error = ww_csv__open(&r, data, size, t->field_max)) < 0)
+        goto done;
+    if (t->literal_quotes) ww_csv__literal_quotes(r, 1);
+
+    if ((got = ww_csv__next(r, &row)) < 0) {
+        error = got;
+        goto done;
+    }
+    if (got == 0 || row.status != WW_CSV_ROW) {
+        ww_diag__add(d, 0, got ? row.line : 0, NULL, "the header row is not valid CSV: %s%s",
+                     !got                            ? "there is none"
+                     : row.status == WW_CSV_TOO_LONG ? "a field is longer than "
+                                                     : row.problem,
+                     got && row.status == WW_CSV_TOO_LONG ? t->field_max_text : "");
+        goto done;
+    }
+    if ((error = table_header(t, &row, d)) < 0) goto done;
+    if ((got = t->on_header(t->ctx, &row)) <= 0) {
+        error = got;
+        goto done;
+    }
+
+    while (d->rc == 0 && (got = ww_csv__next(r, &row)) == 1) {
+        if (row.status == WW_CSV_ROW && row.n_fields != t->n_header) {
+            malformed++;
+            ww_diag__note(d, t->malformed_kind, row.line, NULL,
+                          "row skipped: it has %zu fields, the header %zu", row.n_fields,
+                          t->n_header);
+            ww_csv__resync(r);
+        } else if (row.status == WW_CSV_MALFORMED) {
+            malformed++;
+            ww_diag__note(d, t->malformed_kind, row.line, table_field(t, row.bad_field),
+                          "row skipped: %s", row.problem);
+        } else if (row.status == WW_CSV_TOO_LONG) {
+            ww_diag__add(d, 0, row.line, table_field(t, row.bad_field),
+                         "a field longer than %s (the limit for one field); the file is refused",
+                         t->field_max_text);
+        } else if ((error = t->on_row(t->ctx, &row)) < 0) {
+            goto done;
+        }
+        if (malformed > t->malformed_max) {
+            ww_diag__add(d, 0, row.line, NULL,
+                         "more than %zu malformed rows: reading stopped here (is this %s?)",
+                         t->malformed_max, t->what);
+            break;
+        }
+    }
+    if (got < 0) {
+        error = got;
+        goto done;
+    }
+    if (t->on_end) t->on_end(t->ctx);
+
+done:
+    ww_csv__free(r);
+    if (error == 0 && d->rc < 0) error = d->rc;
+    return error;
 }

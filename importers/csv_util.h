@@ -23,6 +23,7 @@
 #include <stddef.h>
 
 #include "../util/util.h"
+#include "diag_util.h"
 
 /* A reader over bytes held by the caller (they must outlive it). */
 typedef struct ww_csv ww_csv;
@@ -155,5 +156,49 @@ const char *ww_csv__cell(const ww_csv_record *record, long col);
 
 /* 1 when s holds nothing but spaces and tabs. */
 int ww_csv__is_blank(const char *s);
+
+/* ---- an importer's table: header, then one row at a time ---------------- */
+
+/* How ww_csv__read_table reads one kind of file, and what it found. */
+typedef struct ww_csv_table {
+    /* the kind of file */
+    const ww_csv_column *columns; /* the columns it knows, mapped from the header */
+    size_t n_columns;
+    size_t field_max; /* longest field in bytes, and in words ("1 MiB") */
+    const char *field_max_text;
+    size_t malformed_max; /* more malformed rows than this stop reading */
+    int literal_quotes;   /* ww_csv__literal_quotes() on */
+    int malformed_kind;   /* the ww_diag__note kind malformed rows count as */
+    const char *exports;  /* whose files they are ("WWC exports"), for the UTF-8 error */
+    const char *what;     /* "a WWC findings CSV file": "(is this <what>?)" */
+    /* what the importer does, each given ctx */
+    int (*on_header)(void *ctx, const ww_csv_row *row); /* 1 read on, 0 refused, or < 0 */
+    int (*on_row)(void *ctx, ww_csv_row *row);          /* 0, or < 0 to stop */
+    void (*on_end)(void *ctx);                          /* after the last row; may be NULL */
+    void *ctx;
+    int *column; /* the caller's, n_columns long: header field of each, -1 when absent */
+    /* filled in */
+    ww_arena *arena;     /* made when NULL; the header names; the caller frees it */
+    const char **header; /* header names, trimmed, as written */
+    size_t n_header;
+} ww_csv_table;
+
+/* Read an importer's CSV data[0..size), reporting through d: "the file is
+ * empty"; the first line that is not UTF-8 (naming t->exports); a header row that
+ * is not valid CSV. Then the header is trimmed, kept in t->header, mapped
+ * onto t->columns into t->column (a name given twice is a warning), and
+ * passed to t->on_header. Each later row with as many fields as the header
+ * goes to t->on_row; a row with another count or not valid CSV is a
+ * t->malformed_kind note and is skipped; a field longer than t->field_max
+ * is an error. More than t->malformed_max malformed rows stop reading.
+ * t->on_end runs when the rows were read (not after a refusal or an
+ * error). Does nothing more once d->rc is set.
+ * @return 0 (errors may have been reported), or the first negative code of
+ *         a callback, the reader or d->rc */
+int ww_csv__read_table(ww_csv_table *t, const unsigned char *data, size_t size, ww_diag_ctx *d);
+
+/* The header's own spelling of column e of t, or its preferred name when
+ * the header lacks it: for messages. */
+const char *ww_csv__column_name(const ww_csv_table *t, int e);
 
 #endif

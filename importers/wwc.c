@@ -71,7 +71,6 @@
  */
 #define _GNU_SOURCE /* strcasestr */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -239,103 +238,22 @@ static const char *const note_what[N_NOTE_KINDS] = {
 };
 
 typedef struct wwc_ctx {
-    const ww_input *in;
-    ww_diags *diags;
-    int rc;                /* sticky: the first WW_ENOMEM */
-    ww_arena *arena;       /* header names */
+    ww_diag_ctx d;  /* d.rc sticky: the first WW_ENOMEM */
+    ww_csv_table t; /* t.header: header names as written, for messages */
+    const ww_sink *sink;
     int column[N_COLUMNS]; /* header field of each column, -1 when absent */
-    const char **header;   /* header names as written, for messages */
-    size_t n_header;
-    size_t noted[N_NOTE_KINDS];
     /* what became of the rows */
-    size_t malformed, skipped_rows, skipped_no_g, skipped_no_n, literal_quotes;
+    size_t skipped_rows, skipped_no_g, skipped_no_n, literal_quotes;
     /* the check of our g against Effect_Size_WWC */
     size_t compared, agree, differ, no_g;
     double max_diff;
     long max_diff_line, max_diff_finding;
 } wwc_ctx;
 
-static void diag(wwc_ctx *c, int is_warning, long line, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
-static void diag(wwc_ctx *c, int is_warning, long line, const char *field, const char *fmt, ...)
-{
-    char msg[1024];
-    va_list ap;
-    if (c->rc < 0) return;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (ww_diags__add(c->diags, is_warning, c->in->name, line, field, "%s", msg) < 0)
-        c->rc = WW_ENOMEM;
-}
-
-static void note(wwc_ctx *c, enum note_kind kind, long line, const char *field, const char *fmt,
-                 ...) __attribute__((format(printf, 5, 6)));
-
-static void note(wwc_ctx *c, enum note_kind kind, long line, const char *field, const char *fmt,
-                 ...)
-{
-    char msg[1024];
-    va_list ap;
-    if (++c->noted[kind] > WWC_LIST_MAX) return;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    diag(c, 1, line, field, "%s", msg);
-}
-
-/* Longest user value quoted back in a message, in bytes. */
-#define QUOTE_MAX 60
-
-/* At most QUOTE_MAX bytes of s, cut on a character boundary, "..." when cut. */
-static const char *quote(char *buf, size_t n, const char *s)
-{
-    size_t len = strlen(s);
-    if (n < QUOTE_MAX + 4) return "";
-    if (len <= QUOTE_MAX) {
-        memcpy(buf, s, len + 1);
-        return buf;
-    }
-    len = QUOTE_MAX;
-    while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80) len--;
-    memcpy(buf, s, len);
-    memcpy(buf + len, "...", 4);
-    return buf;
-}
-
 /* The header's own spelling of column e, for messages. */
 static const char *name_of(const wwc_ctx *c, enum column e)
 {
-    return c->column[e] >= 0 ? c->header[c->column[e]] : columns[e].names[0];
-}
-
-/* The name of header field f; NULL past the header's end. */
-static const char *field_name(const wwc_ctx *c, size_t f)
-{
-    return f < c->n_header ? c->header[f] : NULL;
-}
-
-static char *arena_printf(wwc_ctx *c, ww_arena *a, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static char *arena_printf(wwc_ctx *c, ww_arena *a, const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-    char *s;
-    if (c->rc < 0) return NULL;
-    va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0 || !(s = ww_arena__alloc(a, (size_t)n + 1))) {
-        c->rc = ww__error_oom();
-        return NULL;
-    }
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    return s;
+    return ww_csv__column_name(&c->t, (int)e);
 }
 
 /* ---- the header ------------------------------------------------------------- */
@@ -360,30 +278,12 @@ static const char *other_wwc_file(const ww_csv_row *row)
     return "";
 }
 
-/* Map the header. Returns 1 when the file has the columns it needs, 0 when
- * it was refused (errors added), or WW_ENOMEM. */
-static int read_header(wwc_ctx *c, ww_csv_row *row)
+/* Check the mapped header. Returns 1 when the file has the columns it
+ * needs, 0 when it was refused (errors added), or WW_ENOMEM. */
+static int read_header(void *ctx, const ww_csv_row *row)
 {
-    int *entry = NULL;
+    wwc_ctx *c = ctx;
     int ok = 1;
-
-    c->n_header = row->n_fields;
-    if (!(c->header = ww_arena__alloc(c->arena, row->n_fields * sizeof *c->header)) ||
-        !(entry = malloc(row->n_fields * sizeof *entry)))
-        return c->rc = ww__error_oom();
-    for (size_t f = 0; f < row->n_fields; f++) {
-        ww_csv__trim(row->fields[f]);
-        if (!(c->header[f] = ww_arena__strdup(c->arena, row->fields[f]))) {
-            free(entry);
-            return c->rc = ww__error_oom();
-        }
-    }
-    ww_csv__map_header(row, columns, N_COLUMNS, c->column, entry);
-    for (size_t f = 0; f < row->n_fields; f++)
-        if (entry[f] == WW_CSV_DUPLICATE)
-            diag(c, 1, row->line, c->header[f],
-                 "appears more than once in the header; the first is used");
-    free(entry);
 
     /* Without FindingID and Effect_Size_WWC the file is something else:
      * say so, and what it looks like, without listing every other column
@@ -394,22 +294,22 @@ static int read_header(wwc_ctx *c, ww_csv_row *row)
         for (size_t i = 0; i < 2; i++) {
             enum column e = identifying[i];
             if (c->column[e] >= 0) continue;
-            diag(c, 0, row->line, columns[e].names[0],
-                 "not a WWC findings file: the header has no %s (or %s) column%s",
-                 columns[e].names[0], columns[e].names[1], hint);
+            ww_diag__add(&c->d, 0, row->line, columns[e].names[0],
+                         "not a WWC findings file: the header has no %s (or %s) column%s",
+                         columns[e].names[0], columns[e].names[1], hint);
             hint = "";
         }
-        return c->rc < 0 ? c->rc : 0;
+        return c->d.rc < 0 ? c->d.rc : 0;
     }
     for (size_t i = 0; i < sizeof required / sizeof required[0]; i++) {
         enum column e = required[i];
         if (c->column[e] >= 0) continue;
-        diag(c, 0, row->line, columns[e].names[0],
-             "missing: a WWC findings file needs the column %s (or %s)", columns[e].names[0],
-             columns[e].names[1]);
+        ww_diag__add(&c->d, 0, row->line, columns[e].names[0],
+                     "missing: a WWC findings file needs the column %s (or %s)",
+                     columns[e].names[0], columns[e].names[1]);
         ok = 0;
     }
-    return c->rc < 0 ? c->rc : ok;
+    return c->d.rc < 0 ? c->d.rc : ok;
 }
 
 /* ---- one finding -------------------------------------------------------------- */
@@ -422,7 +322,7 @@ typedef struct finding {
 
 static void read_values(wwc_ctx *c, const ww_csv_row *row, finding *f)
 {
-    char q[QUOTE_MAX + 4];
+    char q[WW_DIAG_QUOTE_MAX + 4];
     for (int e = 0; e < N_COLUMNS; e++) {
         int idx = c->column[e];
         char *s;
@@ -439,8 +339,9 @@ static void read_values(wwc_ctx *c, const ww_csv_row *row, finding *f)
             if (ww__parse_double(&v, s) == 0)
                 f->num[e] = v;
             else
-                note(c, N_BAD_VALUE, row->line, name_of(c, (enum column)e),
-                     "'%s' is not a finite number; treated as missing", quote(q, sizeof q, s));
+                ww_diag__note(&c->d, N_BAD_VALUE, row->line, name_of(c, (enum column)e),
+                              "'%s' is not a finite number; treated as missing",
+                              ww_diag__quote(q, sizeof q, s));
             break;
         case V_COUNT:
             /* Typed float in the dictionary, so "151.0" is read too; the
@@ -448,9 +349,9 @@ static void read_values(wwc_ctx *c, const ww_csv_row *row, finding *f)
             if (ww__parse_double(&v, s) == 0 && v >= 0 && v <= 1e12 && v == floor(v))
                 f->num[e] = v;
             else
-                note(c, N_BAD_VALUE, row->line, name_of(c, (enum column)e),
-                     "'%s' is not a whole number of at least 0; treated as missing",
-                     quote(q, sizeof q, s));
+                ww_diag__note(&c->d, N_BAD_VALUE, row->line, name_of(c, (enum column)e),
+                              "'%s' is not a whole number of at least 0; treated as missing",
+                              ww_diag__quote(q, sizeof q, s));
             break;
         case V_BOOL:
             if (!strcasecmp(s, "True"))
@@ -458,8 +359,9 @@ static void read_values(wwc_ctx *c, const ww_csv_row *row, finding *f)
             else if (!strcasecmp(s, "False"))
                 f->flag[e] = 0;
             else
-                note(c, N_BAD_VALUE, row->line, name_of(c, (enum column)e),
-                     "'%s' is not True or False; treated as missing", quote(q, sizeof q, s));
+                ww_diag__note(&c->d, N_BAD_VALUE, row->line, name_of(c, (enum column)e),
+                              "'%s' is not True or False; treated as missing",
+                              ww_diag__quote(q, sizeof q, s));
             break;
         default: break;
         }
@@ -586,7 +488,7 @@ static int finding_row(wwc_ctx *c, ww_csv_row *row, const ww_sink *sink)
     ww_outcome_rec o;
     ww_effect e;
     ww_arena *a = NULL;
-    char q[QUOTE_MAX + 4], why[256] = "", digest[2 * SHA256_DIGEST_SIZE + 1];
+    char q[WW_DIAG_QUOTE_MAX + 4], why[256] = "", digest[2 * SHA256_DIGEST_SIZE + 1];
     char *attrs = NULL;
     const char *rating;
     ww_direction_verdict dv;
@@ -600,18 +502,18 @@ static int finding_row(wwc_ctx *c, ww_csv_row *row, const ww_sink *sink)
     /* A finding needs its id, its review, its intervention and its outcome. */
     if (!f.text[C_FINDING_ID] || ww__parse_long(&id, f.text[C_FINDING_ID]) < 0 || id < 0) {
         c->skipped_rows++;
-        note(c, N_ROW_SKIPPED, line, name_of(c, C_FINDING_ID), "%s; row skipped",
-             f.text[C_FINDING_ID] ? "not a whole number" : "empty");
-        return c->rc;
+        ww_diag__note(&c->d, N_ROW_SKIPPED, line, name_of(c, C_FINDING_ID), "%s; row skipped",
+                      f.text[C_FINDING_ID] ? "not a whole number" : "empty");
+        return c->d.rc;
     }
     {
         static const enum column needed[] = {C_REVIEW_ID, C_INTERVENTION_NAME, C_OUTCOME_MEASURE};
         for (size_t i = 0; i < sizeof needed / sizeof needed[0]; i++) {
             if (f.text[needed[i]]) continue;
             c->skipped_rows++;
-            note(c, N_ROW_SKIPPED, line, name_of(c, needed[i]),
-                 "empty in FindingID %ld; row skipped", id);
-            return c->rc;
+            ww_diag__note(&c->d, N_ROW_SKIPPED, line, name_of(c, needed[i]),
+                          "empty in FindingID %ld; row skipped", id);
+            return c->d.rc;
         }
     }
 
@@ -619,9 +521,10 @@ static int finding_row(wwc_ctx *c, ww_csv_row *row, const ww_sink *sink)
      * not the finding gives an effect that can be weighed. */
     rating = finding_rating_text(f.text[C_FINDING_RATING]);
     if (f.text[C_FINDING_RATING] && !rating)
-        note(c, N_BAD_VALUE, line, name_of(c, C_FINDING_RATING),
-             "'%s' is not a WWC finding rating (1, 2, 3 or the rating's text); treated as missing",
-             quote(q, sizeof q, f.text[C_FINDING_RATING]));
+        ww_diag__note(
+            &c->d, N_BAD_VALUE, line, name_of(c, C_FINDING_RATING),
+            "'%s' is not a WWC finding rating (1, 2, 3 or the rating's text); treated as missing",
+            ww_diag__quote(q, sizeof q, f.text[C_FINDING_RATING]));
     if (rating && sink && sink->judgement) {
         ww_judgement j;
         char where[64], reason[96];
@@ -666,62 +569,69 @@ static int finding_row(wwc_ctx *c, ww_csv_row *row, const ww_sink *sink)
     if (have_ours) {
         kind = WW_OUTCOME_CONTINUOUS;
         if (!isnan(g) && e.yi * g < 0)
-            note(c, N_SIGN, line, name_of(c, C_ES_WWC),
-                 "FindingID %ld: Effect_Size_WWC (%.6g) and g from the arm statistics (%.6g) "
-                 "have opposite signs (WWC worked from other statistics, such as adjusted "
-                 "means); the effect is computed from the arm statistics as printed, WWC's g is kept "
-                 "as the reported value",
-                 id, g, e.yi);
+            ww_diag__note(
+                &c->d, N_SIGN, line, name_of(c, C_ES_WWC),
+                "FindingID %ld: Effect_Size_WWC (%.6g) and g from the arm statistics (%.6g) "
+                "have opposite signs (WWC worked from other statistics, such as adjusted "
+                "means); the effect is computed from the arm statistics as printed, WWC's g is "
+                "kept "
+                "as the reported value",
+                id, g, e.yi);
     } else if (!isnan(g) && nt >= 1 && nc >= 1) {
         kind = WW_OUTCOME_GENERIC;
         if (six)
-            note(c, N_ARMS_UNUSABLE, line, name_of(c, C_ES_WWC),
-                 "FindingID %ld: the arm statistics give no g (%s); Effect_Size_WWC is used with "
-                 "its large-sample standard error",
-                 id, why);
+            ww_diag__note(
+                &c->d, N_ARMS_UNUSABLE, line, name_of(c, C_ES_WWC),
+                "FindingID %ld: the arm statistics give no g (%s); Effect_Size_WWC is used with "
+                "its large-sample standard error",
+                id, why);
     } else {
         if (isnan(g)) {
             c->skipped_no_g++;
             if (six)
-                note(c, N_NO_EFFECT, line, name_of(c, C_ES_WWC),
-                     "FindingID %ld: no effect size: Effect_Size_WWC is empty and the arm "
-                     "statistics give no g (%s); stored without an effect, not pooled",
-                     id, why);
+                ww_diag__note(&c->d, N_NO_EFFECT, line, name_of(c, C_ES_WWC),
+                              "FindingID %ld: no effect size: Effect_Size_WWC is empty and the arm "
+                              "statistics give no g (%s); stored without an effect, not pooled",
+                              id, why);
             else
-                note(c, N_NO_EFFECT, line, name_of(c, C_ES_WWC),
-                     "FindingID %ld: no effect size: Effect_Size_WWC is empty and the arms' "
-                     "means, SDs and sample sizes are incomplete; stored without an effect, not pooled",
-                     id);
+                ww_diag__note(
+                    &c->d, N_NO_EFFECT, line, name_of(c, C_ES_WWC),
+                    "FindingID %ld: no effect size: Effect_Size_WWC is empty and the arms' "
+                    "means, SDs and sample sizes are incomplete; stored without an effect, not "
+                    "pooled",
+                    id);
         } else {
             c->skipped_no_n++;
-            note(c, N_NO_EFFECT, line, name_of(c, nt >= 1 ? C_N_C : C_N_T),
-                 "FindingID %ld: Effect_Size_WWC cannot be weighed without both arms' sample "
-                 "sizes (at least 1 each); stored without an effect, not pooled",
-                 id);
+            ww_diag__note(
+                &c->d, N_NO_EFFECT, line, name_of(c, nt >= 1 ? C_N_C : C_N_T),
+                "FindingID %ld: Effect_Size_WWC cannot be weighed without both arms' sample "
+                "sizes (at least 1 each); stored without an effect, not pooled",
+                id);
         }
         /* Still a finding of a reviewed study: stored (shown, searchable,
          * counted in updates), never pooled. */
         kind = WW_OUTCOME_NONE;
     }
-    if (c->rc < 0) return c->rc;
+    if (c->d.rc < 0) return c->d.rc;
     if (!sink || !sink->record) return 0;
 
-    if ((error = ww_arena__new(&a)) < 0) return c->rc = error;
+    if ((error = ww_arena__new(&a)) < 0) return c->d.rc = error;
     ww_record_init(&rec);
     ww_outcome_rec_init(&o);
     rec.study_key = f.text[C_REVIEW_ID];
     rec.identity_ns = "wwc";
     rec.intervention_key = f.text[C_INTERVENTION_ID];
-    rec.title = arena_printf(c, a, "What Works Clearinghouse study review %s",
-                             quote(q, sizeof q, f.text[C_REVIEW_ID]));
-    if (f.text[C_PROTOCOL]) rec.notes = arena_printf(c, a, "WWC protocol: %s", f.text[C_PROTOCOL]);
+    rec.title = ww_diag__arena_printf(&c->d, a, "What Works Clearinghouse study review %s",
+                                      ww_diag__quote(q, sizeof q, f.text[C_REVIEW_ID]));
+    if (f.text[C_PROTOCOL])
+        rec.notes = ww_diag__arena_printf(&c->d, a, "WWC protocol: %s", f.text[C_PROTOCOL]);
     rec.country = "US";
     rec.is_example = 0;
     rec.provisional = 0; /* reviewed by WWC against its standards */
     rec.intervention_name = f.text[C_INTERVENTION_NAME];
     rec.comparison = f.text[C_COMPARISON];
     rec.population = f.text[C_SAMPLE_DESCRIPTION];
-    rec.where = arena_printf(c, a, "line %ld", line);
+    rec.where = ww_diag__arena_printf(&c->d, a, "line %ld", line);
     rec.line = line;
 
     o.name = f.text[C_OUTCOME_MEASURE];
@@ -737,7 +647,7 @@ static int finding_row(wwc_ctx *c, ww_csv_row *row, const ww_sink *sink)
      * top). Undecided stays unknown, and out of pooling. */
     if ((error = ww_direction_classify(&dv, o.name, o.domain)) < 0) {
         ww_arena__free(a);
-        return c->rc = error;
+        return c->d.rc = error;
     }
     o.higher_is_better = dv.higher_is_better;
     o.direction_rule = dv.rule ? dv.rule : "unknown";
@@ -746,7 +656,7 @@ static int finding_row(wwc_ctx *c, ww_csv_row *row, const ww_sink *sink)
     o.digest = digest;
     if (!(attrs = finding_attrs(&f, rating))) {
         ww_arena__free(a);
-        return c->rc = ww__error_oom();
+        return c->d.rc = ww__error_oom();
     }
     o.attrs_json = attrs;
     if (kind == WW_OUTCOME_NONE) {
@@ -783,39 +693,42 @@ static int finding_row(wwc_ctx *c, ww_csv_row *row, const ww_sink *sink)
         o.clusters_control = (long)f.num[C_CLUSTERS_C];
     if (f.num[C_ICC] >= 0 && f.num[C_ICC] <= 1) o.icc = f.num[C_ICC];
     o.analysis_unit = f.text[C_L1_UNIT];
-    o.where = arena_printf(c, a, "line %ld (FindingID %ld)", line, id);
+    o.where = ww_diag__arena_printf(&c->d, a, "line %ld (FindingID %ld)", line, id);
     o.line = line;
     rec.outcomes = &o;
     rec.n_outcomes = 1;
 
-    if (c->rc == 0) error = sink->record(sink->ctx, &rec);
+    if (c->d.rc == 0) error = sink->record(sink->ctx, &rec);
     ww_arena__free(a);
     free(attrs);
-    return c->rc < 0 ? c->rc : error;
+    return c->d.rc < 0 ? c->d.rc : error;
 }
 
 /* ---- the importer --------------------------------------------------------------- */
 
-static void summarise(wwc_ctx *c)
+static void summarise(void *ctx)
 {
+    wwc_ctx *c = ctx;
     size_t skipped = c->skipped_no_g + c->skipped_no_n;
+    const char *what[N_NOTE_KINDS];
     if (c->literal_quotes > 1)
-        diag(c, 1, 0, NULL, "%zu rows in all had a quote inside an unquoted field, read as text",
-             c->literal_quotes);
-    for (int k = 0; k < N_NOTE_KINDS; k++) {
-        if (c->noted[k] <= WWC_LIST_MAX || k == N_NO_EFFECT) continue;
-        diag(c, 1, 0, NULL, "%zu %s in all; the first %d are listed above", c->noted[k],
-             note_what[k], WWC_LIST_MAX);
-    }
+        ww_diag__add(&c->d, 1, 0, NULL,
+                     "%zu rows in all had a quote inside an unquoted field, read as text",
+                     c->literal_quotes);
+    /* Findings without an effect size are counted in the summary below. */
+    memcpy(what, note_what, sizeof what);
+    what[N_NO_EFFECT] = NULL;
+    ww_diag__summarise(&c->d, what, N_NOTE_KINDS);
     if (skipped) {
         char listed[64] = "";
         if (skipped > WWC_LIST_MAX)
             snprintf(listed, sizeof listed, "; the first %d are listed above", WWC_LIST_MAX);
-        diag(c, 1, 0, name_of(c, C_ES_WWC),
-             "%zu finding%s stored without an effect that can be weighed (not pooled): %zu "
-             "without Effect_Size_WWC or usable arm statistics, %zu with Effect_Size_WWC but "
-             "not both sample sizes%s",
-             skipped, skipped == 1 ? "" : "s", c->skipped_no_g, c->skipped_no_n, listed);
+        ww_diag__add(
+            &c->d, 1, 0, name_of(c, C_ES_WWC),
+            "%zu finding%s stored without an effect that can be weighed (not pooled): %zu "
+            "without Effect_Size_WWC or usable arm statistics, %zu with Effect_Size_WWC but "
+            "not both sample sizes%s",
+            skipped, skipped == 1 ? "" : "s", c->skipped_no_g, c->skipped_no_n, listed);
     }
     if (c->compared) {
         char largest[128] = "";
@@ -826,95 +739,52 @@ static void summarise(wwc_ctx *c)
         if (c->no_g)
             snprintf(unusable, sizeof unusable, ", %zu give no g (an SD or a sample size of 0)",
                      c->no_g);
-        diag(c, 1, 0, name_of(c, C_ES_WWC),
-             "%zu finding%s with arm statistics: %zu agree with Effect_Size_WWC within 1e-9, %zu "
-             "differ%s%s",
-             c->compared, c->compared == 1 ? "" : "s", c->agree, c->differ, largest, unusable);
+        ww_diag__add(
+            &c->d, 1, 0, name_of(c, C_ES_WWC),
+            "%zu finding%s with arm statistics: %zu agree with Effect_Size_WWC within 1e-9, %zu "
+            "differ%s%s",
+            c->compared, c->compared == 1 ? "" : "s", c->agree, c->differ, largest, unusable);
     }
+}
+
+/* A well-formed row: a finding. */
+static int read_row(void *ctx, ww_csv_row *row)
+{
+    wwc_ctx *c = ctx;
+    if (row->literal_quote && c->literal_quotes++ == 0)
+        ww_diag__add(&c->d, 1, row->line, NULL,
+                     "a quote inside a field that does not start with one is read as text "
+                     "(not valid RFC 4180, as some WWC exports are); later rows like it are "
+                     "counted at the end");
+    return finding_row(c, row, c->sink);
 }
 
 static int wwc_parse(const ww_input *in, ww_diags *diags, const ww_sink *sink)
 {
     wwc_ctx c;
-    ww_csv *r = NULL;
-    ww_csv_row row;
-    long bad_line;
-    int error = 0, got;
+    int error;
 
     memset(&c, 0, sizeof c);
-    c.in = in;
-    c.diags = diags;
-
-    if (!in->data || ww_csv__blank(in->data, in->size)) {
-        diag(&c, 0, 0, NULL, "the file is empty");
-        goto done;
-    }
-    if ((bad_line = ww_csv__bad_utf8_line(in->data, in->size)) > 0) {
-        diag(&c, 0, bad_line, "encoding",
-             "this line is not valid UTF-8 (WWC exports are UTF-8; a file re-saved by Excel "
-             "as Latin-1 or Windows-1252 must be exported again as UTF-8)");
-        goto done;
-    }
-    if ((error = ww_arena__new(&c.arena)) < 0 ||
-        (error = ww_csv__open(&r, in->data, in->size, WWC_FIELD_MAX)) < 0)
-        goto done;
-    ww_csv__literal_quotes(r, 1);
-
-    if ((got = ww_csv__next(r, &row)) < 0) {
-        error = got;
-        goto done;
-    }
-    if (got == 0 || row.status != WW_CSV_ROW) {
-        diag(&c, 0, got ? row.line : 0, NULL, "the header row is not valid CSV: %s",
-             !got                            ? "there is none"
-             : row.status == WW_CSV_TOO_LONG ? "a field is longer than 1 MiB"
-                                             : row.problem);
-        goto done;
-    }
-    if ((got = read_header(&c, &row)) <= 0) {
-        error = got;
-        goto done;
-    }
-
-    while (c.rc == 0 && (got = ww_csv__next(r, &row)) == 1) {
-        if (row.status == WW_CSV_ROW && row.n_fields != c.n_header) {
-            c.malformed++;
-            note(&c, N_MALFORMED, row.line, NULL, "row skipped: it has %zu fields, the header %zu",
-                 row.n_fields, c.n_header);
-            ww_csv__resync(r);
-        } else if (row.status == WW_CSV_MALFORMED) {
-            c.malformed++;
-            note(&c, N_MALFORMED, row.line, field_name(&c, row.bad_field), "row skipped: %s",
-                 row.problem);
-        } else if (row.status == WW_CSV_TOO_LONG) {
-            diag(&c, 0, row.line, field_name(&c, row.bad_field),
-                 "a field longer than 1 MiB (the limit for one field); the file is refused");
-        } else {
-            if (row.literal_quote && c.literal_quotes++ == 0)
-                diag(&c, 1, row.line, NULL,
-                     "a quote inside a field that does not start with one is read as text "
-                     "(not valid RFC 4180, as some WWC exports are); later rows like it are "
-                     "counted at the end");
-            if ((error = finding_row(&c, &row, sink)) < 0) goto done;
-        }
-        if (c.malformed > WWC_MALFORMED_MAX) {
-            diag(&c, 0, row.line, NULL,
-                 "more than %d malformed rows: reading stopped here (is this a WWC findings "
-                 "CSV file?)",
-                 WWC_MALFORMED_MAX);
-            break;
-        }
-    }
-    if (got < 0) {
-        error = got;
-        goto done;
-    }
-    summarise(&c);
-
-done:
-    ww_csv__free(r);
-    ww_arena__free(c.arena);
-    if (error == 0 && c.rc < 0) error = c.rc;
+    c.d.name = in->name;
+    c.d.diags = diags;
+    c.d.list_max = WWC_LIST_MAX;
+    c.sink = sink;
+    c.t.columns = columns;
+    c.t.n_columns = N_COLUMNS;
+    c.t.column = c.column;
+    c.t.field_max = WWC_FIELD_MAX;
+    c.t.field_max_text = "1 MiB";
+    c.t.malformed_max = WWC_MALFORMED_MAX;
+    c.t.literal_quotes = 1;
+    c.t.malformed_kind = N_MALFORMED;
+    c.t.exports = "WWC exports";
+    c.t.what = "a WWC findings CSV file";
+    c.t.on_header = read_header;
+    c.t.on_row = read_row;
+    c.t.on_end = summarise;
+    c.t.ctx = &c;
+    error = ww_csv__read_table(&c.t, in->data, in->size, &c.d);
+    ww_arena__free(c.t.arena);
     return error;
 }
 

@@ -32,7 +32,6 @@
  * their line and are skipped.
  */
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,76 +136,24 @@ static const char *const note_what[N_NOTE_KINDS] = {
 };
 
 typedef struct reports_ctx {
-    const ww_input *in;
-    ww_diags *diags;
-    int rc;
-    ww_arena *arena;
+    ww_diag_ctx d;
+    ww_csv_table t; /* t.arena: header names, pairs seen */
+    const ww_sink *sink;
     int column[N_COLUMNS];
-    const char **header;
-    size_t n_header;
-    size_t noted[N_NOTE_KINDS];
-    size_t malformed, emitted, unrated_empty, unrated_na;
+    size_t emitted, unrated_empty, unrated_na;
     size_t repeated_same, repeated_other, same_report;
     rated_set seen;
 } reports_ctx;
 
-static void diag(reports_ctx *c, int is_warning, long line, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
-static void diag(reports_ctx *c, int is_warning, long line, const char *field, const char *fmt, ...)
-{
-    char msg[1024];
-    va_list ap;
-    if (c->rc < 0) return;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (ww_diags__add(c->diags, is_warning, c->in->name, line, field, "%s", msg) < 0)
-        c->rc = WW_ENOMEM;
-}
-
-static void note(reports_ctx *c, enum note_kind kind, long line, const char *field, const char *fmt,
-                 ...) __attribute__((format(printf, 5, 6)));
-
-static void note(reports_ctx *c, enum note_kind kind, long line, const char *field, const char *fmt,
-                 ...)
-{
-    char msg[1024];
-    va_list ap;
-    if (++c->noted[kind] > REPORTS_LIST_MAX) return;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    diag(c, 1, line, field, "%s", msg);
-}
-
-#define QUOTE_MAX 60
-
+/* User text for a message; "(none)" when there is none. */
 static const char *quote(char *buf, size_t n, const char *s)
 {
-    size_t len;
-    if (!s) return "(none)";
-    len = strlen(s);
-    if (n < QUOTE_MAX + 4) return "";
-    if (len <= QUOTE_MAX) {
-        memcpy(buf, s, len + 1);
-        return buf;
-    }
-    len = QUOTE_MAX;
-    while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80) len--;
-    memcpy(buf, s, len);
-    memcpy(buf + len, "...", 4);
-    return buf;
+    return s ? ww_diag__quote(buf, n, s) : "(none)";
 }
 
 static const char *name_of(const reports_ctx *c, enum column e)
 {
-    return c->column[e] >= 0 ? c->header[c->column[e]] : columns[e].names[0];
-}
-
-static const char *field_name(const reports_ctx *c, size_t f)
-{
-    return f < c->n_header ? c->header[f] : NULL;
+    return ww_csv__column_name(&c->t, (int)e);
 }
 
 /* ---- the header ------------------------------------------------------------- */
@@ -228,43 +175,28 @@ static const char *other_wwc_file(const ww_csv_row *row)
     return "";
 }
 
-static int read_header(reports_ctx *c, ww_csv_row *row)
+static int read_header(void *ctx, const ww_csv_row *row)
 {
-    int *entry, ok = 1;
-    c->n_header = row->n_fields;
-    if (!(c->header = ww_arena__alloc(c->arena, row->n_fields * sizeof *c->header)) ||
-        !(entry = malloc(row->n_fields * sizeof *entry)))
-        return c->rc = ww__error_oom();
-    for (size_t f = 0; f < row->n_fields; f++) {
-        ww_csv__trim(row->fields[f]);
-        if (!(c->header[f] = ww_arena__strdup(c->arena, row->fields[f]))) {
-            free(entry);
-            return c->rc = ww__error_oom();
-        }
-    }
-    ww_csv__map_header(row, columns, N_COLUMNS, c->column, entry);
-    for (size_t f = 0; f < row->n_fields; f++)
-        if (entry[f] == WW_CSV_DUPLICATE)
-            diag(c, 1, row->line, c->header[f],
-                 "appears more than once in the header; the first is used");
-    free(entry);
+    reports_ctx *c = ctx;
+    int ok = 1;
 
     if (c->column[C_RATING] < 0) {
-        diag(c, 0, row->line, columns[C_RATING].names[0],
-             "not a WWC Intervention Reports file: the header has no Effectiveness_Rating (or "
-             "i_Effectiveness_Rating) column%s",
-             other_wwc_file(row));
-        return c->rc < 0 ? c->rc : 0;
+        ww_diag__add(
+            &c->d, 0, row->line, columns[C_RATING].names[0],
+            "not a WWC Intervention Reports file: the header has no Effectiveness_Rating (or "
+            "i_Effectiveness_Rating) column%s",
+            other_wwc_file(row));
+        return c->d.rc < 0 ? c->d.rc : 0;
     }
     for (size_t i = 0; i < sizeof required / sizeof required[0]; i++) {
         enum column e = required[i];
         if (c->column[e] >= 0) continue;
-        diag(c, 0, row->line, columns[e].names[0],
-             "missing: a WWC Intervention Reports file needs the column %s (or %s)",
-             columns[e].names[0], columns[e].names[1]);
+        ww_diag__add(&c->d, 0, row->line, columns[e].names[0],
+                     "missing: a WWC Intervention Reports file needs the column %s (or %s)",
+                     columns[e].names[0], columns[e].names[1]);
         ok = 0;
     }
-    return c->rc < 0 ? c->rc : ok;
+    return c->d.rc < 0 ? c->d.rc : ok;
 }
 
 /* ---- one row ---------------------------------------------------------------------- */
@@ -273,12 +205,13 @@ static int read_header(reports_ctx *c, ww_csv_row *row)
  * -1 when empty or unusable (with a warning). */
 static long count_of(reports_ctx *c, const char *s, long line, enum column e)
 {
-    char q[QUOTE_MAX + 4];
+    char q[WW_DIAG_QUOTE_MAX + 4];
     double v;
     if (!s) return -1;
     if (ww__parse_double(&v, s) == 0 && v >= 0 && v <= 1e9 && v == floor(v)) return (long)v;
-    note(c, N_BAD_COUNT, line, name_of(c, e),
-         "'%s' is not a whole number of at least 0; treated as not given", quote(q, sizeof q, s));
+    ww_diag__note(&c->d, N_BAD_COUNT, line, name_of(c, e),
+                  "'%s' is not a whole number of at least 0; treated as not given",
+                  quote(q, sizeof q, s));
     return -1;
 }
 
@@ -294,11 +227,13 @@ static char *concat3(const char *s1, const char *s2, const char *s3)
     return s;
 }
 
-static int report_row(reports_ctx *c, ww_csv_row *row, const ww_sink *sink)
+static int report_row(void *ctx, ww_csv_row *row)
 {
+    reports_ctx *c = ctx;
+    const ww_sink *sink = c->sink;
     char *text[N_COLUMNS];
-    char q[QUOTE_MAX + 4], q2[QUOTE_MAX + 4], q3[QUOTE_MAX + 4], q4[QUOTE_MAX + 4],
-        q5[QUOTE_MAX + 4], q6[QUOTE_MAX + 4], where[48];
+    char q[WW_DIAG_QUOTE_MAX + 4], q2[WW_DIAG_QUOTE_MAX + 4], q3[WW_DIAG_QUOTE_MAX + 4],
+        q4[WW_DIAG_QUOTE_MAX + 4], q5[WW_DIAG_QUOTE_MAX + 4], q6[WW_DIAG_QUOTE_MAX + 4], where[48];
     char *protocol = NULL, *url = NULL, *key = NULL;
     long line = row->line, n_studies, n_eligible;
     rated *r;
@@ -313,17 +248,18 @@ static int report_row(reports_ctx *c, ww_csv_row *row, const ww_sink *sink)
     }
     if (!text[C_RATING]) {
         c->unrated_empty++;
-        return c->rc;
+        return c->d.rc;
     }
     if (!strcasecmp(text[C_RATING], "N/A")) {
         c->unrated_na++;
-        return c->rc;
+        return c->d.rc;
     }
     if (!text[C_INTERVENTION_ID] || !text[C_DOMAIN]) {
         enum column e = text[C_INTERVENTION_ID] ? C_DOMAIN : C_INTERVENTION_ID;
-        note(c, N_SKIPPED, line, name_of(c, e), "empty beside the rating '%s'; row skipped",
-             quote(q, sizeof q, text[C_RATING]));
-        return c->rc;
+        ww_diag__note(&c->d, N_SKIPPED, line, name_of(c, e),
+                      "empty beside the rating '%s'; row skipped",
+                      quote(q, sizeof q, text[C_RATING]));
+        return c->d.rc;
     }
     n_studies = count_of(c, text[C_N_STUDIES], line, C_N_STUDIES);
     n_eligible = count_of(c, text[C_N_ELIGIBLE], line, C_N_ELIGIBLE);
@@ -349,35 +285,37 @@ static int report_row(reports_ctx *c, ww_csv_row *row, const ww_sink *sink)
                           (r->protocol && protocol && !strcmp(r->protocol, protocol));
         if (same_report) {
             c->same_report++;
-            note(c, N_DUPLICATE, line, name_of(c, C_DOMAIN),
-                 "InterventionID %s in '%s' under %s is also rated on line %ld ('%s' there, "
-                 "'%s' here): the same report twice; this row is not imported",
-                 quote(q, sizeof q, text[C_INTERVENTION_ID]), quote(q2, sizeof q2, text[C_DOMAIN]),
-                 quote(q3, sizeof q3, protocol), r->line, quote(q5, sizeof q5, r->rating),
-                 quote(q6, sizeof q6, text[C_RATING]));
+            ww_diag__note(
+                &c->d, N_DUPLICATE, line, name_of(c, C_DOMAIN),
+                "InterventionID %s in '%s' under %s is also rated on line %ld ('%s' there, "
+                "'%s' here): the same report twice; this row is not imported",
+                quote(q, sizeof q, text[C_INTERVENTION_ID]), quote(q2, sizeof q2, text[C_DOMAIN]),
+                quote(q3, sizeof q3, protocol), r->line, quote(q5, sizeof q5, r->rating),
+                quote(q6, sizeof q6, text[C_RATING]));
             goto done;
         }
         if (same_rating)
             c->repeated_same++;
         else
             c->repeated_other++;
-        note(c, N_DUPLICATE, line, name_of(c, C_DOMAIN),
-             "InterventionID %s in '%s' is also rated on line %ld: '%s' there under %s, '%s' "
-             "here under %s; both are kept, as reports under different protocols",
-             quote(q, sizeof q, text[C_INTERVENTION_ID]), quote(q2, sizeof q2, text[C_DOMAIN]),
-             r->line, quote(q5, sizeof q5, r->rating), quote(q3, sizeof q3, r->protocol),
-             quote(q6, sizeof q6, text[C_RATING]), quote(q4, sizeof q4, protocol));
+        ww_diag__note(
+            &c->d, N_DUPLICATE, line, name_of(c, C_DOMAIN),
+            "InterventionID %s in '%s' is also rated on line %ld: '%s' there under %s, '%s' "
+            "here under %s; both are kept, as reports under different protocols",
+            quote(q, sizeof q, text[C_INTERVENTION_ID]), quote(q2, sizeof q2, text[C_DOMAIN]),
+            r->line, quote(q5, sizeof q5, r->rating), quote(q3, sizeof q3, r->protocol),
+            quote(q6, sizeof q6, text[C_RATING]), quote(q4, sizeof q4, protocol));
     } else {
-        if (!(r->key = ww_arena__strdup(c->arena, key)) ||
-            !(r->rating = ww_arena__strdup(c->arena, text[C_RATING])) ||
-            (protocol && !(r->protocol = ww_arena__strdup(c->arena, protocol)))) {
+        if (!(r->key = ww_arena__strdup(c->t.arena, key)) ||
+            !(r->rating = ww_arena__strdup(c->t.arena, text[C_RATING])) ||
+            (protocol && !(r->protocol = ww_arena__strdup(c->t.arena, protocol)))) {
             r->key = NULL;
             goto oom;
         }
         r->line = line;
         c->seen.n++;
     }
-    if (c->rc < 0) goto done;
+    if (c->d.rc < 0) goto done;
     c->emitted++;
     if (!sink || !sink->judgement) goto done;
 
@@ -406,114 +344,63 @@ static int report_row(reports_ctx *c, ww_csv_row *row, const ww_sink *sink)
     goto done;
 
 oom:
-    c->rc = ww__error_oom();
+    c->d.rc = ww__error_oom();
 done:
     free(url);
     free(key);
     free(protocol);
-    return c->rc < 0 ? c->rc : error;
+    return c->d.rc < 0 ? c->d.rc : error;
 }
 
 /* ---- the importer --------------------------------------------------------------- */
 
-static void summarise(reports_ctx *c)
+static void summarise(void *ctx)
 {
+    reports_ctx *c = ctx;
     size_t unrated = c->unrated_empty + c->unrated_na;
     size_t repeated = c->repeated_same + c->repeated_other;
-    for (int k = 0; k < N_NOTE_KINDS; k++) {
-        if (c->noted[k] <= REPORTS_LIST_MAX) continue;
-        diag(c, 1, 0, NULL, "%zu %s in all; the first %d are listed above", c->noted[k],
-             note_what[k], REPORTS_LIST_MAX);
-    }
+    ww_diag__summarise(&c->d, note_what, N_NOTE_KINDS);
     if (unrated)
-        diag(c, 1, 0, name_of(c, C_RATING),
-             "%zu row%s without a published effectiveness rating (%zu empty, %zu N/A) %s not "
-             "imported",
-             unrated, unrated == 1 ? "" : "s", c->unrated_empty, c->unrated_na,
-             unrated == 1 ? "is" : "are");
+        ww_diag__add(
+            &c->d, 1, 0, name_of(c, C_RATING),
+            "%zu row%s without a published effectiveness rating (%zu empty, %zu N/A) %s not "
+            "imported",
+            unrated, unrated == 1 ? "" : "s", c->unrated_empty, c->unrated_na,
+            unrated == 1 ? "is" : "are");
     if (repeated)
-        diag(c, 1, 0, name_of(c, C_DOMAIN),
-             "%zu row%s rate an intervention in a domain an earlier row rates under another "
-             "protocol (%zu with the same rating, %zu with a different one)",
-             repeated, repeated == 1 ? "" : "s", c->repeated_same, c->repeated_other);
+        ww_diag__add(
+            &c->d, 1, 0, name_of(c, C_DOMAIN),
+            "%zu row%s rate an intervention in a domain an earlier row rates under another "
+            "protocol (%zu with the same rating, %zu with a different one)",
+            repeated, repeated == 1 ? "" : "s", c->repeated_same, c->repeated_other);
 }
 
 static int reports_parse(const ww_input *in, ww_diags *diags, const ww_sink *sink)
 {
     reports_ctx c;
-    ww_csv *r = NULL;
-    ww_csv_row row;
-    long bad_line;
-    int error = 0, got;
+    int error;
 
     memset(&c, 0, sizeof c);
-    c.in = in;
-    c.diags = diags;
-
-    if (!in->data || ww_csv__blank(in->data, in->size)) {
-        diag(&c, 0, 0, NULL, "the file is empty");
-        goto done;
-    }
-    if ((bad_line = ww_csv__bad_utf8_line(in->data, in->size)) > 0) {
-        diag(&c, 0, bad_line, "encoding",
-             "this line is not valid UTF-8 (WWC exports are UTF-8; a file re-saved by Excel "
-             "as Latin-1 or Windows-1252 must be exported again as UTF-8)");
-        goto done;
-    }
-    if ((error = ww_arena__new(&c.arena)) < 0 ||
-        (error = ww_csv__open(&r, in->data, in->size, REPORTS_FIELD_MAX)) < 0)
-        goto done;
-    if ((got = ww_csv__next(r, &row)) < 0) {
-        error = got;
-        goto done;
-    }
-    if (got == 0 || row.status != WW_CSV_ROW) {
-        diag(&c, 0, got ? row.line : 0, NULL, "the header row is not valid CSV: %s",
-             !got                            ? "there is none"
-             : row.status == WW_CSV_TOO_LONG ? "a field is longer than 1 MiB"
-                                             : row.problem);
-        goto done;
-    }
-    if ((got = read_header(&c, &row)) <= 0) {
-        error = got;
-        goto done;
-    }
-
-    while (c.rc == 0 && (got = ww_csv__next(r, &row)) == 1) {
-        if (row.status == WW_CSV_ROW && row.n_fields != c.n_header) {
-            c.malformed++;
-            note(&c, N_MALFORMED, row.line, NULL, "row skipped: it has %zu fields, the header %zu",
-                 row.n_fields, c.n_header);
-            ww_csv__resync(r);
-        } else if (row.status == WW_CSV_MALFORMED) {
-            c.malformed++;
-            note(&c, N_MALFORMED, row.line, field_name(&c, row.bad_field), "row skipped: %s",
-                 row.problem);
-        } else if (row.status == WW_CSV_TOO_LONG) {
-            diag(&c, 0, row.line, field_name(&c, row.bad_field),
-                 "a field longer than 1 MiB (the limit for one field); the file is refused");
-        } else if ((error = report_row(&c, &row, sink)) < 0) {
-            goto done;
-        }
-        if (c.malformed > REPORTS_MALFORMED_MAX) {
-            diag(&c, 0, row.line, NULL,
-                 "more than %d malformed rows: reading stopped here (is this a WWC Intervention "
-                 "Reports CSV file?)",
-                 REPORTS_MALFORMED_MAX);
-            break;
-        }
-    }
-    if (got < 0) {
-        error = got;
-        goto done;
-    }
-    summarise(&c);
-
-done:
-    ww_csv__free(r);
+    c.d.name = in->name;
+    c.d.diags = diags;
+    c.d.list_max = REPORTS_LIST_MAX;
+    c.sink = sink;
+    c.t.columns = columns;
+    c.t.n_columns = N_COLUMNS;
+    c.t.column = c.column;
+    c.t.field_max = REPORTS_FIELD_MAX;
+    c.t.field_max_text = "1 MiB";
+    c.t.malformed_max = REPORTS_MALFORMED_MAX;
+    c.t.malformed_kind = N_MALFORMED;
+    c.t.exports = "WWC exports";
+    c.t.what = "a WWC Intervention Reports CSV file";
+    c.t.on_header = read_header;
+    c.t.on_row = report_row;
+    c.t.on_end = summarise;
+    c.t.ctx = &c;
+    error = ww_csv__read_table(&c.t, in->data, in->size, &c.d);
     free(c.seen.slot);
-    ww_arena__free(c.arena);
-    if (error == 0 && c.rc < 0) error = c.rc;
+    ww_arena__free(c.t.arena);
     return error;
 }
 

@@ -41,7 +41,6 @@
  * 200 malformed rows. Malformed rows are warnings with their line and are
  * skipped (csv_util.h resumes at the next line).
  */
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,77 +145,23 @@ static const char *const note_what[N_NOTE_KINDS] = {
 };
 
 typedef struct studies_ctx {
-    const ww_input *in;
-    ww_diags *diags;
-    int rc;                /* sticky: the first negative code */
-    ww_arena *arena;       /* header names, review keys */
+    ww_diag_ctx d;  /* d.rc sticky: the first negative code */
+    ww_csv_table t; /* t.arena: header names, review keys */
+    const ww_sink *sink;
     int column[N_COLUMNS]; /* header field of each column, -1 when absent */
-    const char **header;
-    size_t n_header;
-    size_t noted[N_NOTE_KINDS];
-    size_t malformed, rows, emitted;
+    size_t rows, emitted;
     review_set seen;
 } studies_ctx;
 
-static void diag(studies_ctx *c, int is_warning, long line, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
-static void diag(studies_ctx *c, int is_warning, long line, const char *field, const char *fmt, ...)
-{
-    char msg[1024];
-    va_list ap;
-    if (c->rc < 0) return;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (ww_diags__add(c->diags, is_warning, c->in->name, line, field, "%s", msg) < 0)
-        c->rc = WW_ENOMEM;
-}
-
-static void note(studies_ctx *c, enum note_kind kind, long line, const char *field, const char *fmt,
-                 ...) __attribute__((format(printf, 5, 6)));
-
-static void note(studies_ctx *c, enum note_kind kind, long line, const char *field, const char *fmt,
-                 ...)
-{
-    char msg[1024];
-    va_list ap;
-    if (++c->noted[kind] > STUDIES_LIST_MAX) return;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    diag(c, 1, line, field, "%s", msg);
-}
-
-/* Longest user value quoted back in a message, in bytes. */
-#define QUOTE_MAX 60
-
-/* At most QUOTE_MAX bytes of s, cut on a character boundary, "..." when cut. */
+/* User text for a message; "(empty)" when there is none. */
 static const char *quote(char *buf, size_t n, const char *s)
 {
-    size_t len;
-    if (!s) return "(empty)";
-    len = strlen(s);
-    if (n < QUOTE_MAX + 4) return "";
-    if (len <= QUOTE_MAX) {
-        memcpy(buf, s, len + 1);
-        return buf;
-    }
-    len = QUOTE_MAX;
-    while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80) len--;
-    memcpy(buf, s, len);
-    memcpy(buf + len, "...", 4);
-    return buf;
+    return s ? ww_diag__quote(buf, n, s) : "(empty)";
 }
 
 static const char *name_of(const studies_ctx *c, enum column e)
 {
-    return c->column[e] >= 0 ? c->header[c->column[e]] : columns[e].names[0];
-}
-
-static const char *field_name(const studies_ctx *c, size_t f)
-{
-    return f < c->n_header ? c->header[f] : NULL;
+    return ww_csv__column_name(&c->t, (int)e);
 }
 
 /* ---- values ------------------------------------------------------------------ */
@@ -288,51 +233,39 @@ static const char *other_wwc_file(const ww_csv_row *row)
 
 /* Returns 1 when the file has the columns it needs, 0 when not (errors
  * added), or a negative code. */
-static int read_header(studies_ctx *c, ww_csv_row *row)
+static int read_header(void *ctx, const ww_csv_row *row)
 {
-    int *entry;
-    c->n_header = row->n_fields;
-    if (!(c->header = ww_arena__alloc(c->arena, row->n_fields * sizeof *c->header)) ||
-        !(entry = malloc(row->n_fields * sizeof *entry)))
-        return c->rc = ww__error_oom();
-    for (size_t f = 0; f < row->n_fields; f++) {
-        ww_csv__trim(row->fields[f]);
-        if (!(c->header[f] = ww_arena__strdup(c->arena, row->fields[f]))) {
-            free(entry);
-            return c->rc = ww__error_oom();
-        }
-    }
-    ww_csv__map_header(row, columns, N_COLUMNS, c->column, entry);
-    for (size_t f = 0; f < row->n_fields; f++)
-        if (entry[f] == WW_CSV_DUPLICATE)
-            diag(c, 1, row->line, c->header[f],
-                 "appears more than once in the header; the first is used");
-    free(entry);
+    studies_ctx *c = ctx;
 
     if (c->column[C_DESIGN] < 0 && c->column[C_RATING] < 0) {
-        diag(c, 0, row->line, columns[C_RATING].names[0],
-             "not a WWC study file: the header has neither Study_Rating nor Study_Design (or "
-             "their s_ spellings)%s",
-             other_wwc_file(row));
-        return c->rc < 0 ? c->rc : 0;
+        ww_diag__add(
+            &c->d, 0, row->line, columns[C_RATING].names[0],
+            "not a WWC study file: the header has neither Study_Rating nor Study_Design (or "
+            "their s_ spellings)%s",
+            other_wwc_file(row));
+        return c->d.rc < 0 ? c->d.rc : 0;
     }
     if (c->column[C_REVIEW_ID] < 0) {
-        diag(c, 0, row->line, columns[C_REVIEW_ID].names[0],
-             "missing: a WWC study file needs the column ReviewID (or review_id), the study "
-             "review id the Findings file uses%s",
-             header_has(row, "s_StudyID") ? " (s_StudyID is the study's page id, not the review's)"
-                                          : "");
-        return c->rc < 0 ? c->rc : 0;
+        ww_diag__add(
+            &c->d, 0, row->line, columns[C_REVIEW_ID].names[0],
+            "missing: a WWC study file needs the column ReviewID (or review_id), the study "
+            "review id the Findings file uses%s",
+            header_has(row, "s_StudyID") ? " (s_StudyID is the study's page id, not the review's)"
+                                         : "");
+        return c->d.rc < 0 ? c->d.rc : 0;
     }
-    return c->rc < 0 ? c->rc : 1;
+    return c->d.rc < 0 ? c->d.rc : 1;
 }
 
 /* ---- one row ---------------------------------------------------------------------- */
 
-static int study_row(studies_ctx *c, ww_csv_row *row, const ww_sink *sink)
+static int study_row(void *ctx, ww_csv_row *row)
 {
+    studies_ctx *c = ctx;
+    const ww_sink *sink = c->sink;
     char *text[N_COLUMNS];
-    char q[QUOTE_MAX + 4], q2[QUOTE_MAX + 4], q3[QUOTE_MAX + 4], sv[32], pv[32], where[48];
+    char q[WW_DIAG_QUOTE_MAX + 4], q2[WW_DIAG_QUOTE_MAX + 4], q3[WW_DIAG_QUOTE_MAX + 4], sv[32],
+        pv[32], where[48];
     char *protocol = NULL, *url = NULL;
     const char *key, *pver;
     long line = row->line;
@@ -349,18 +282,18 @@ static int study_row(studies_ctx *c, ww_csv_row *row, const ww_sink *sink)
     }
     c->rows++;
     if (!(key = text[C_REVIEW_ID])) {
-        note(c, N_SKIPPED, line, name_of(c, C_REVIEW_ID), "empty; row skipped");
-        return c->rc;
+        ww_diag__note(&c->d, N_SKIPPED, line, name_of(c, C_REVIEW_ID), "empty; row skipped");
+        return c->d.rc;
     }
     if (!text[C_DESIGN] && !text[C_RATING]) {
-        note(c, N_SKIPPED, line, name_of(c, C_RATING),
-             "ReviewID %s has neither a study rating nor a design; row skipped",
-             quote(q, sizeof q, key));
-        return c->rc;
+        ww_diag__note(&c->d, N_SKIPPED, line, name_of(c, C_RATING),
+                      "ReviewID %s has neither a study rating nor a design; row skipped",
+                      quote(q, sizeof q, key));
+        return c->d.rc;
     }
 
     /* Each review once; later rows only checked against the first. */
-    if (c->seen.n * 2 >= c->seen.cap && (error = set_grow(&c->seen)) < 0) return c->rc = error;
+    if (c->seen.n * 2 >= c->seen.cap && (error = set_grow(&c->seen)) < 0) return c->d.rc = error;
     r = set_slot(&c->seen, key);
     if (r->key) {
         static const enum column compared[] = {C_DESIGN, C_RATING};
@@ -368,18 +301,19 @@ static int study_row(studies_ctx *c, ww_csv_row *row, const ww_sink *sink)
             enum column e = compared[i];
             const char *was = e == C_DESIGN ? r->design : r->rating;
             if ((!was && !text[e]) || (was && text[e] && !strcmp(was, text[e]))) continue;
-            note(c, N_DISAGREE, line, name_of(c, e),
-                 "ReviewID %s: '%s' here, '%s' on line %ld; the judgement of line %ld is kept",
-                 quote(q, sizeof q, key), quote(q2, sizeof q2, text[e]), quote(q3, sizeof q3, was),
-                 r->line, r->line);
+            ww_diag__note(
+                &c->d, N_DISAGREE, line, name_of(c, e),
+                "ReviewID %s: '%s' here, '%s' on line %ld; the judgement of line %ld is kept",
+                quote(q, sizeof q, key), quote(q2, sizeof q2, text[e]), quote(q3, sizeof q3, was),
+                r->line, r->line);
         }
-        return c->rc;
+        return c->d.rc;
     }
-    if (!(r->key = ww_arena__strdup(c->arena, key)) ||
-        (text[C_DESIGN] && !(r->design = ww_arena__strdup(c->arena, text[C_DESIGN]))) ||
-        (text[C_RATING] && !(r->rating = ww_arena__strdup(c->arena, text[C_RATING])))) {
+    if (!(r->key = ww_arena__strdup(c->t.arena, key)) ||
+        (text[C_DESIGN] && !(r->design = ww_arena__strdup(c->t.arena, text[C_DESIGN]))) ||
+        (text[C_RATING] && !(r->rating = ww_arena__strdup(c->t.arena, text[C_RATING])))) {
         r->key = NULL;
-        return c->rc = ww__error_oom();
+        return c->d.rc = ww__error_oom();
     }
     r->line = line;
     c->seen.n++;
@@ -387,12 +321,12 @@ static int study_row(studies_ctx *c, ww_csv_row *row, const ww_sink *sink)
     design = WW_DESIGN_UNKNOWN;
     if (text[C_DESIGN] && (design = design_of(text[C_DESIGN])) < 0) {
         design = WW_DESIGN_UNKNOWN;
-        note(c, N_DESIGN, line, name_of(c, C_DESIGN),
-             "'%s' is not a WWC design (RCT, QED, RDD, SCD); ReviewID %s's design is left "
-             "unknown",
-             quote(q, sizeof q, text[C_DESIGN]), quote(q2, sizeof q2, key));
+        ww_diag__note(&c->d, N_DESIGN, line, name_of(c, C_DESIGN),
+                      "'%s' is not a WWC design (RCT, QED, RDD, SCD); ReviewID %s's design is left "
+                      "unknown",
+                      quote(q, sizeof q, text[C_DESIGN]), quote(q2, sizeof q2, key));
     }
-    if (c->rc < 0) return c->rc;
+    if (c->d.rc < 0) return c->d.rc;
     c->emitted++;
     if (!sink || !sink->judgement) return 0;
 
@@ -409,7 +343,7 @@ static int study_row(studies_ctx *c, ww_csv_row *row, const ww_sink *sink)
     pver = version_text(pv, sizeof pv, text[C_PROTOCOL_VERSION]);
     if (text[C_PROTOCOL] || pver) {
         len = (text[C_PROTOCOL] ? strlen(text[C_PROTOCOL]) : 0) + (pver ? strlen(pver) : 0) + 16;
-        if (!(protocol = malloc(len))) return c->rc = ww__error_oom();
+        if (!(protocol = malloc(len))) return c->d.rc = ww__error_oom();
         if (text[C_PROTOCOL] && pver)
             snprintf(protocol, len, "%s (version %s)", text[C_PROTOCOL], pver);
         else if (text[C_PROTOCOL])
@@ -422,7 +356,7 @@ static int study_row(studies_ctx *c, ww_csv_row *row, const ww_sink *sink)
         len = strlen(WWC_SITE) + strlen(text[C_URL]) + 1;
         if (!(url = malloc(len))) {
             free(protocol);
-            return c->rc = ww__error_oom();
+            return c->d.rc = ww__error_oom();
         }
         snprintf(url, len, "%s%s", WWC_SITE, text[C_URL]);
         j.url = url;
@@ -442,91 +376,38 @@ static int study_row(studies_ctx *c, ww_csv_row *row, const ww_sink *sink)
 
 /* ---- the importer --------------------------------------------------------------- */
 
-static void summarise(studies_ctx *c)
+static void summarise(void *ctx)
 {
-    for (int k = 0; k < N_NOTE_KINDS; k++) {
-        if (c->noted[k] <= STUDIES_LIST_MAX) continue;
-        diag(c, 1, 0, NULL, "%zu %s in all; the first %d are listed above", c->noted[k],
-             note_what[k], STUDIES_LIST_MAX);
-    }
+    studies_ctx *c = ctx;
+    ww_diag__summarise(&c->d, note_what, N_NOTE_KINDS);
 }
 
 static int studies_parse(const ww_input *in, ww_diags *diags, const ww_sink *sink)
 {
     studies_ctx c;
-    ww_csv *r = NULL;
-    ww_csv_row row;
-    long bad_line;
-    int error = 0, got;
+    int error;
 
     memset(&c, 0, sizeof c);
-    c.in = in;
-    c.diags = diags;
-
-    if (!in->data || ww_csv__blank(in->data, in->size)) {
-        diag(&c, 0, 0, NULL, "the file is empty");
-        goto done;
-    }
-    if ((bad_line = ww_csv__bad_utf8_line(in->data, in->size)) > 0) {
-        diag(&c, 0, bad_line, "encoding",
-             "this line is not valid UTF-8 (WWC exports are UTF-8; a file re-saved by Excel "
-             "as Latin-1 or Windows-1252 must be exported again as UTF-8)");
-        goto done;
-    }
-    if ((error = ww_arena__new(&c.arena)) < 0 ||
-        (error = ww_csv__open(&r, in->data, in->size, STUDIES_FIELD_MAX)) < 0)
-        goto done;
-    if ((got = ww_csv__next(r, &row)) < 0) {
-        error = got;
-        goto done;
-    }
-    if (got == 0 || row.status != WW_CSV_ROW) {
-        diag(&c, 0, got ? row.line : 0, NULL, "the header row is not valid CSV: %s",
-             !got                            ? "there is none"
-             : row.status == WW_CSV_TOO_LONG ? "a field is longer than 1 MiB"
-                                             : row.problem);
-        goto done;
-    }
-    if ((got = read_header(&c, &row)) <= 0) {
-        error = got;
-        goto done;
-    }
-
-    while (c.rc == 0 && (got = ww_csv__next(r, &row)) == 1) {
-        if (row.status == WW_CSV_ROW && row.n_fields != c.n_header) {
-            c.malformed++;
-            note(&c, N_MALFORMED, row.line, NULL, "row skipped: it has %zu fields, the header %zu",
-                 row.n_fields, c.n_header);
-            ww_csv__resync(r);
-        } else if (row.status == WW_CSV_MALFORMED) {
-            c.malformed++;
-            note(&c, N_MALFORMED, row.line, field_name(&c, row.bad_field), "row skipped: %s",
-                 row.problem);
-        } else if (row.status == WW_CSV_TOO_LONG) {
-            diag(&c, 0, row.line, field_name(&c, row.bad_field),
-                 "a field longer than 1 MiB (the limit for one field); the file is refused");
-        } else if ((error = study_row(&c, &row, sink)) < 0) {
-            goto done;
-        }
-        if (c.malformed > STUDIES_MALFORMED_MAX) {
-            diag(&c, 0, row.line, NULL,
-                 "more than %d malformed rows: reading stopped here (is this a WWC study CSV "
-                 "file?)",
-                 STUDIES_MALFORMED_MAX);
-            break;
-        }
-    }
-    if (got < 0) {
-        error = got;
-        goto done;
-    }
-    summarise(&c);
-
-done:
-    ww_csv__free(r);
+    c.d.name = in->name;
+    c.d.diags = diags;
+    c.d.list_max = STUDIES_LIST_MAX;
+    c.sink = sink;
+    c.t.columns = columns;
+    c.t.n_columns = N_COLUMNS;
+    c.t.column = c.column;
+    c.t.field_max = STUDIES_FIELD_MAX;
+    c.t.field_max_text = "1 MiB";
+    c.t.malformed_max = STUDIES_MALFORMED_MAX;
+    c.t.malformed_kind = N_MALFORMED;
+    c.t.exports = "WWC exports";
+    c.t.what = "a WWC study CSV file";
+    c.t.on_header = read_header;
+    c.t.on_row = study_row;
+    c.t.on_end = summarise;
+    c.t.ctx = &c;
+    error = ww_csv__read_table(&c.t, in->data, in->size, &c.d);
     free(c.seen.slot);
-    ww_arena__free(c.arena);
-    if (error == 0 && c.rc < 0) error = c.rc;
+    ww_arena__free(c.t.arena);
     return error;
 }
 
