@@ -56,7 +56,7 @@ static int handbook_of(const char *protocol)
     const char *v = protocol ? strstr(protocol, "(version ") : NULL;
     int major;
     if (!v) return 0;
-    major = atoi(v + 9);
+    major = (int)strtol(v + 9, NULL, 10);
     if (major < WW_WWC_HANDBOOK_MIN) return 0;
     return major > WW_WWC_HANDBOOK_MAX ? WW_WWC_HANDBOOK_MAX : major;
 }

@@ -149,7 +149,7 @@ static void test_identity__replace_and_withdraw(void **state)
     snprintf(sql, sizeof sql, "%s/n", tmpdir);
     {
         char *t = test_slurp(sql);
-        assert_int_equal(atoi(t), 1);
+        assert_int_equal(strtol(t, NULL, 10), 1);
         free(t);
     }
 

@@ -78,7 +78,7 @@ static void read_resp(int fd, http_resp *r)
         r->len += (size_t)k;
     }
     r->raw[r->len] = '\0';
-    if (strncmp(r->raw, "HTTP/1.", 7) == 0) r->status = atoi(r->raw + 9);
+    if (strncmp(r->raw, "HTTP/1.", 7) == 0) r->status = (int)strtol(r->raw + 9, NULL, 10);
     r->body = strstr(r->raw, "\r\n\r\n");
     r->body = r->body ? r->body + 4 : r->raw + r->len;
 }
@@ -197,7 +197,7 @@ static void start_server(void)
     assert_non_null(fgets(line, sizeof line, fp));
     fclose(fp);
     assert_non_null(strstr(line, "listening on http://127.0.0.1:"));
-    port = atoi(strrchr(line, ':') + 1);
+    port = (int)strtol(strrchr(line, ':') + 1, NULL, 10);
     assert_true(port > 0);
 }
 
