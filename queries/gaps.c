@@ -30,16 +30,6 @@ static int certainty_rank(const char *c)
     return 4;
 }
 
-/* 1 when normalised text hay holds the normalised words needle whole. */
-static int contains_words(const char *hay, const char *needle)
-{
-    size_t n = strlen(needle), h = strlen(hay);
-    if (!n) return 0;
-    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p++)
-        if ((p == hay || p[-1] == ' ') && ((size_t)(p - hay) + n == h || p[n] == ' ')) return 1;
-    return 0;
-}
-
 typedef struct norms {
     const char **domains, **terms, **patterns;
 } norms;
@@ -52,9 +42,9 @@ static int answers(const char *d, const ww_issue_expansion *x, const norms *nm)
     for (size_t i = 0; i < x->n_domains; i++)
         if (strcmp(d, nm->domains[i]) == 0) return 1;
     for (size_t i = 0; i < x->n_terms; i++)
-        if (contains_words(d, nm->terms[i])) return 1;
+        if (ww_queries__contains_words(d, nm->terms[i])) return 1;
     for (size_t i = 0; i < x->n_patterns; i++)
-        if (contains_words(d, nm->patterns[i])) return 1;
+        if (ww_queries__contains_words(d, nm->patterns[i])) return 1;
     return 0;
 }
 

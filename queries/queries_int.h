@@ -69,4 +69,8 @@ void ww_queries__csv_num(FILE *fp, double v, int last);
 /* Check fp for a write error. */
 int ww_queries__flush(FILE *fp);
 
+/* 1 when normalised text hay holds the normalised words needle whole
+ * (query.c; gaps.c matches domains to an issue the same way). */
+int ww_queries__contains_words(const char *hay, const char *needle);
+
 #endif

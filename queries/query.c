@@ -22,7 +22,7 @@
 
 /* 1 when the normalised text hay contains the normalised words needle as
  * whole words ("school attend" contains "attend", not "tend"). */
-static int contains_words(const char *hay, const char *needle)
+int ww_queries__contains_words(const char *hay, const char *needle)
 {
     size_t n = strlen(needle), h = strlen(hay);
     if (!n) return 0;
@@ -67,9 +67,9 @@ static int answers_issue(const char *domain, const ww_query_result *res, ww_db *
         if (strcmp(d, res->norm_domains[i]) == 0) return 1;
     if (about_staff(domain)) return 0;
     for (size_t i = 0; i < x->n_terms; i++)
-        if (contains_words(d, res->norm_terms[i])) return 1;
+        if (ww_queries__contains_words(d, res->norm_terms[i])) return 1;
     for (size_t i = 0; i < x->n_patterns; i++)
-        if (contains_words(d, res->norm_patterns[i])) return 1;
+        if (ww_queries__contains_words(d, res->norm_patterns[i])) return 1;
     return 0;
 }
 
@@ -203,7 +203,7 @@ static int text_matches(ww_db *db, ww_arena *arena, const char *text, const char
         *error = WW_ENOMEM;
         return 0;
     }
-    return *w && contains_words(t, w);
+    return *w && ww_queries__contains_words(t, w);
 }
 
 /* Countries as sources write them; a user may type the code or the name. */
@@ -684,7 +684,7 @@ static int score_candidate(ww_query_row_int *r, ww_db *db, ww_query_result *res,
                 if (len && len < sizeof word) {
                     memcpy(word, w, len);
                     word[len] = 0;
-                    if (contains_words(d, word)) best = &syn[i], found = 1;
+                    if (ww_queries__contains_words(d, word)) best = &syn[i], found = 1;
                 }
                 w += len + (sp ? 1 : 0);
             }
